@@ -1,0 +1,83 @@
+"""Crash-safe file writes for the store.
+
+Stock ``JSONStorage`` rewrites the file in place and truncates afterwards,
+so a kill mid-write can leave half a JSON document. Here every write goes
+to a temporary file that is fsynced and renamed over the old one, so a
+reader (or a restart after SIGKILL) sees the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+TEMP_SUFFIX = ".tmp"
+
+
+class DataError(Exception):
+    """Stored data that cannot be used; ``str()`` names the file and the reason."""
+
+
+class CorruptFile(DataError):
+    """A data file that cannot be parsed. The file is left untouched."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CorruptFile(path, f"cannot read ({error.strerror or error})") from error
+    if not raw.strip():
+        raise CorruptFile(path, "file is empty")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CorruptFile(path, f"not valid JSON ({error})") from error
+    if not isinstance(data, dict):
+        raise CorruptFile(path, "not a TinyDB document (top level is not an object)")
+    return data
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Write, fsync, rename over, fsync the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Delete temp files a killed writer left behind. Call only under ``path``'s lock."""
+    removed = 0
+    for stale in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+            removed += 1
+    return removed

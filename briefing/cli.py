@@ -1,0 +1,414 @@
+"""The command line: parse arguments, call the core, print.
+
+Kept thin on purpose, and the reader (Textual) is imported only when it is
+opened, so that ``list``, ``show``, ``search`` and ``export`` start at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+from briefing import __version__, anchoring
+from briefing.atomic import DataError, read_json, write_atomic
+from briefing.ingest import IngestError
+from briefing.library import collect_files, ensure_library, import_paths
+from briefing.model import DEFAULT_COLOR, Annotation, Briefing, Section
+from briefing.paths import BadUserName, resolve_data_dir, resolve_user
+from briefing.plain import render_plain
+from briefing.safetext import visible
+from briefing.store import DataFile, Store, now_iso
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class Failure(Exception):
+    """A command that could not do its job; printed as one line, exit 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Read briefings in the terminal, mark passages and keep notes.",
+        epilog="With no command, opens the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where data lives (default: $BRIEFING_HOME or the platform's user data dir)",
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help="whose notes (default: $BRIEFING_USER or the login name)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    cmd = commands.add_parser("list", help="list briefings")
+    cmd.add_argument("--json", action="store_true", help="print JSON")
+
+    cmd = commands.add_parser("show", help="print a briefing or one section as plain text")
+    cmd.add_argument("slug")
+    cmd.add_argument("section", nargs="?", help="section key, e.g. treaty-terms")
+
+    cmd = commands.add_parser("open", help="open the reader on a briefing")
+    cmd.add_argument("slug")
+    cmd.add_argument("section", nargs="?")
+
+    cmd = commands.add_parser("import", help="import Markdown briefings from files or folders")
+    cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+
+    notes = commands.add_parser("notes", help="add, list, edit and remove notes")
+    note_cmds = notes.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
+    cmd = note_cmds.add_parser("add", help="note a passage, given by its exact quote")
+    cmd.add_argument("slug")
+    cmd.add_argument("section")
+    cmd.add_argument("--quote", required=True, help="the passage, as it appears in the section")
+    cmd.add_argument("--note", default="", help="the note (Markdown)")
+    cmd.add_argument("--tag", action="append", default=[], help="a tag; repeat for more")
+    cmd.add_argument("--color", default=None, help="highlight colour")
+    cmd = note_cmds.add_parser("list", help="list notes")
+    cmd.add_argument("slug", nargs="?")
+    cmd.add_argument("--json", action="store_true", help="print JSON")
+    cmd = note_cmds.add_parser("edit", help="change a note's text or tags")
+    cmd.add_argument("id")
+    cmd.add_argument("--note", default=None)
+    cmd.add_argument("--tag", action="append", default=None, help="replaces the tags; repeat")
+    cmd.add_argument("--color", default=None)
+    cmd = note_cmds.add_parser("rm", help="delete a note")
+    cmd.add_argument("id")
+
+    cmd = commands.add_parser("export", help="export notes as Markdown or JSON")
+    cmd.add_argument("slugs", nargs="*", metavar="SLUG")
+    cmd.add_argument("--all", action="store_true", help="every briefing with notes")
+    cmd.add_argument("--tag", action="append", default=[], help="only notes with this tag")
+    cmd.add_argument("--section", metavar="KEY", help="only this section")
+    cmd.add_argument("--since", metavar="YYYY-MM-DD", help="only notes created or changed since")
+    cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    cmd.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    cmd.add_argument("--format", choices=("md", "json"), default="md")
+
+    cmd = commands.add_parser("doctor", help="check the data files; restore from backup")
+    cmd.add_argument("--restore", action="store_true", help="restore damaged files")
+    cmd.add_argument("--yes", action="store_true", help="do not ask before restoring")
+    return parser
+
+
+@dataclass
+class Context:
+    store: Store
+    interactive: bool  # stdout is a terminal: neutralise control characters
+
+    def out(self, text: str = "") -> None:
+        print(visible(text) if self.interactive else text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        store = Store(resolve_data_dir(args.data_dir), resolve_user(args.user))
+    except BadUserName as error:
+        parser.error(str(error))
+    context = Context(store, sys.stdout.isatty())
+    name = args.command or "read"
+    handler = HANDLERS[f"notes {args.notes_command}" if name == "notes" else name]
+    try:
+        if args.command != "doctor":
+            ensure_library(store)
+        return handler(context, args)
+    except (Failure, DataError, IngestError) as error:
+        print(f"briefing: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `briefing list | head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def cmd_read(context: Context, args: argparse.Namespace) -> int:
+    from briefing.tui.app import run_reader  # Textual loads only here
+
+    return run_reader(context.store, getattr(args, "slug", None), getattr(args, "section", None))
+
+
+def cmd_list(context: Context, args: argparse.Namespace) -> int:
+    store = context.store
+    counts = store.note_counts()
+    briefings = store.briefings()
+    if args.json:
+        print_json(
+            [
+                {
+                    "slug": b.slug,
+                    "title": b.title,
+                    "date": b.date,
+                    "source": b.source,
+                    "tags": list(b.tags),
+                    "sections": [{"key": s.key, "title": s.title} for s in b.sections],
+                    "notes": counts.get(b.slug, 0),
+                }
+                for b in briefings
+            ]
+        )
+        return EXIT_OK
+    if not briefings:
+        context.out("No briefings. Add some with: briefing import PATH")
+    width = max((len(b.slug) for b in briefings), default=0)
+    for b in briefings:
+        notes = counts.get(b.slug, 0)
+        context.out(
+            f"{b.slug:<{width}}  {b.title}  ({len(b.sections)} sections, "
+            f"{notes} note{'s' if notes != 1 else ''})"
+        )
+    return EXIT_OK
+
+
+def _section_of(briefing: Briefing, key: str) -> Section:
+    section = briefing.section(key)
+    if section is None:
+        keys = ", ".join(s.key for s in briefing.sections)
+        raise Failure(f"briefing {briefing.slug!r} has no section {key!r} (sections: {keys})")
+    return section
+
+
+def cmd_show(context: Context, args: argparse.Namespace) -> int:
+    briefing = context.store.get(args.slug)
+    if args.section:
+        context.out(render_plain(briefing, _section_of(briefing, args.section)))
+    else:
+        context.out(render_plain(briefing))
+    return EXIT_OK
+
+
+def cmd_import(context: Context, args: argparse.Namespace) -> int:
+    files, _ = collect_files(args.paths)
+    if len(files) > 5:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Importing", total=len(files))
+            report = import_paths(
+                context.store, args.paths, on_parsed=lambda _: progress.advance(task)
+            )
+    else:
+        report = import_paths(context.store, args.paths)
+    for result in report.results:
+        detail = ""
+        if result.moved or result.orphaned:
+            detail = f" ({result.moved} notes moved, {result.orphaned} orphaned)"
+        context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
+    for error in report.refused:
+        print(f"  refused  {visible(str(error))}", file=sys.stderr)
+    summary = f"{len(report.results)} imported, {len(report.refused)} refused"
+    print(summary, file=sys.stderr if report.refused else sys.stdout)
+    return EXIT_FAILURE if report.refused else EXIT_OK
+
+
+def cmd_notes_add(context: Context, args: argparse.Namespace) -> int:
+    store = context.store
+    section = _section_of(store.get(args.slug), args.section)
+    try:
+        span = anchoring.find_quote(section.text, args.quote)
+    except anchoring.AmbiguousQuote as error:
+        raise Failure(
+            f"the quote occurs {error.count} times in {args.section!r}; quote more of it"
+        ) from error
+    if span is None:
+        raise Failure(f"quote not found in section {args.section!r} of {args.slug!r}")
+    annotation = store.add_annotation(
+        args.slug,
+        section.key,
+        *span,
+        note=args.note,
+        tags=args.tag,
+        color=args.color or DEFAULT_COLOR,
+    )
+    context.out(annotation.id)
+    return EXIT_OK
+
+
+def annotation_json(annotation: Annotation) -> dict[str, Any]:
+    return {
+        "id": annotation.id,
+        "briefing": annotation.briefing,
+        "section": annotation.section,
+        "quote": annotation.quote,
+        "note": annotation.note,
+        "tags": list(annotation.tags),
+        "color": annotation.color,
+        "created": annotation.created,
+        "updated": annotation.updated,
+        "status": annotation.status,
+        "start": annotation.start,
+        "end": annotation.end,
+    }
+
+
+def cmd_notes_list(context: Context, args: argparse.Namespace) -> int:
+    store = context.store
+    if args.slug:
+        store.get(args.slug)  # an unknown slug is an error, not an empty list
+    annotations = store.annotations(args.slug)
+    if args.json:
+        print_json([annotation_json(a) for a in annotations])
+        return EXIT_OK
+    if not annotations:
+        context.out("No notes yet.")
+    for a in annotations:
+        quote = " ".join(a.quote.split())
+        quote = quote if len(quote) <= 60 else quote[:59] + "…"
+        tags = " ".join(f"#{t}" for t in a.tags)
+        flag = "  [orphaned]" if a.status == "orphaned" else ""
+        context.out(f"{a.id}  {a.briefing}/{a.section}{flag}  “{quote}”")
+        if a.note or tags:
+            context.out(f"    {' '.join(a.note.split())} {tags}".rstrip())
+    return EXIT_OK
+
+
+def cmd_notes_edit(context: Context, args: argparse.Namespace) -> int:
+    if args.note is None and args.tag is None and args.color is None:
+        usage_error("notes edit: give --note, --tag or --color")
+    annotation = context.store.update_annotation(
+        args.id, note=args.note, tags=args.tag, color=args.color
+    )
+    context.out(f"updated {annotation.id}")
+    return EXIT_OK
+
+
+def cmd_notes_rm(context: Context, args: argparse.Namespace) -> int:
+    annotation = context.store.delete_annotation(args.id)
+    context.out(f"deleted {annotation.id}")
+    return EXIT_OK
+
+
+def cmd_export(context: Context, args: argparse.Namespace) -> int:
+    from briefing import export
+
+    store = context.store
+    if args.since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.since):
+        usage_error(f"--since wants YYYY-MM-DD, not {args.since!r}")
+    if args.slugs and args.all:
+        usage_error("give SLUGs or --all, not both")
+    if args.slugs:
+        briefings = [store.get(slug) for slug in args.slugs]
+    else:
+        counts = store.note_counts()
+        briefings = [b for b in store.briefings() if counts.get(b.slug)]
+    if args.section:
+        for briefing in briefings:
+            _section_of(briefing, args.section)
+    items = [
+        export.ExportItem(
+            b,
+            tuple(
+                export.filter_annotations(
+                    store.annotations(b.slug), tags=args.tag, section=args.section, since=args.since
+                )
+            ),
+        )
+        for b in briefings
+    ]
+    render = export.export_json if args.format == "json" else export.export_markdown
+    document = render(items, exported_at=now_iso(), version=__version__)
+    if args.output is None:
+        sys.stdout.write(document)
+        return EXIT_OK
+    write_export(args.output, document, force=args.force)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def write_export(path: Path, document: str, *, force: bool) -> None:
+    """Atomically, and never over an existing file unless asked."""
+    if path.exists() and not force:
+        raise Failure(f"{path} exists; use --force to overwrite it")
+    if path.is_dir():
+        raise Failure(f"{path} is a folder")
+    try:
+        write_atomic(path, document.encode("utf-8"))
+    except OSError as error:
+        raise Failure(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
+    store = context.store
+    files = store.data_files()
+    if not files:
+        context.out(f"No data files yet in {store.paths.root}.")
+        return EXIT_OK
+    bad = []
+    for data_file in files:
+        try:
+            data_file.read()
+        except DataError as error:
+            bad.append(data_file)
+            context.out(f"BAD  {error}")
+        else:
+            context.out(f"ok   {data_file.path}")
+    if not bad:
+        context.out(f"All {len(files)} data files are good.")
+        return EXIT_OK
+    if not args.restore:
+        context.out("Run 'briefing doctor --restore' to restore from the newest good backup.")
+        return EXIT_FAILURE
+    failed = 0
+    for data_file in bad:
+        backup = newest_good_backup(data_file)
+        if backup is None:
+            print(f"no good backup for {data_file.path}; left as it is", file=sys.stderr)
+            failed += 1
+            continue
+        if not args.yes and not confirm(f"Restore {data_file.path} from {backup.name}?"):
+            context.out(f"skipped {data_file.path}")
+            failed += 1
+            continue
+        data_file.restore(backup)
+        context.out(f"restored {data_file.path} from {backup}")
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def newest_good_backup(data_file: DataFile) -> Path | None:
+    for backup in data_file.backups():
+        try:
+            read_json(backup)
+        except DataError:
+            continue
+        return backup
+    return None
+
+
+def confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise Failure("not asking without a terminal; add --yes to restore")
+    return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+
+
+HANDLERS = {
+    "read": cmd_read,
+    "open": cmd_read,
+    "list": cmd_list,
+    "show": cmd_show,
+    "import": cmd_import,
+    "notes add": cmd_notes_add,
+    "notes list": cmd_notes_list,
+    "notes edit": cmd_notes_edit,
+    "notes rm": cmd_notes_rm,
+    "export": cmd_export,
+    "doctor": cmd_doctor,
+}
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def usage_error(message: str) -> NoReturn:
+    build_parser().error(message)

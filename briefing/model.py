@@ -1,0 +1,145 @@
+"""Domain objects. Pure data: no I/O, no storage records, no UI.
+
+The store converts these to and from its own records, so that a change of
+storage layout never ripples into the reader or the export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+BlockKind = Literal["paragraph", "heading", "item", "quote", "code", "rule"]
+Status = Literal["anchored", "orphaned"]
+
+#: Highlight colours a note may take; the names are what export writes.
+COLORS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "orange")
+DEFAULT_COLOR = COLORS[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Inline styling over ``[start, end)`` of a block's text (block-relative)."""
+
+    start: int
+    end: int
+    style: Literal["em", "strong", "code", "link", "strike"]
+    href: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One rendered block of a section.
+
+    ``start`` is the block's offset in the section's plain text, so a reader
+    can map anchor offsets onto what it draws without parsing twice.
+    """
+
+    kind: BlockKind
+    text: str
+    start: int
+    spans: tuple[Span, ...] = ()
+    level: int = 0  # heading level, or list nesting depth
+    marker: str = ""  # "•" or "3." for list items
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    title: str
+    markdown: str
+    text: str
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("a section needs a key")
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    slug: str
+    title: str
+    meta: dict[str, Any]
+    lead: str
+    sections: tuple[Section, ...]
+
+    @property
+    def source(self) -> str:
+        return str(self.meta.get("source", ""))
+
+    @property
+    def date(self) -> str:
+        value = self.meta.get("date", "")
+        return "" if value is None else str(value)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        raw = self.meta.get("tags") or ()
+        if isinstance(raw, str):
+            raw = raw.replace(",", " ").split()
+        return tuple(str(t) for t in raw)
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def section_index(self, key: str) -> int:
+        for index, section in enumerate(self.sections):
+            if section.key == key:
+                return index
+        raise KeyError(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A Hypothesis-style selector: quote with context, plus a position hint."""
+
+    quote: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+    text_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    id: str
+    user: str
+    briefing: str
+    section: str
+    anchor: Anchor
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    color: str = DEFAULT_COLOR
+    created: str = ""
+    updated: str = ""
+    status: Status = "anchored"
+
+    @property
+    def start(self) -> int:
+        return self.anchor.start
+
+    @property
+    def end(self) -> int:
+        return self.anchor.end
+
+    @property
+    def quote(self) -> str:
+        return self.anchor.quote
+
+    def with_changes(self, **changes: Any) -> Annotation:
+        return replace(self, **changes)
+
+
+@dataclass(slots=True)
+class ReadingState:
+    """Where one user is in one briefing."""
+
+    briefing: str
+    section: str = ""
+    scroll: float = 0.0
+    read: set[str] = field(default_factory=set)

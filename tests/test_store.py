@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefing.ingest import load_file, parse_briefing
+from briefing.atomic import DataError
+from briefing.store import SCHEMA, Store, StoreError
+from tests.conftest import BUNDLED, SLUG, snapshot_files
+
+
+def _quote_span(store: Store, section: str, quote: str) -> tuple[int, int]:
+    text = store.get(SLUG).section(section).text  # type: ignore[union-attr]
+    start = text.index(quote)
+    return start, start + len(quote)
+
+
+def test_first_run_imports_the_bundled_briefing(store: Store) -> None:
+    assert [b.slug for b in store.briefings()] == [SLUG]
+    assert len(store.get(SLUG).sections) == 4
+
+
+def test_schema_version_is_in_every_file(store: Store) -> None:
+    store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    store.set_setting("theme", "nord")
+    for path in (store.paths.library, store.paths.notes_file("tester", SLUG)):
+        meta = json.loads(path.read_text())["_meta"]
+        assert list(meta.values()) == [{"schema": SCHEMA}]
+
+
+def test_importing_the_same_file_twice_leaves_the_files_byte_identical(
+    store: Store, data_dir: Path
+) -> None:
+    before = snapshot_files(data_dir)
+    results = store.import_briefings([(load_file(BUNDLED), str(BUNDLED))])
+    assert [r.status for r in results] == ["unchanged"]
+    assert snapshot_files(data_dir) == before
+
+
+def test_reimporting_a_revision_replaces_text_and_keeps_every_note(store: Store) -> None:
+    quote = "Russia can veto decisions of the UN Security Council."
+    note = store.add_annotation(
+        SLUG, "un-veto", *_quote_span(store, "un-veto", quote), note="key point", tags=["veto"]
+    )
+    revised = BUNDLED.read_text(encoding="utf-8").replace(
+        "## UN veto\n", "## UN veto\n\nA new opening paragraph for the section.\n"
+    )
+    results = store.import_briefings([(parse_briefing(revised, slug=SLUG), "revised")])
+    assert results[0].status == "updated"
+    assert "A new opening paragraph" in store.get(SLUG).section("un-veto").text  # type: ignore[union-attr]
+    (kept,) = store.annotations(SLUG)
+    assert kept.id == note.id and kept.note == "key point" and kept.tags == ("veto",)
+    assert kept.status == "anchored"
+    text = store.get(SLUG).section("un-veto").text  # type: ignore[union-attr]
+    assert text[kept.start : kept.end] == quote
+    assert kept.start > note.start
+
+
+def test_a_note_whose_section_disappears_is_kept_as_orphan(store: Store) -> None:
+    store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    revised = BUNDLED.read_text(encoding="utf-8").split("## UN veto")[0]
+    store.import_briefings([(parse_briefing(revised, slug=SLUG), "cut")])
+    (orphan,) = store.annotations(SLUG)
+    assert orphan.status == "orphaned" and orphan.quote == "In March"
+
+
+def test_each_user_sees_only_their_own_notes(store: Store, data_dir: Path) -> None:
+    store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    other = Store(data_dir, "bob")
+    assert other.annotations() == []
+    assert store.note_counts() == {SLUG: 1}
+
+
+def test_edit_delete_and_restore(store: Store) -> None:
+    added = store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    edited = store.update_annotation(added.id[:6], note="new", tags=["A, #b"])
+    assert (edited.note, edited.tags) == ("new", ("a", "b"))
+    removed = store.delete_annotation(added.id)
+    assert store.annotations() == []
+    store.restore_annotation(removed)
+    assert [a.note for a in store.annotations()] == ["new"]
+
+
+def test_reading_state_and_settings_persist_per_user(store: Store, data_dir: Path) -> None:
+    state = store.reading_state(SLUG)
+    state.section, state.scroll = "un-veto", 12.0
+    state.read.add("treaty-terms")
+    store.save_reading_state(state)
+    store.set_setting("theme", "nord")
+    again = Store(data_dir, "tester")
+    assert again.reading_state(SLUG).read == {"treaty-terms"}
+    assert again.reading_state(SLUG).section == "un-veto"
+    assert again.setting("theme") == "nord"
+    assert Store(data_dir, "bob").setting("theme") is None
+
+
+def test_a_corrupt_file_is_named_and_never_overwritten(store: Store) -> None:
+    path = store.paths.library
+    path.write_text('{"briefings": {"1": ')
+    fresh = Store(store.paths.root, "tester")
+    with pytest.raises(DataError, match=str(path)):
+        fresh.briefings()
+    with pytest.raises(DataError, match="not valid JSON"):
+        fresh.import_briefings([(load_file(BUNDLED), "x")])
+    assert path.read_text() == '{"briefings": {"1": '
+
+
+def test_a_newer_schema_is_refused(store: Store) -> None:
+    path = store.paths.library
+    data = json.loads(path.read_text())
+    data["_meta"] = {"1": {"schema": SCHEMA + 1}}
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer briefing"):
+        Store(store.paths.root, "tester").briefings()
+    assert path.read_bytes() == before
