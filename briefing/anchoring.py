@@ -1,0 +1,431 @@
+"""Anchor notes to passages of a section's plain text, and find them again after revisions.
+
+An anchor records a passage three ways, as the Hypothesis annotator does: the quoted text, up
+to ``CONTEXT`` characters either side of it, and its offsets. Offsets are cheap but go stale as
+soon as anything earlier in the section changes; the quote survives edits elsewhere; the context
+tells apart repeated quotes and vouches for a fuzzy match when the passage itself was revised.
+
+The rule throughout is that a note is better orphaned than pinned to the wrong words: every step
+of :func:`locate` returns ``None`` rather than guess.
+
+Sentence and paragraph spans live here too, because the reader's passage cursor selects the
+spans that anchors are then made from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel, Levenshtein
+
+from briefing.model import Anchor, Annotation
+
+#: Characters of context kept either side of a quote.
+CONTEXT = 32
+
+#: Quotes shorter than this are only ever found verbatim: a few characters ("the", "Kyiv")
+#: are near-matches for too many other words for a fuzzy hit to mean anything.
+MIN_FUZZY_LENGTH = 12
+
+#: A fuzzy candidate must be this close to the old quote (normalized Levenshtein similarity):
+#: about one edited character in seven, e.g. a fixed typo or a changed word in a sentence.
+QUOTE_SIMILARITY = 0.85
+
+#: ... and its surroundings must be this close to the old prefix + suffix. Measured on English
+#: prose, unrelated 64-character contexts score about 0.1 (99th percentile 0.27) and a nearby
+#: near-duplicate sentence about 0.4, while one side kept and the other rewritten scores about
+#: 0.55. So a revised passage is kept if one side of its context survives, and a near-duplicate
+#: elsewhere is not adopted; a passage revised along with both sides is orphaned.
+CONTEXT_SIMILARITY = 0.5
+
+_BLOCK_SEPARATOR = "\n\n"
+
+
+class AmbiguousQuote(ValueError):
+    """A typed quote occurs more than once, so it does not say which passage is meant."""
+
+    def __init__(self, count: int, quote: str = "") -> None:
+        super().__init__(f"the quote {quote!r} occurs {count} times; quote more of the passage")
+        self.count = count
+        self.quote = quote
+
+
+def text_hash(text: str) -> str:
+    """A short stable fingerprint of a section's plain text: equal hashes mean offsets hold."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def make_anchor(text: str, start: int, end: int) -> Anchor:
+    """Anchor ``text[start:end]``, trimmed of surrounding whitespace.
+
+    Trimming means a selection that swept up a space still anchors the words, and re-anchoring
+    never has to decide whether the whitespace belonged to the passage.
+    """
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}:{end} is outside a text of length {len(text)}")
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        raise ValueError("cannot anchor an empty or blank span")
+    return Anchor(
+        quote=text[start:end],
+        prefix=text[max(0, start - CONTEXT) : start],
+        suffix=text[end : end + CONTEXT],
+        start=start,
+        end=end,
+        text_hash=text_hash(text),
+    )
+
+
+# --- finding a typed quote ------------------------------------------------------------------
+
+_QUOTE_FOLD = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"'}
+)
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Start offsets of every occurrence of ``quote``, overlapping ones included."""
+    found: list[int] = []
+    at = text.find(quote)
+    while at != -1:
+        found.append(at)
+        at = text.find(quote, at + 1)
+    return found
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Fold quote marks to straight ones and whitespace runs to one space.
+
+    Returns the folded text and, for each of its characters, the offset it came from, so a
+    match in the folded text maps back onto the original.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    in_space = False
+    for index, char in enumerate(text):
+        if char.isspace():
+            if in_space:
+                continue
+            in_space = True
+            char = " "
+        else:
+            in_space = False
+        chars.append(char.translate(_QUOTE_FOLD))
+        origin.append(index)
+    return "".join(chars), origin
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Locate a quote a user typed (e.g. on the command line) in ``text``.
+
+    Exact first; failing that, ignoring differences of whitespace and of curly versus straight
+    quote marks, which a keyboard cannot be expected to reproduce. Raises ``AmbiguousQuote`` if
+    the quote occurs more than once, since picking one would be a guess.
+    """
+    quote = quote.strip()
+    if not quote:
+        raise ValueError("the quote is empty")
+    hits = _occurrences(text, quote)
+    if len(hits) > 1:
+        raise AmbiguousQuote(len(hits), quote)
+    if hits:
+        return hits[0], hits[0] + len(quote)
+    folded_text, origin = _normalise(text)
+    folded_quote, _ = _normalise(quote)
+    hits = _occurrences(folded_text, folded_quote)
+    if len(hits) > 1:
+        raise AmbiguousQuote(len(hits), quote)
+    if not hits:
+        return None
+    return origin[hits[0]], origin[hits[0] + len(folded_quote) - 1] + 1
+
+
+# --- re-anchoring ---------------------------------------------------------------------------
+
+
+def _common_prefix_length(a: str, b: str) -> int:
+    length = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        length += 1
+    return length
+
+
+def _context_agreement(anchor: Anchor, text: str, start: int, end: int) -> int:
+    """How many characters of the old context still surround ``text[start:end]``, inward out."""
+    before = text[max(0, start - len(anchor.prefix)) : start]
+    return _common_prefix_length(anchor.prefix[::-1], before[::-1]) + _common_prefix_length(
+        anchor.suffix, text[end : end + len(anchor.suffix)]
+    )
+
+
+def _context_similarity(anchor: Anchor, text: str, start: int, end: int) -> float:
+    before = text[max(0, start - len(anchor.prefix)) : start]
+    after = text[end : end + len(anchor.suffix)]
+    return Levenshtein.normalized_similarity(anchor.prefix + anchor.suffix, before + after)
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether offset ``at`` falls between two letters or digits of one word."""
+    return 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+
+
+def _respects_words(anchor: Anchor, text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` cuts into a word only where the original quote did.
+
+    A note on the word "the" must not move into "there", nor one on a whole sentence slide
+    into the middle of a word that an edit glued onto it.
+    """
+    quote = anchor.quote
+    cut_start = _inside_word(anchor.prefix[-1:] + quote[:1], 1)
+    cut_end = _inside_word(quote[-1:] + anchor.suffix[:1], 1)
+    return (cut_start or not _inside_word(text, start)) and (cut_end or not _inside_word(text, end))
+
+
+def _refine(anchor: Anchor, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Move a rough guess's edges to where the text is most like the quote.
+
+    The guesses come from fixed-width windows, so an edit that lengthened or shortened the
+    passage leaves them a few characters off. Each edge is searched within a slack that covers
+    any length change the similarity threshold allows, start then end, twice: misplacing an edge
+    always costs edits, so the two searches do not fight. Edges never sit on whitespace, and
+    keep to word boundaries where the original did (see ``_respects_words``).
+    """
+    quote = anchor.quote
+    slack = 8 + len(quote) // 4
+    starts = [
+        at
+        for at in range(max(0, start - slack), min(len(text), start + slack + 1))
+        if not text[at].isspace() and _respects_words(anchor, text, at, len(text))
+    ]
+    ends = [
+        at
+        for at in range(max(1, end - slack), min(len(text), end + slack) + 1)
+        if not text[at - 1].isspace() and _respects_words(anchor, text, 0, at)
+    ]
+
+    def similarity(span_start: int, span_end: int) -> tuple[float, float]:
+        # Ties (a deleted last letter versus the comma after it substituted for it) go to the
+        # span sharing more characters with the quote: Indel counts a substitution twice.
+        candidate = text[span_start:span_end]
+        levenshtein = Levenshtein.normalized_similarity(quote, candidate)
+        return levenshtein, Indel.normalized_similarity(quote, candidate)
+
+    guess_start, guess_end = start, end
+    for _ in range(2):
+        options = [at for at in starts if at < end]
+        if not options:
+            return None
+        start = max(options, key=lambda at: (*similarity(at, end), -abs(at - guess_start)))
+        options = [at for at in ends if at > start]
+        if not options:
+            return None
+        end = max(options, key=lambda at: (*similarity(start, at), -abs(at - guess_end)))
+    return start, end
+
+
+def _fuzzy(anchor: Anchor, text: str) -> tuple[int, int] | None:
+    """Find a revised passage: close to the old quote, in surroundings close to the old ones.
+
+    Two rough guesses: where the whole context (prefix + quote + suffix) fits best, which tells
+    near-duplicate passages apart, and where the quote alone fits best, which survives rewritten
+    surroundings. Each is refined and must pass both thresholds; the better one wins.
+    """
+    quote = anchor.quote
+    if len(quote) < MIN_FUZZY_LENGTH or not text:
+        return None
+    best: tuple[float, int, int] | None = None
+    for needle, lead in ((anchor.prefix + quote + anchor.suffix, len(anchor.prefix)), (quote, 0)):
+        hit = fuzz.partial_ratio_alignment(needle, text)
+        if hit is None:
+            continue
+        guess = min(max(0, hit.dest_start + lead - hit.src_start), len(text))
+        span = _refine(anchor, text, guess, min(guess + len(quote), len(text)))
+        if span is None:
+            continue
+        start, end = span
+        quote_score = Levenshtein.normalized_similarity(quote, text[start:end])
+        context_score = _context_similarity(anchor, text, start, end)
+        if quote_score < QUOTE_SIMILARITY or context_score < CONTEXT_SIMILARITY:
+            continue
+        if best is None or quote_score + context_score > best[0]:
+            best = (quote_score + context_score, start, end)
+    return None if best is None else (best[1], best[2])
+
+
+def locate(anchor: Anchor, text: str) -> tuple[int, int] | None:
+    """Where the anchored passage is in ``text`` now, or ``None`` if it cannot be found safely.
+
+    1. The old offsets, if they still hold the quote and the text is unchanged or the context
+       around them is intact (a stale offset can land on another copy of a short quote).
+    2. The quote verbatim; among several copies the one whose surroundings best match the old
+       context, then the one nearest the old offset.
+    3. A fuzzy match for a revised passage, for quotes of ``MIN_FUZZY_LENGTH`` characters or
+       more, subject to ``QUOTE_SIMILARITY`` and ``CONTEXT_SIMILARITY``.
+
+    No step accepts a span that cuts into a word where the original quote did not.
+    """
+    quote = anchor.quote
+    if not quote.strip():
+        return None
+    start, end = anchor.start, anchor.end
+    if (
+        0 <= start <= end <= len(text)
+        and text[start:end] == quote
+        and _respects_words(anchor, text, start, end)
+        and (
+            anchor.text_hash == text_hash(text)
+            or _context_agreement(anchor, text, start, end) == len(anchor.prefix + anchor.suffix)
+        )
+    ):
+        return start, end
+    hits = [
+        at for at in _occurrences(text, quote) if _respects_words(anchor, text, at, at + len(quote))
+    ]
+    if hits:
+        best = max(
+            hits,
+            key=lambda at: (
+                _context_agreement(anchor, text, at, at + len(quote)),
+                -abs(at - anchor.start),
+            ),
+        )
+        return best, best + len(quote)
+    return _fuzzy(anchor, text)
+
+
+def reanchor(annotation: Annotation, text: str) -> Annotation:
+    """Refresh an annotation's anchor against the current text of its section.
+
+    Found: new offsets, context and hash, and the quote as it now reads (it differs after a
+    fuzzy match). Not found: marked orphaned with the old anchor untouched, so the quote the
+    analyst highlighted is never lost and a later revision may anchor it again.
+    """
+    span = locate(annotation.anchor, text)
+    if span is None:
+        return annotation.with_changes(status="orphaned")
+    return annotation.with_changes(anchor=make_anchor(text, *span), status="anchored")
+
+
+# --- paragraphs and sentences ---------------------------------------------------------------
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Block spans: the plain text joins blocks with a blank line, so split on it."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while at <= len(text):
+        cut = text.find(_BLOCK_SEPARATOR, at)
+        cut = len(text) if cut == -1 else cut
+        start, end = _trimmed(text, at, cut)
+        if start < end:
+            spans.append((start, end))
+        at = cut + len(_BLOCK_SEPARATOR)
+    return spans
+
+
+#: A full stop, ellipsis, "?" or "!", then any closing quotes or brackets (which belong to the
+#: sentence they close), then the whitespace that may separate two sentences.
+_STOP = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+
+#: Characters that may open a sentence besides capitals and digits.
+_OPENERS = "\"'“‘«(["
+
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
+#: Abbreviations that come before a name and so never end a sentence: "Gen. Milley".
+_TITLES = _words(
+    "Mr Mrs Ms Dr Prof Gen Lt Col Maj Capt Cmdr Adm Sgt Gov Sen Rep Amb Rev Hon Pres St Mt Ft"
+    " e.g i.e cf vs viz approx"
+)
+
+#: Abbreviations that come before a number: "No. 2231", "Jan. 5", "Art. 51". Alone they may
+#: well end a sentence ("Was it agreed? No. The vote ...").
+_BEFORE_NUMBER = _words(
+    "No Nos Art Arts Para Paras para paras p pp Vol vol Fig fig Ch ch Sec"
+    " Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+)
+
+#: After "U.S." or "U.N." a capital usually continues a name ("U.S. Department of State");
+#: these words after one usually start a new sentence instead.
+_SENTENCE_STARTERS = _words(
+    "The This That These Those It Its He She They We I In On At By For But And Or However A An"
+    " There His Her Their Our As After Before Since When While If Yet So Meanwhile Moreover"
+    " Still Both Some Many Such Other No Not"
+)
+
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_INITIAL = re.compile(r"[A-Z]")
+_ENUMERATOR = re.compile(r"\d{1,3}|[IVXLC]{1,5}|[ivxlc]{1,5}")
+#: The word before a full stop, without any opening quote or bracket before it.
+_LAST_WORD = re.compile(r"[^\s\"'“‘«(\[]*\Z")
+
+
+def _abbreviation(word: str, next_word: str, opens_sentence: bool) -> bool:
+    """Whether the full stop after ``word`` is an abbreviation's rather than a sentence's."""
+    if word in _TITLES:
+        return True
+    if word in _BEFORE_NUMBER:
+        return next_word[:1].isdigit()
+    if _INITIAL.fullmatch(word):  # "Jens S. Stoltenberg"
+        return True
+    if False:
+        return next_word.lstrip(_OPENERS) not in _SENTENCE_STARTERS
+    # "1. Introduction", "IV. Outlook": a heading's number, not a sentence of its own.
+    return opens_sentence and _ENUMERATOR.fullmatch(word) is not None
+
+
+def _block_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split one block (``text[start:end]``, already trimmed) into trimmed sentence spans."""
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for stop in _STOP.finditer(text, start, end):
+        after = stop.end()
+        if after >= end:
+            break  # the block ends here anyway
+        char = text[after]
+        if not (char.isupper() or char.isdigit() or char in _OPENERS):
+            continue  # "?” he asked", "etc. were", "the parties... agree"
+        mark = stop.group().rstrip()
+        if mark.startswith(".") and not mark.startswith(".."):
+            so_far = text[begin : stop.start()]
+            word = _LAST_WORD.search(so_far)
+            assert word is not None  # the pattern also matches an empty word
+            next_word = text[after : after + 40].split(maxsplit=1)[0]
+            if _abbreviation(word.group(), next_word, opens_sentence=word.start() == 0):
+                continue
+        spans.append((begin, stop.start() + len(mark)))
+        begin = after
+    spans.append((begin, end))
+    return spans
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, block by block, for the reader's passage cursor.
+
+    A sentence ends at "." "!" "?" or an ellipsis, with any closing quotes or brackets, when
+    whitespace and then a capital, digit or opening quote follow, unless the full stop belongs
+    to an abbreviation, an initial or a heading number. A block without any such stop (a list
+    item, a heading) is one sentence; no sentence crosses a block boundary.
+    """
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in paragraphs(text):
+        spans.extend(_block_sentences(text, block_start, block_end))
+    return spans

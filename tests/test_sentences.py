@@ -1,0 +1,178 @@
+"""The reader's passage cursor moves sentence by sentence: splits must fall where a reader expects."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.anchoring import paragraphs, sentences
+
+
+def split(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "The U.S. Department of State condemned it. Russia vetoed it.",
+            ["The U.S. Department of State condemned it.", "Russia vetoed it."],
+            id="U.S. before a name",
+        ),
+        pytest.param(
+            "The U.N. Security Council met twice. The U.K. abstained both times.",
+            ["The U.N. Security Council met twice.", "The U.K. abstained both times."],
+            id="U.N. and U.K.",
+        ),
+        pytest.param(
+            "The draft was tabled by the U.S. The E.U. followed a day later.",
+            ["The draft was tabled by the U.S.", "The E.U. followed a day later."],
+            id="U.S. ending a sentence",
+        ),
+        pytest.param(
+            "Gen. Milley met Mr. Kim and Mrs. Park. Dr. Lee joined them in St. Petersburg.",
+            ["Gen. Milley met Mr. Kim and Mrs. Park.", "Dr. Lee joined them in St. Petersburg."],
+            id="titles",
+        ),
+        pytest.param(
+            "Some members, e.g. France, abstained. Others, i.e. the P5, did not. Oil, gas, etc. "
+            "were excluded.",
+            [
+                "Some members, e.g. France, abstained.",
+                "Others, i.e. the P5, did not.",
+                "Oil, gas, etc. were excluded.",
+            ],
+            id="e.g. i.e. etc. mid-sentence",
+        ),
+        pytest.param(
+            "They listed oil, gas, timber, etc. The list was not final.",
+            ["They listed oil, gas, timber, etc.", "The list was not final."],
+            id="etc. ending a sentence",
+        ),
+        pytest.param(
+            "Talks began on Jan. 12 and ended on Feb. 3. Nothing was agreed.",
+            ["Talks began on Jan. 12 and ended on Feb. 3.", "Nothing was agreed."],
+            id="months",
+        ),
+        pytest.param(
+            "NATO Secretary-General Jens S. Stoltenberg spoke in Brussels. He urged restraint.",
+            ["NATO Secretary-General Jens S. Stoltenberg spoke in Brussels.", "He urged restraint."],
+            id="initials",
+        ),
+        pytest.param(
+            "Growth was 1.5 per cent. It fell to 0.9 in 2023. Pi is 3.14.",
+            ["Growth was 1.5 per cent.", "It fell to 0.9 in 2023.", "Pi is 3.14."],
+            id="decimals",
+        ),
+        pytest.param(
+            "Putin called it a “breakthrough document.” Kim agreed.",
+            ["Putin called it a “breakthrough document.”", "Kim agreed."],
+            id="curly closing quote",
+        ),
+        pytest.param(
+            'The envoy said "the talks are over." Nobody replied.',
+            ['The envoy said "the talks are over."', "Nobody replied."],
+            id="straight closing quote",
+        ),
+        pytest.param(
+            "“Is this a threat?” The minister paused. “Why?” asked the envoy.",
+            ["“Is this a threat?”", "The minister paused.", "“Why?” asked the envoy."],
+            id="question in quotes",
+        ),
+        pytest.param(
+            "Kim called it “historic.” “We agree,” said Putin.",
+            ["Kim called it “historic.”", "“We agree,” said Putin."],
+            id="next sentence opens with a quote",
+        ),
+        pytest.param(
+            "(See Article 51.) Then the Council acted. It was late (too late.) Some said so.",
+            ["(See Article 51.)", "Then the Council acted.", "It was late (too late.)", "Some said so."],
+            id="closing brackets",
+        ),
+        pytest.param(
+            "He paused... Then he spoke. The parties… agree. The rest is silence…",
+            ["He paused...", "Then he spoke.", "The parties… agree.", "The rest is silence…"],
+            id="ellipses",
+        ),
+        pytest.param(
+            "Resolution No. 2231 remains in force. Was it renewed? No. The vote failed!",
+            ["Resolution No. 2231 remains in force.", "Was it renewed?", "No.", "The vote failed!"],
+            id="No. before a number",
+        ),
+        pytest.param(
+            "Sanctions on the central bank, the energy sector and",
+            ["Sanctions on the central bank, the energy sector and"],
+            id="list item without a full stop",
+        ),
+        pytest.param("3. Outlook for 2025", ["3. Outlook for 2025"], id="numbered heading"),
+        pytest.param("Hello", ["Hello"], id="one word"),
+    ],
+)
+def test_sentence_rules(text: str, expected: list[str]) -> None:
+    assert split(text) == expected
+
+
+def test_sentences_never_cross_blocks() -> None:
+    text = (
+        "Key points\n\n"
+        "Sanctions on the central bank\n\n"
+        "The U.S. agreed. Russia did not\n\n"
+        "  “We will respond,” the Kremlin said.  "
+    )
+    assert split(text) == [
+        "Key points",
+        "Sanctions on the central bank",
+        "The U.S. agreed.",
+        "Russia did not",
+        "“We will respond,” the Kremlin said.",
+    ]
+
+
+def test_paragraphs_are_trimmed_blocks() -> None:
+    text = "  Heading \n\nFirst line\nsame block.\n\n\n\nLast.\n\n"
+    assert [text[start:end] for start, end in paragraphs(text)] == [
+        "Heading",
+        "First line\nsame block.",
+        "Last.",
+    ]
+    assert paragraphs("") == paragraphs(" \n\n ") == []
+
+
+# Characters that exercise every rule: stops, quotes, brackets, capitals, digits, breaks.
+tricky_text = st.text(alphabet="aZ1 .!?…”“\"'()\n\t", max_size=120) | st.lists(
+    st.sampled_from(
+        ["U.S.", "Gen.", "No.", "3.14", "e.g.", "“Why?”", "(see 5.)", "etc.", "S.", "Then", "\n\n"]
+    )
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tricky_text)
+def test_sentences_tile_the_text(text: str) -> None:
+    spans = sentences(text)
+    blocks = paragraphs(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        piece = text[start:end]
+        assert "\n\n" not in piece
+        assert piece == piece.strip()
+        assert any(block_start <= start and end <= block_end for block_start, block_end in blocks)
+        previous_end = end
+    covered = {at for start, end in spans for at in range(start, end)}
+    assert all(at in covered for at, char in enumerate(text) if not char.isspace())
+
+
+@settings(max_examples=150, deadline=None)
+@given(tricky_text)
+def test_paragraphs_tile_the_text(text: str) -> None:
+    spans = paragraphs(text)
+    assert spans == sorted(spans)
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        assert "\n\n" in text[end:start]
+    for start, end in spans:
+        assert "\n\n" not in text[start:end] and text[start:end] == text[start:end].strip() != ""
+    covered = {at for start, end in spans for at in range(start, end)}
+    assert all(at in covered for at, char in enumerate(text) if not char.isspace())
