@@ -1,0 +1,88 @@
+"""The application shell: screens, theme, and where a session starts.
+
+Screens hold the behaviour; this module only wires them to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from briefing.store import NotFound, Store
+from briefing.tui.commands import BriefingCommands
+from briefing.tui.help import HelpScreen
+from briefing.tui.library import LibraryScreen
+from briefing.tui.reader import ReaderScreen
+
+LAST_BRIEFING = "last_briefing"
+
+
+class BriefingApp(App[int]):
+    """A reader for briefings, with highlights and notes."""
+
+    CSS_PATH = "briefing.tcss"
+    TITLE = "briefing"
+    COMMANDS = App.COMMANDS | {BriefingCommands}
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
+    ]
+
+    def __init__(self, store: Store, slug: str | None = None, section: str | None = None):
+        super().__init__()
+        self.store = store
+        self._start = (slug, section)
+
+    def on_mount(self) -> None:
+        theme = self.store.setting("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.push_screen(LibraryScreen())
+        slug, section = self._start
+        if slug is None:
+            slug = self.store.setting(LAST_BRIEFING)
+            if slug is None and len(self.store.briefings()) == 1:
+                slug = self.store.briefings()[0].slug  # first run: the bundled briefing
+        if slug is not None and any(b.slug == slug for b in self.store.briefings()):
+            self.open_briefing(slug, section)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.store.set_setting("theme", theme.name)
+
+    def open_briefing(self, slug: str, section: str | None = None) -> None:
+        if isinstance(self.screen, ReaderScreen):
+            self.pop_screen()
+        self.store.set_setting(LAST_BRIEFING, slug)
+        self.push_screen(ReaderScreen(self.store.get(slug), section))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Never start a browser: the reader may be running on a server, over SSH."""
+        self.copy_to_clipboard(url)
+        self.notify(f"Link copied to clipboard: {url}", title="Link")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Show every key and what it does", self.action_help)
+
+
+def make_app(store: Store, slug: str | None = None, section: str | None = None) -> BriefingApp:
+    """The factory the CLI and the tests share."""
+    return BriefingApp(store, slug, section)
+
+
+def run_reader(store: Store, slug: str | None = None, section: str | None = None) -> int:
+    if slug is not None:
+        briefing = store.get(slug)  # an unknown slug fails before the screen opens
+        if section is not None and briefing.section(section) is None:
+            keys = ", ".join(s.key for s in briefing.sections)
+            raise NotFound(f"briefing {slug!r} has no section {section!r} (sections: {keys})")
+    make_app(store, slug, section).run()
+    return 0

@@ -1,0 +1,136 @@
+"""The library: every briefing, with progress, filtered as you type."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from rich.text import Text
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label
+
+from briefing.model import Briefing
+from briefing.safetext import visible
+
+
+def matches(briefing: Briefing, words: list[str]) -> bool:
+    haystack = " ".join([briefing.title, briefing.date, *briefing.tags]).casefold()
+    return all(word in haystack for word in words)
+
+
+class LibraryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="library.open"),
+        Binding("q", "quit", "Quit", id="library.quit"),
+        Binding("escape", "clear_filter", "Clear filter", id="library.clear_filter"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Label("Library", id="library-title")
+        yield Input(
+            placeholder="Type to filter by title, date or tag", id="filter", select_on_focus=False
+        )
+        yield DataTable(id="briefings", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="library-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.refresh_rows()
+
+    def _set_columns(self, table: DataTable[object]) -> None:
+        """The title takes what the fixed columns leave, so nothing scrolls sideways."""
+        fixed = {"Date": 10, "Tags": 18, "§": 2, "Notes": 5, "Read": 5}
+        width = table.size.width or self.size.width or 80
+        title = max(12, width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 1)
+        if table.columns and next(iter(table.columns.values())).width == title:
+            return
+        table.clear(columns=True)
+        table.add_column("Title", width=title, key="title")
+        for label, size in fixed.items():
+            table.add_column(label, width=size, key=label)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()  # read marks and note counts change in the reader
+
+    def refresh_rows(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        words = self.query_one("#filter", Input).value.casefold().split()
+        counts = store.note_counts()
+        states = store.reading_states()
+        table = self.query_one(DataTable)
+        selected = self._selected_slug()
+        self._set_columns(table)
+        table.clear()
+        shown = [b for b in store.briefings() if matches(b, words)]
+        for briefing in shown:
+            read = len(states[briefing.slug].read) if briefing.slug in states else 0
+            total = len(briefing.sections)
+            table.add_row(
+                Text(visible(briefing.title)),
+                briefing.date,
+                Text(visible(" ".join(f"#{t}" for t in briefing.tags))),
+                str(total),
+                str(counts.get(briefing.slug, 0)),
+                "✓" if read == total else f"{read}/{total}",
+                key=briefing.slug,
+            )
+        if selected in {b.slug for b in shown}:
+            table.move_cursor(row=table.get_row_index(selected))
+        empty = self.query_one("#library-empty", Label)
+        empty.update("" if shown else "No briefing matches the filter. Esc clears it.")
+        empty.display = not shown
+
+    def _selected_slug(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def on_key(self, event: Key) -> None:
+        """Typing anywhere filters: printable keys go to the filter box."""
+        filter_box = self.query_one("#filter", Input)
+        if filter_box.has_focus:
+            if event.key in ("up", "down"):
+                table = self.query_one(DataTable)
+                table.action_cursor_down() if event.key == "down" else table.action_cursor_up()
+                event.prevent_default()
+            return
+        if event.is_printable and event.character and event.key not in ("q", "question_mark"):
+            filter_box.focus()
+            filter_box.insert_text_at_cursor(event.character)
+            event.prevent_default()
+            event.stop()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.action_open()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        slug = self._selected_slug()
+        if slug is not None:
+            self.app.open_briefing(slug)  # type: ignore[attr-defined]
+
+    def action_clear_filter(self) -> None:
+        filter_box = self.query_one("#filter", Input)
+        filter_box.value = ""
+        self.query_one(DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.query_one("#filter", Input).value) or None
+        if action == "open":
+            return self.query_one(DataTable).row_count > 0 or None
+        return True

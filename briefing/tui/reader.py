@@ -1,0 +1,200 @@
+"""The reader: sections on the left, the text in the middle, notes on the right."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Label, OptionList
+
+from briefing.model import Briefing, ReadingState, Section
+from briefing.tui.widgets.notes_pane import NotesPane
+from briefing.tui.widgets.section_nav import SectionNav
+from briefing.tui.widgets.section_view import SectionView
+
+#: Below this width only one side pane shows at a time, so the text keeps
+#: at least 48 columns at 80x24.
+NARROW = 110
+
+
+class ReaderScreen(Screen[None]):
+    BINDINGS = [
+        Binding(
+            "right_square_bracket", "next_section", "Next §", id="reader.next", key_display="]"
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_section",
+            "Prev §",
+            id="reader.previous",
+            key_display="[",
+        ),
+        Binding("j", "scroll_down", "Down", id="reader.down", show=False),
+        Binding("k", "scroll_up", "Up", id="reader.up", show=False),
+        Binding("space", "page_down", "Page down", id="reader.page_down", show=False),
+        Binding("b", "page_up", "Page up", id="reader.page_up", show=False),
+        Binding("g", "top", "Top", id="reader.top", show=False),
+        Binding("G", "bottom", "Bottom", id="reader.bottom", show=False, key_display="G"),
+        Binding("c", "toggle_contents", "Contents", id="reader.toggle_contents"),
+        Binding("s", "toggle_notes", "Notes", id="reader.toggle_notes"),
+        Binding("escape,q", "library", "Library", id="reader.library", key_display="q"),
+    ]
+
+    def __init__(self, briefing: Briefing, section: str | None = None) -> None:
+        super().__init__()
+        self.briefing = briefing
+        self.store = self.app.store  # type: ignore[attr-defined]
+        self.state: ReadingState = self.store.reading_state(briefing.slug)
+        keys = [s.key for s in briefing.sections]
+        wanted = section or self.state.section
+        self.current: Section = briefing.sections[keys.index(wanted) if wanted in keys else 0]
+        self._resume_scroll = self.state.scroll if wanted == self.state.section else 0.0
+        self._wanted: dict[str, bool] = {}  # side panes the user showed or hid
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            with Vertical(id="contents", classes="pane"):
+                yield Label("Sections", classes="pane-title")
+                yield SectionNav(id="nav")
+            yield SectionView(id="text")
+            with Vertical(id="notes", classes="pane"):
+                yield Label("Notes", classes="pane-title")
+                yield NotesPane(id="notes-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._view = self.query_one(SectionView)  # kept: on_unmount runs after children go
+        self.sub_title = self.briefing.title
+        self.show_section(self.current, scroll_y=self._resume_scroll)
+        self.query_one(SectionView).focus()
+
+    # -- showing a section ---------------------------------------------
+
+    def show_section(self, section: Section, scroll_y: float = 0.0) -> None:
+        self._remember_scroll()
+        self.current = section
+        annotations = [
+            a for a in self.store.annotations(self.briefing.slug) if a.section == section.key
+        ]
+        self.query_one(SectionView).show(self.briefing, section, annotations, scroll_y)
+        self.query_one(NotesPane).set_annotations(annotations)
+        self.state.section = section.key
+        self.state.scroll = scroll_y
+        self.store.save_reading_state(self.state)
+        self._refresh_nav()
+        self.refresh_bindings()
+
+    def _refresh_nav(self) -> None:
+        counts: dict[str, int] = {}
+        for annotation in self.store.annotations(self.briefing.slug):
+            counts[annotation.section] = counts.get(annotation.section, 0) + 1
+        self.query_one(SectionNav).set_sections(
+            self.briefing.sections, self.current.key, self.state.read, counts
+        )
+
+    def _remember_scroll(self) -> None:
+        if self.is_mounted:
+            self.state.scroll = self._view.scroll_y
+
+    def on_screen_suspend(self) -> None:
+        self._save()
+
+    def on_unmount(self) -> None:
+        self._save()
+
+    def _save(self) -> None:
+        self.state.scroll = self._view.scroll_y
+        self.store.save_reading_state(self.state)
+
+    @on(SectionView.EndSeen)
+    def _mark_read(self, event: SectionView.EndSeen) -> None:
+        if event.section not in self.state.read:
+            self.state.read.add(event.section)
+            self.store.save_reading_state(self.state)
+            self._refresh_nav()
+
+    @on(OptionList.OptionSelected, "#nav")
+    def _section_chosen(self, event: OptionList.OptionSelected) -> None:
+        section = self.briefing.section(event.option.id or "")
+        if section is not None and section.key != self.current.key:
+            self.show_section(section)
+        self.query_one(SectionView).focus()
+
+    # -- layout --------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        narrow = self.size.width < NARROW
+        contents = self._wanted.get("contents", True)
+        notes = self._wanted.get("notes", not narrow)
+        if narrow and contents and notes:
+            notes = False
+        self.query_one("#contents").display = contents
+        self.query_one("#notes").display = notes
+        self.set_class(narrow, "-narrow")
+
+    def _toggle(self, pane: str, other: str) -> None:
+        """Show or hide a side pane; when narrow, showing one hides the other."""
+        shown = not self.query_one(f"#{pane}").display
+        self._wanted[pane] = shown
+        if shown and self.size.width < NARROW:
+            self._wanted[other] = False
+        self._apply_layout()
+
+    def action_toggle_contents(self) -> None:
+        self._toggle("contents", "notes")
+
+    def action_toggle_notes(self) -> None:
+        self._toggle("notes", "contents")
+
+    # -- actions -------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        index = self.briefing.section_index(self.current.key)
+        if action == "next_section":
+            return index + 1 < len(self.briefing.sections)
+        if action == "previous_section":
+            return index > 0
+        return True
+
+    def _step(self, delta: int) -> None:
+        index = self.briefing.section_index(self.current.key) + delta
+        if 0 <= index < len(self.briefing.sections):
+            self.show_section(self.briefing.sections[index])
+
+    def action_next_section(self) -> None:
+        self._step(+1)
+
+    def action_previous_section(self) -> None:
+        self._step(-1)
+
+    def action_scroll_down(self) -> None:
+        self.query_one(SectionView).scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.query_one(SectionView).scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.query_one(SectionView).scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.query_one(SectionView).scroll_page_up(animate=False)
+
+    def action_top(self) -> None:
+        self.query_one(SectionView).scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        self.query_one(SectionView).scroll_end(animate=False)
+
+    def action_library(self) -> None:
+        self.app.pop_screen()
+
+    def go_to_section(self, key: str) -> None:
+        section = self.briefing.section(key)
+        if section is not None:
+            self.show_section(section)

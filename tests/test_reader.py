@@ -1,0 +1,178 @@
+"""Pilot tests: keys pressed in the running app, state asserted as a user would see it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from briefing.store import Store
+from briefing.tui.app import make_app
+from briefing.tui.help import HelpScreen
+from briefing.tui.library import LibraryScreen
+from briefing.tui.reader import ReaderScreen
+from briefing.tui.widgets.section_nav import SectionNav
+from tests.conftest import SLUG
+
+KEYS = ["treaty-terms", "western-reaction", "legal-framework", "un-veto"]
+
+
+async def test_first_run_opens_the_bundled_briefing_and_moves_through_all_sections(
+    store: Store,
+) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        seen = [screen.current.key]
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+            seen.append(screen.current.key)
+        assert seen == KEYS
+        await pilot.press("right_square_bracket")  # disabled at the last section
+        assert screen.current.key == "un-veto"
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert screen.current.key == "western-reaction"
+        nav = screen.query_one(SectionNav)
+        assert nav.highlighted == 1
+
+
+async def test_enter_in_the_navigation_pane_opens_that_section(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        screen.query_one(SectionNav).focus()
+        await pilot.press("down", "down", "enter")
+        assert screen.current.key == "legal-framework"
+        assert app.focused is screen._view
+
+
+async def test_scroll_keys_move_the_text(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.screen._view  # type: ignore[attr-defined]
+        await pilot.press("j", "j")
+        assert view.scroll_y == 2
+        await pilot.press("k")
+        assert view.scroll_y == 1
+        await pilot.press("G")
+        assert view.scroll_y == view.max_scroll_y > 0
+        await pilot.press("g")
+        assert view.scroll_y == 0
+        await pilot.press("space")
+        assert view.scroll_y > 10
+        await pilot.press("b")
+        assert view.scroll_y == 0
+
+
+async def test_pane_toggles_and_text_width_at_80_columns(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        contents, notes = screen.query_one("#contents"), screen.query_one("#notes")
+        assert contents.display and not notes.display  # narrow: notes fold behind `s`
+        assert screen._view.size.width >= 48  # type: ignore[attr-defined]
+        await pilot.press("s")
+        await pilot.pause()
+        assert notes.display and not contents.display  # one side pane at a time
+        assert screen._view.size.width >= 48  # type: ignore[attr-defined]
+        await pilot.press("c")
+        await pilot.pause()
+        assert contents.display and not notes.display
+        await pilot.press("c")
+        await pilot.pause()
+        assert not contents.display and not notes.display
+        assert screen._view.size.width >= 76  # type: ignore[attr-defined]
+
+
+async def test_wide_terminal_shows_both_panes_and_caps_the_text_column(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#contents").display and screen.query_one("#notes").display
+        column = screen.query_one("#column")
+        assert 70 <= column.size.width <= 80
+
+
+async def test_help_lists_the_keys_and_closes_with_escape(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query("Static")[1].render())
+        assert "Next section" in text or "Next §" in text
+        assert "Contents" in text and "Library" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_library_filter_and_open(store: Store, tmp_path: Path) -> None:
+    from briefing.library import import_paths
+
+    other = tmp_path / "other.md"
+    other.write_text("---\ntags: [energy]\n---\n# Gas prices\n\n## One\n\nText.\n")
+    import_paths(store, [other])
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)  # two briefings, none read yet
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        await pilot.press("e", "n", "e", "r")
+        assert app.screen.query_one("#filter", Input).value == "ener"
+        assert table.row_count == 1
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.briefing.slug == "other"
+        await pilot.press("escape")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("escape")  # clears the filter
+        assert table.row_count == 2
+        await pilot.press("q")
+    assert app.return_code == 0 or app.return_code is None
+    assert not app.is_running
+
+
+async def test_read_marks_and_position_survive_a_restart(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("G")  # the end of treaty-terms is on screen: read
+        await pilot.pause(0.2)
+        await pilot.press("right_square_bracket", "j", "j", "j")
+        await pilot.pause()
+    again = make_app(Store(store.paths.root, "tester"))
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        screen = again.screen
+        assert isinstance(screen, ReaderScreen)
+        assert screen.current.key == "western-reaction"
+        assert screen._view.scroll_y == 3
+        assert "treaty-terms" in screen.state.read
+        option = screen.query_one(SectionNav).get_option_at_index(0)
+        assert str(option.prompt).startswith("✓")
+        await pilot.press("q")
+        table = again.screen.query_one(DataTable)
+        assert "1/4" in str(table.get_row_at(0)[-1])
+
+
+async def test_theme_choice_persists(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.theme = "nord"
+        await pilot.pause()
+    assert Store(store.paths.root, "tester").setting("theme") == "nord"
+    again = make_app(store)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "nord"
