@@ -356,6 +356,7 @@ class Store:
                 old = briefings.get(Query().slug == briefing.slug)
                 if isinstance(old, dict) and old.get("hash") == digest:
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
+                    changed.append(briefing)  # see below: repairs what a crash left stale
                     continue
                 record = {
                     "slug": briefing.slug,
@@ -384,13 +385,14 @@ class Store:
                 if old:
                     changed.append(briefing)
         # Re-anchor after the library is safely written: a crash in between
-        # leaves notes with stale offsets, which the next re-import repairs.
+        # leaves notes with stale offsets, which the next re-import repairs
+        # (for an "unchanged" briefing this writes nothing unless a note is stale).
         by_slug = {r.slug: i for i, r in enumerate(results)}
         for briefing in changed:
             moved, orphaned = self._reanchor_all_users(briefing)
             index = by_slug[briefing.slug]
             results[index] = ImportResult(
-                briefing.slug, briefing.title, "updated", moved=moved, orphaned=orphaned
+                briefing.slug, briefing.title, results[index].status, moved=moved, orphaned=orphaned
             )
         return results
 

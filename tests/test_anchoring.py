@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 from briefing.anchoring import (
     CONTEXT,
@@ -21,7 +22,7 @@ SETTINGS = settings(max_examples=150, deadline=None)
 
 #: Mutually dissimilar words, none inside another, so a passage made of some of them occurs
 #: nowhere else and text made of the others is genuinely unrelated to it.
-VOCABULARY = """
+_WORDS = """
 alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar
 papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu treaty border embassy
 council summit tariff envoy harbour missile ceasefire pipeline drought famine refugee uranium
@@ -30,9 +31,18 @@ tribunal sanction corridor ministry cabinet monsoon glacier orchard quarry lante
 ginger copper marble velvet meadow pyramid dolphin falcon jaguar kettle ladder mirror needle
 oyster rocket thimble umbrella vessel wizard yogurt zephyr anchor biscuit dragon feather hammer
 island jigsaw kingdom mustard nutmeg olive puzzle riddle scissors turnip
-""".split()
+"""
+VOCABULARY = _WORDS.split()
 
 SEPARATORS = [" ", " ", " ", ", ", ". ", "; ", "\n\n"]
+
+
+def test_vocabulary_words_are_unrelated() -> None:
+    """The generators below rely on this: no word contains or nearly equals another."""
+    for index, word in enumerate(VOCABULARY):
+        for other in VOCABULARY[index + 1 :]:
+            assert word not in other and other not in word
+            assert Levenshtein.normalized_similarity(word, other) < 0.75, (word, other)
 
 
 def occurrences(text: str, quote: str) -> int:
@@ -40,13 +50,17 @@ def occurrences(text: str, quote: str) -> int:
 
 
 def annotation(text: str, start: int, end: int) -> Annotation:
-    return Annotation(id="n1", user="ana", briefing="b", section="s", anchor=make_anchor(text, start, end))
+    return Annotation(
+        id="n1", user="ana", briefing="b", section="s", anchor=make_anchor(text, start, end)
+    )
 
 
 @st.composite
 def documents(draw: st.DrawFn, min_words: int = 4) -> tuple[str, list[tuple[int, int]]]:
     """Text of distinct vocabulary words, with the span of each word."""
-    words = draw(st.lists(st.sampled_from(VOCABULARY), min_size=min_words, max_size=40, unique=True))
+    words = draw(
+        st.lists(st.sampled_from(VOCABULARY), min_size=min_words, max_size=40, unique=True)
+    )
     text, spans = "", []
     for index, word in enumerate(words):
         if index:
@@ -84,7 +98,9 @@ def apply(text: str, changes: list[tuple[int, int, str]]) -> str:
 
 @SETTINGS
 @given(st.text(min_size=1), st.data())
-def test_unchanged_text_locates_every_anchor_at_its_own_span(text: str, data: st.DataObject) -> None:
+def test_unchanged_text_locates_every_anchor_at_its_own_span(
+    text: str, data: st.DataObject
+) -> None:
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     assume(text[start:end].strip())
@@ -285,7 +301,7 @@ def test_find_quote_matches_straight_quotes_and_loose_whitespace() -> None:
 
 
 def test_find_quote_prefers_an_exact_match_and_reports_absence() -> None:
-    text = "He said \"no\". She said “no”."
+    text = 'He said "no". She said “no”.'
     assert find_quote(text, "“no”") == (23, 27)
     assert find_quote(text, "maybe") is None
 

@@ -152,9 +152,7 @@ def test_notes_add_accepts_straight_quotes_for_curly_ones(
     assert code == 0, err
 
 
-def test_export_to_stdout_and_to_a_file(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_export_to_stdout_and_to_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     add_note(capsys, "--note", "Veto matters", "--tag", "veto")
     code, out, _ = run(capsys, "export", SLUG)
     assert code == 0 and "# The Russia–North Korea Mutual Defence Treaty" in out

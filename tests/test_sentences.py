@@ -1,6 +1,8 @@
-"""The reader's passage cursor moves sentence by sentence: splits must fall where a reader expects."""
+"""The passage cursor moves sentence by sentence: splits must fall where a reader expects."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from hypothesis import given, settings
@@ -58,7 +60,10 @@ def split(text: str) -> list[str]:
         ),
         pytest.param(
             "NATO Secretary-General Jens S. Stoltenberg spoke in Brussels. He urged restraint.",
-            ["NATO Secretary-General Jens S. Stoltenberg spoke in Brussels.", "He urged restraint."],
+            [
+                "NATO Secretary-General Jens S. Stoltenberg spoke in Brussels.",
+                "He urged restraint.",
+            ],
             id="initials",
         ),
         pytest.param(
@@ -88,7 +93,12 @@ def split(text: str) -> list[str]:
         ),
         pytest.param(
             "(See Article 51.) Then the Council acted. It was late (too late.) Some said so.",
-            ["(See Article 51.)", "Then the Council acted.", "It was late (too late.)", "Some said so."],
+            [
+                "(See Article 51.)",
+                "Then the Council acted.",
+                "It was late (too late.)",
+                "Some said so.",
+            ],
             id="closing brackets",
         ),
         pytest.param(
@@ -170,7 +180,7 @@ def test_sentences_tile_the_text(text: str) -> None:
 def test_paragraphs_tile_the_text(text: str) -> None:
     spans = paragraphs(text)
     assert spans == sorted(spans)
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         assert "\n\n" in text[end:start]
     for start, end in spans:
         assert "\n\n" not in text[start:end] and text[start:end] == text[start:end].strip() != ""
