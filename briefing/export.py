@@ -1,0 +1,384 @@
+r"""Notes -> Markdown (for people) and JSON (for tools). Pure: no I/O, no clock.
+
+The caller passes ``exported_at`` and ``version``, so the same data always gives
+byte-identical output (golden tests, diffable exports). Briefings keep the
+caller's order. Annotations are sorted by section order, then start offset, then
+id; orphaned ones (status "orphaned", or whose section no longer exists) come
+last, in their own part.
+
+Markdown, one briefing (this example is checked by tests/test_export.py)::
+
+    ---
+    title: 'Baltic cables: the "repair gap"'
+    source: https://example.org/briefs/baltic-cables?id=7&lang=en
+    date: '2026-11-20'
+    exported: '2026-11-28T05:40:12Z'
+    notes: 2
+    tool: briefing 0.1.0
+    ---
+
+    # Baltic cables: the "repair gap"
+
+    *Source: <https://example.org/briefs/baltic-cables?id=7&lang=en> · Date: 2026-11-20*
+
+    ## Summary
+
+    > traffic was rerouted via C-Lion\|B, at a cost of \~30 ms latency.
+
+    Latency matters for *trading* links; see [the operator notice](https://example.org/notice).
+
+    *#impact · green · created 2026-11-21T08:15:00Z · updated 2026-11-23T17:02:41Z* ^b2e1d4c3
+
+    ## Orphaned notes
+
+    > A state actor is the most likely culprit.
+
+    Withdrawn in revision 2; kept for the record.
+
+    *#attribution · pink · section: Summary · created 2026-11-21T08:15:00Z* ^2c3d4e5f
+
+Per note: the passage as a blockquote, the note (left out when empty), then a
+metadata line: ``#tags · colour · [section: <title>, orphans only] · created …
+· updated …`` (updated only when it differs) and an Obsidian block id ``^id``.
+Blank lines separate everything; no thematic breaks. ``source``/``date`` are
+left out when empty. Several briefings: front matter ``title: Briefing notes``,
+``briefings: [slugs]`` (every briefing given), ``exported``, ``notes``,
+``tool``; h1 "Briefing notes"; each briefing *that has notes* is an h2 with its
+source line, its sections and "Orphaned notes" as h3. No notes at all: the h1
+(and source line) then "No notes match." -- still a valid document.
+
+Why the escaping looks the way it does:
+
+* A passage is plain text and must render as exactly that text. Characters that
+  CommonMark, GFM or Obsidian could read as inline syntax are always
+  backslash-escaped (``\ ` * _ [ ] < | ~ # = $ ^``, ``&`` before an entity-like
+  ``&x;``, ``%%``); a line starting with ``- + >`` or ``1.``/``1)`` gets its
+  marker escaped. Other punctuation is left alone so the raw file stays readable.
+  Each line is stripped of leading/trailing whitespace (Markdown would drop it,
+  or read 4+ spaces as code); a newline becomes a hard break (trailing ``\``)
+  and a blank line a new quote paragraph. So the rendered quote equals the
+  passage up to whitespace at line ends.
+* A note is the user's Markdown and is kept, but it must not change the
+  document's structure: a line that would make a heading, thematic break,
+  blockquote, HTML block or link reference definition gets its first marker
+  escaped (``# x`` -> ``\# x``), and an unclosed code fence is closed. markdown-it
+  is the judge; a note still not contained after a few rounds becomes plain text.
+* Control characters (C0 but tab and newline, DEL, C1) and bidi controls
+  (U+061C, U+200E/F, U+202A-E, U+2066-9) are never emitted: C0/DEL become
+  Unicode control pictures (ESC -> ``␛``), the rest ``⟨U+202E⟩``, lone
+  surrogates U+FFFD. JSON keeps the exact text, those characters as ``\uXXXX``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+from unicodedata import category
+
+import yaml
+from markdown_it import MarkdownIt
+
+from briefing.ingest import slugify
+from briefing.model import Annotation, Briefing
+
+NO_NOTES = "No notes match."
+MANY_TITLE = "Briefing notes"
+ORPHANS_TITLE = "Orphaned notes"
+
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # the set safetext.py also shows
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
+_JSON_RAW = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
+_INLINE = re.compile(r"[\\`*_\[\]<|~#=$^]|&(?=[#A-Za-z0-9]+;)|%(?=%)|(?<=%)%")
+_ORDERED = re.compile(r"[0-9]{1,9}(?=[.)](?:[ \t]|$))")
+_CONTAINER = re.compile(r"[ \t]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*")
+_URL = re.compile(r"https?://[^\s<>]+")
+_SENTINEL = "end-of-note"
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One briefing and the annotations (already filtered) to export from it."""
+
+    briefing: Briefing
+    annotations: tuple[Annotation, ...]
+
+
+def filter_annotations(
+    annotations: Iterable[Annotation],
+    *,
+    tags: Collection[str] = (),
+    section: str | None = None,
+    since: str | None = None,
+) -> list[Annotation]:
+    """Keep annotations matching every given criterion, in input order.
+
+    ``tags`` match any-of, case-insensitively, with or without '#'. ``section``
+    is a key or a title. ``since`` is 'YYYY-MM-DD' (UTC): an annotation created
+    *or updated* on or after that day is kept, so revised notes show up again;
+    undated ones are left out.
+    """
+    wanted = {t.strip().lstrip("#").casefold() for t in tags} - {""}
+    keys = {section, slugify(section)} if section else set()
+    try:
+        day = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise ValueError(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
+
+    def keep(a: Annotation) -> bool:
+        if wanted and not any(t.strip().lstrip("#").casefold() in wanted for t in a.tags):
+            return False
+        if keys and a.section not in keys:
+            return False
+        days = [d for d in (_day(a.created), _day(a.updated)) if d is not None]
+        return day is None or any(d >= day for d in days)
+
+    return [a for a in annotations if keep(a)]
+
+
+def export_markdown(items: Sequence[ExportItem], *, exported_at: str, version: str) -> str:
+    """The Markdown document described in the module docstring."""
+    parts = [_ordered(item) for item in items]
+    count = sum(len(anchored) + len(orphans) for _, anchored, orphans in parts)
+    single = len(items) == 1
+    meta: dict[str, Any] = {"title": MANY_TITLE, "briefings": [i.briefing.slug for i in items]}
+    if single:
+        b = items[0].briefing
+        head = {"title": _line(b.title), "source": _line(b.source), "date": _line(b.date)}
+        meta = {key: value for key, value in head.items() if value}
+    meta |= {"exported": exported_at, "notes": count, "tool": f"briefing {version}"}
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**6)
+    blocks = [f"---\n{front}---"]
+    if single:
+        blocks += [f"# {_inline(items[0].briefing.title)}", *_source_line(items[0].briefing)]
+    else:
+        blocks.append(f"# {MANY_TITLE}")
+    for briefing, anchored, orphans in parts:
+        if not anchored and not orphans:
+            continue
+        level = "##" if single else "###"
+        if not single:
+            blocks += [f"## {_inline(briefing.title)}", *_source_line(briefing)]
+        current = ""
+        for a in anchored:
+            if a.section != current:
+                current = a.section
+                blocks.append(f"{level} {_inline(_section_title(briefing, a))}")
+            blocks += _note_blocks(a, None)
+        if orphans:
+            blocks.append(f"{level} {ORPHANS_TITLE}")
+            blocks += [b for a in orphans for b in _note_blocks(a, _section_title(briefing, a))]
+    if not count:
+        blocks.append(NO_NOTES)
+    return "\n\n".join(blocks) + "\n"
+
+
+def export_json(items: Sequence[ExportItem], *, exported_at: str, version: str) -> str:
+    """The same content for tools: exact texts, every briefing (even without notes)."""
+    briefings = []
+    for briefing, anchored, orphans in map(_ordered, items):
+        notes = [_note_json(briefing, a, "anchored") for a in anchored]
+        notes += [_note_json(briefing, a, "orphaned") for a in orphans]
+        briefings.append(
+            {
+                "slug": briefing.slug,
+                "title": briefing.title,
+                "source": briefing.source,
+                "date": briefing.date,
+                "notes": notes,
+            }
+        )
+    doc = {"exported": exported_at, "tool": f"briefing {version}", "briefings": briefings}
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    # Lossless but inert: terminals and editors never see raw C1/bidi/separators.
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _ordered(item: ExportItem) -> tuple[Briefing, list[Annotation], list[Annotation]]:
+    index = {section.key: n for n, section in enumerate(item.briefing.sections)}
+
+    def key(a: Annotation) -> tuple[int, int, str]:
+        return (index.get(a.section, len(index)), a.start, a.id)
+
+    def is_anchored(a: Annotation) -> bool:
+        return a.status == "anchored" and a.section in index
+
+    anchored = sorted((a for a in item.annotations if is_anchored(a)), key=key)
+    orphans = sorted((a for a in item.annotations if not is_anchored(a)), key=key)
+    return item.briefing, anchored, orphans
+
+
+def _section_title(briefing: Briefing, a: Annotation) -> str:
+    section = briefing.section(a.section)
+    return section.title if section else a.section
+
+
+def _note_json(briefing: Briefing, a: Annotation, status: str) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "section": a.section,
+        "section_title": _section_title(briefing, a),
+        "quote": a.quote,
+        "note": a.note,
+        "tags": list(a.tags),
+        "color": a.color,
+        "created": a.created,
+        "updated": a.updated,
+        "status": status,
+        "start": a.start,
+        "end": a.end,
+    }
+
+
+def _note_blocks(a: Annotation, orphan_section: str | None) -> list[str]:
+    """Quote, note (if any) and metadata line: separate paragraphs, no rules."""
+    blocks = [_blockquote(a.quote)]
+    if a.note.strip():
+        blocks.append(_note_markdown(a.note))
+    meta = [" ".join(f"#{t}" for t in map(_tag, a.tags) if t), _inline(a.color)]
+    if orphan_section is not None:
+        meta.append(f"section: {_inline(orphan_section)}")
+    if a.created:
+        meta.append(f"created {_inline(a.created)}")
+    if a.updated and a.updated != a.created:
+        meta.append(f"updated {_inline(a.updated)}")
+    blocks.append(f"*{' · '.join(m for m in meta if m)}* ^{_block_id(a.id)}")
+    return blocks
+
+
+def _source_line(briefing: Briefing) -> list[str]:
+    source = _line(briefing.source)
+    # A bare URL becomes an autolink: clickable, and with no escapes inside.
+    shown = f"<{source}>" if _URL.fullmatch(source) else _inline(source)
+    parts = [f"Source: {shown}"] if source else []
+    if briefing.date:
+        parts.append(f"Date: {_inline(briefing.date)}")
+    return [f"*{' · '.join(parts)}*"] if parts else []
+
+
+def _visible(text: str) -> str:
+    """Normalise newlines; replace every control/bidi character by something visible."""
+    return _CONTROL.sub(_picture, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else f"⟨U+{code:04X}⟩"
+
+
+def _line(text: str) -> str:
+    """Visible text on one line, whitespace runs collapsed."""
+    return " ".join(_visible(text).split())
+
+
+def _escape_line(line: str) -> str:
+    """One stripped line of plain text -> Markdown that renders as that text."""
+    line = _INLINE.sub(r"\\\g<0>", line)
+    if line[:1] in ("-", "+", ">"):
+        return "\\" + line
+    marker = _ORDERED.match(line)
+    return f"{line[: marker.end()]}\\{line[marker.end() :]}" if marker else line
+
+
+def _inline(text: str) -> str:
+    return _escape_line(_line(text))
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    """Plain text -> paragraphs of escaped lines; blank lines separate paragraphs."""
+    paragraphs: list[list[str]] = [[]]
+    for raw in _visible(text).split("\n"):
+        line = raw.strip()
+        if line:
+            paragraphs[-1].append(_escape_line(line))
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return [p for p in paragraphs if p]
+
+
+def _blockquote(text: str) -> str:
+    quoted = ["\\\n".join(p).replace("\n", "\n> ") for p in _paragraphs(text)]
+    return "\n>\n".join(f"> {p}" for p in quoted) or ">"
+
+
+@lru_cache(maxsize=1)
+def _judge() -> MarkdownIt:
+    return MarkdownIt("commonmark")  # html on: the strictest reading of a note
+
+
+def _note_markdown(note: str) -> str:
+    """The note's own Markdown, repaired until it cannot escape its place."""
+    lines = _visible(note).strip().split("\n")
+    for _ in range(4):
+        env: dict[str, Any] = {}
+        tokens = _judge().parse("\n".join(lines) + f"\n\n# {_SENTINEL}", env)
+        head = tokens[-3] if len(tokens) >= 3 else None
+        contained = head is not None and head.tag == "h1" and head.level == 0
+        contained = contained and tokens[-2].content == _SENTINEL
+        tokens = tokens[:-3] if contained else tokens
+        bad = {ref["map"][0] for ref in env.get("references", {}).values() if ref.get("map")}
+        for token in tokens:
+            if token.map is None:
+                continue
+            first, end = token.map[0], min(token.map[1], len(lines))
+            if token.type == "heading_open":
+                bad.add(end - 1 if token.markup[:1] in ("=", "-") else first)
+            elif token.type in ("hr", "html_block"):
+                bad.add(first)
+            elif token.type == "blockquote_open":
+                bad.update(n for n in range(first, end) if _content(lines[n]).startswith(">"))
+        if not bad and not contained and tokens and tokens[-1].type == "fence":
+            lines.append(tokens[-1].markup)  # a code fence the user left open
+            continue
+        if not bad and contained and not env.get("references"):
+            return "\n".join(lines)
+        if not bad:
+            break
+        lines = [_escape_first(line) if n in bad else line for n, line in enumerate(lines)]
+    return "\n\n".join("\\\n".join(p) for p in _paragraphs(note))  # safe plain text
+
+
+def _content(line: str) -> str:
+    return line[_CONTAINER.match(line).end() :]  # type: ignore[union-attr]
+
+
+def _escape_first(line: str) -> str:
+    """Escape the first character after any list markers: '# x' -> '\\# x'."""
+    at = len(line) - len(_content(line))
+    if not line[at:].strip():  # the marker is all there is, as in a setext '- '
+        at = len(line) - len(line.lstrip())
+    return f"{line[:at]}\\{line[at:]}" if line[at:].strip() else line
+
+
+def _tag(tag: str) -> str:
+    """An Obsidian tag body: letters, marks, digits, '-', '/', and '_' only inside a
+    word (an '_' at a word edge could start emphasis); other runs become '-'."""
+    kept = (c if c.isalnum() or c in "-/_" or category(c)[0] == "M" else " " for c in tag)
+    body = re.sub(r"\s+|(?<![^\W_])_|_(?![^\W_])", "-", "".join(kept).strip())
+    return body.strip("-/")
+
+
+def _block_id(annotation_id: str) -> str:
+    """Obsidian block ids allow [A-Za-z0-9-]; a changed id gets a hash for uniqueness."""
+    clean = re.sub(r"[^A-Za-z0-9-]", "", annotation_id)
+    if clean == annotation_id and clean:
+        return clean
+    digest = hashlib.sha1(annotation_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{clean}-{digest}" if clean else f"note-{digest}"
+
+
+def _day(stamp: str) -> date | None:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
