@@ -41,14 +41,24 @@ class BriefingApp(App[int]):
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.push_screen(LibraryScreen())
         slug, section = self._start
         if slug is None:
             slug = self.store.setting(LAST_BRIEFING)
             if slug is None and len(self.store.briefings()) == 1:
                 slug = self.store.briefings()[0].slug  # first run: the bundled briefing
         if slug is not None and any(b.slug == slug for b in self.store.briefings()):
+            # The library is built only when the user goes back to it: start-up
+            # draws one screen, not two.
             self.open_briefing(slug, section)
+        else:
+            self.push_screen(LibraryScreen())
+
+    def show_library(self) -> None:
+        """Leave the reader for the library, building the library on first use."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(LibraryScreen())
 
     def _remember_theme(self, theme: Theme) -> None:
         self.store.set_setting("theme", theme.name)

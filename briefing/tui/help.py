@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 GENERAL = [
     ("tab / shift+tab", "Move focus between panes"),
-    ("ctrl+p", "Command palette: every action, section and briefing"),
+    ("ctrl+p", "Command palette: actions, sections, themes"),
     ("? / f1", "This help"),
     ("ctrl+q", "Quit"),
 ]
@@ -29,7 +29,7 @@ def help_text(screen: Screen[object]) -> Content:
     rows: list[tuple[str, str]] = []
     for binding in screen.BINDINGS:
         if isinstance(binding, Binding) and binding.description:
-            rows.append((key_label(binding), binding.description))
+            rows.append((key_label(binding), binding.tooltip or binding.description))
     extra = getattr(screen, "HELP_EXTRA", [])
     width = max(len(k) for k, _ in [*rows, *extra, *GENERAL])
     lines = [Content.styled(f"{screen.__class__.__name__.removesuffix('Screen')}\n", "bold")]

@@ -23,12 +23,18 @@ NARROW = 110
 class ReaderScreen(Screen[None]):
     BINDINGS = [
         Binding(
-            "right_square_bracket", "next_section", "Next §", id="reader.next", key_display="]"
+            "right_square_bracket",
+            "next_section",
+            "Next §",
+            id="reader.next",
+            key_display="]",
+            tooltip="Next section",
         ),
         Binding(
             "left_square_bracket",
             "previous_section",
             "Prev §",
+            tooltip="Previous section",
             id="reader.previous",
             key_display="[",
         ),
@@ -38,9 +44,28 @@ class ReaderScreen(Screen[None]):
         Binding("b", "page_up", "Page up", id="reader.page_up", show=False),
         Binding("g", "top", "Top", id="reader.top", show=False),
         Binding("G", "bottom", "Bottom", id="reader.bottom", show=False, key_display="G"),
-        Binding("c", "toggle_contents", "Contents", id="reader.toggle_contents"),
-        Binding("s", "toggle_notes", "Notes", id="reader.toggle_notes"),
-        Binding("escape,q", "library", "Library", id="reader.library", key_display="q"),
+        Binding(
+            "c",
+            "toggle_contents",
+            "Contents",
+            id="reader.toggle_contents",
+            tooltip="Show or hide the sections pane",
+        ),
+        Binding(
+            "s",
+            "toggle_notes",
+            "Notes",
+            id="reader.toggle_notes",
+            tooltip="Show or hide the notes pane",
+        ),
+        Binding(
+            "escape,q",
+            "library",
+            "Library",
+            id="reader.library",
+            key_display="q",
+            tooltip="Back to the library",
+        ),
     ]
 
     def __init__(self, briefing: Briefing, section: str | None = None) -> None:
@@ -192,7 +217,7 @@ class ReaderScreen(Screen[None]):
         self.query_one(SectionView).scroll_end(animate=False)
 
     def action_library(self) -> None:
-        self.app.pop_screen()
+        self.app.show_library()  # type: ignore[attr-defined]
 
     def go_to_section(self, key: str) -> None:
         section = self.briefing.section(key)

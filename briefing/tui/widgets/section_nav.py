@@ -16,7 +16,7 @@ class SectionNav(OptionList):
     """Sections in order. Enter (or a click) selects one: ``OptionList.OptionSelected``."""
 
     DEFAULT_CSS = """
-    SectionNav { border: none; padding: 0; }
+    SectionNav { border: none; padding: 0; height: 1fr; scrollbar-size-vertical: 1; }
     """
 
     def set_sections(

@@ -1,0 +1,334 @@
+"""Speed goals of briefing, measured. Prints one table row per figure.
+
+    python benchmarks/run.py            # every row
+    python benchmarks/run.py startup    # rows whose name contains "startup"
+
+Rows are targets from the issues; they are measured here, not in timed tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import pty
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUG = "russia-dprk-pact"
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("bare app ready")
+Bare().run()
+"""
+
+Row = tuple[str, str, str]  # name, figure, target
+BENCHMARKS: list[tuple[str, Callable[[], list[Row]]]] = []
+
+
+def benchmark(name: str) -> Callable[[Callable[[], list[Row]]], Callable[[], list[Row]]]:
+    def register(function: Callable[[], list[Row]]) -> Callable[[], list[Row]]:
+        BENCHMARKS.append((name, function))
+        return function
+
+    return register
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def fresh_store(user: str = "bench"):  # type: ignore[no-untyped-def]
+    from briefing.library import ensure_library
+    from briefing.store import Store
+
+    store = Store(Path(tempfile.mkdtemp(prefix="briefing-bench-")), user)
+    ensure_library(store)
+    return store
+
+
+# -- terminal helpers ----------------------------------------------------------
+
+
+class PtyProcess:
+    """A child on a real pty of a given size, as a terminal would run it."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)):
+        import fcntl
+        import struct
+        import termios
+
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+        )
+        os.close(slave)
+        self.output = bytearray()
+
+    def read_until(self, needle: bytes, timeout: float = 20.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while needle not in self.output:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{needle!r} not seen; got {bytes(self.output[-300:])!r}")
+            self._read(0.05)
+        return time.perf_counter() - self.started
+
+    def _read(self, wait: float) -> int:
+        ready, _, _ = select.select([self.master], [], [], wait)
+        if not ready:
+            return 0
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:
+            return 0
+        self.output += chunk
+        return len(chunk)
+
+    def drain(self, quiet: float = 0.4) -> int:
+        """Bytes written until the terminal has been quiet for ``quiet`` seconds."""
+        total = 0
+        while True:
+            got = self._read(quiet)
+            if not got:
+                return total
+            total += got
+
+    def send(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        os.close(self.master)
+
+
+def reader_env(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "COLUMNS", "LINES"))}
+    return {**env, "TERM": "xterm-256color", "BRIEFING_HOME": str(data), "BRIEFING_USER": "bench"}
+
+
+# -- rows ----------------------------------------------------------------------------
+
+
+@benchmark("startup")
+def startup() -> list[Row]:
+    """Process start to first complete frame, against a bare Textual app, alternately."""
+    store = fresh_store()
+    env = reader_env(store.paths.root)
+    reader_argv = [sys.executable, "-m", "briefing", "open", SLUG, "treaty-terms"]
+    bare_argv = [sys.executable, "-c", BARE_APP]
+    reader_times, bare_times = [], []
+    for _ in range(5):
+        for argv, needle, into in (
+            (reader_argv, b"palette", reader_times),  # the footer: drawn last
+            (bare_argv, b"bare app ready", bare_times),
+        ):
+            child = PtyProcess(argv, env)
+            try:
+                into.append(child.read_until(needle))
+            finally:
+                child.close()
+    reader, bare = statistics.median(reader_times), statistics.median(bare_times)
+    return [
+        ("startup: reader first frame", f"{reader * 1000:.0f} ms", ""),
+        ("startup: bare Textual app", f"{bare * 1000:.0f} ms", ""),
+        ("startup: ratio reader / bare", f"{reader / bare:.2f}x", "<= 1.3x"),
+    ]
+
+
+@benchmark("section switch")
+def section_switch() -> list[Row]:
+    from briefing.tui.app import make_app
+
+    store = fresh_store()
+
+    async def run() -> list[float]:
+        app = make_app(store, SLUG, "treaty-terms")
+        samples = []
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.3)
+            for index in range(60):
+                key = "right_square_bracket" if (index // 3) % 2 == 0 else "left_square_bracket"
+                started = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                samples.append(time.perf_counter() - started)
+        return samples
+
+    samples = asyncio.run(run())
+    return [("section switch to settled screen, p95", f"{p95(samples) * 1000:.1f} ms", "< 30 ms")]
+
+
+@benchmark("bytes")
+def bytes_written() -> list[Row]:
+    store = fresh_store()
+    child = PtyProcess(
+        [sys.executable, "-m", "briefing", "open", SLUG, "treaty-terms"],
+        reader_env(store.paths.root),
+    )
+    try:
+        child.read_until(b"palette")
+        child.drain()
+        switch = []
+        for key in (b"]", b"[", b"]", b"["):
+            child.send(key)
+            switch.append(child.drain())
+        scroll = []
+        for _ in range(4):
+            child.send(b"j")
+            scroll.append(child.drain())
+    finally:
+        child.close()
+    return [
+        ("bytes written: one section switch (80x24)", f"{statistics.median(switch):,.0f} B", "low"),
+        (
+            "bytes written: one line of scrolling (80x24)",
+            f"{statistics.median(scroll):,.0f} B",
+            "low",
+        ),
+    ]
+
+
+@benchmark("note save")
+def note_save() -> list[Row]:
+    """Saving a note with 20,000 notes across 2,000 briefings already stored."""
+    from briefing.anchoring import make_anchor
+    from briefing.ingest import parse_briefing
+    from briefing.store import Store, _annotation_record
+
+    store = fresh_store()
+    briefings = [
+        parse_briefing(
+            f"# Briefing {n}\n\n"
+            + "".join(
+                f"## Part {p}\n\nSentence one of part {p} in {n}. Another line.\n\n"
+                for p in range(5)
+            ),
+            slug=f"b{n:04d}",
+        )
+        for n in range(2000)
+    ]
+    store.import_briefings((b, "bench") for b in briefings)
+    for briefing in briefings:  # 10 notes each, written as the store would
+        section = briefing.sections[0]
+        records = {}
+        for i in range(10):
+            anchor = make_anchor(section.text, 0, 12)
+            records[str(i + 1)] = {
+                **_annotation_record(_fake(briefing.slug, section.key, anchor, i))
+            }
+        path = store.paths.notes_file(store.user, briefing.slug)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"_meta": {"1": {"schema": 1}}, "annotations": records}))
+    fresh = Store(store.paths.root, store.user)
+    samples = []
+    for n in range(200):
+        slug = f"b{n * 7 % 2000:04d}"
+        started = time.perf_counter()
+        fresh.add_annotation(slug, "part-0", 0, 8, note="benchmark note", tags=["x"])
+        samples.append(time.perf_counter() - started)
+    total = len(fresh.annotations())
+    return [
+        (
+            f"note save with {total - 200:,} notes stored, p95",
+            f"{p95(samples) * 1000:.1f} ms",
+            "< 20 ms",
+        )
+    ]
+
+
+def _fake(slug: str, section: str, anchor, index: int):  # type: ignore[no-untyped-def]
+    from briefing.model import Annotation
+
+    return Annotation(
+        id=f"{slug}-{index:02d}",
+        user="bench",
+        briefing=slug,
+        section=section,
+        anchor=anchor,
+        note="n",
+        created="2026-01-01T00:00:00Z",
+        updated="2026-01-01T00:00:00Z",
+    )
+
+
+@benchmark("reanchor")
+def reanchor() -> list[Row]:
+    """Re-importing a revised briefing re-anchors 1,000 notes."""
+    from briefing.anchoring import sentences
+    from briefing.ingest import load_file, parse_briefing
+
+    store = fresh_store()
+    source = (ROOT / "content" / f"{SLUG}.md").read_text(encoding="utf-8")
+    briefing = load_file(ROOT / "content" / f"{SLUG}.md")
+    spans = [(s.key, span) for s in briefing.sections for span in sentences(s.text)]
+    for n in range(1000):
+        key, (start, end) = spans[n % len(spans)]
+        store.add_annotation(SLUG, key, start, end, note=f"note {n}")
+    revised = source.replace("## Treaty terms\n", "## Treaty terms\n\nA new first paragraph.\n")
+    revised = revised.replace("## UN veto\n", "## UN veto\n\nAnother inserted paragraph.\n")
+    started = time.perf_counter()
+    (result,) = store.import_briefings([(parse_briefing(revised, slug=SLUG), "revised")])
+    elapsed = time.perf_counter() - started
+    return [
+        (
+            f"re-anchor {result.moved:,} moved notes on re-import",
+            f"{elapsed * 1000:.0f} ms",
+            "< 200 ms",
+        )
+    ]
+
+
+@benchmark("export")
+def export_notes() -> list[Row]:
+    from briefing.anchoring import make_anchor, sentences
+    from briefing.export import ExportItem, export_markdown
+    from briefing.ingest import load_file
+
+    briefing = load_file(ROOT / "content" / f"{SLUG}.md")
+    spans = [(s, span) for s in briefing.sections for span in sentences(s.text)]
+    notes = []
+    for n in range(10_000):
+        section, (start, end) = spans[n % len(spans)]
+        notes.append(
+            _fake(SLUG, section.key, make_anchor(section.text, start, end), n).with_changes(
+                id=f"{n:010x}", note=f"Note {n} with *markup*", tags=("t",)
+            )
+        )
+    started = time.perf_counter()
+    export_markdown(
+        [ExportItem(briefing, tuple(notes))], exported_at="2026-01-01T00:00:00Z", version="bench"
+    )
+    elapsed = time.perf_counter() - started
+    return [("export 10,000 notes to Markdown", f"{elapsed * 1000:.0f} ms", "< 1 s")]
+
+
+def main(argv: list[str]) -> int:
+    wanted = [a.lower() for a in argv]
+    rows: list[Row] = []
+    for name, function in BENCHMARKS:
+        if wanted and not any(w in name for w in wanted):
+            continue
+        rows.extend(function())
+    width = max(len(r[0]) for r in rows)
+    print(f"| {'figure':<{width}} | {'measured':>12} | target   |")
+    print(f"|{'-' * (width + 2)}|{'-' * 14}|----------|")
+    for name, figure, target in rows:
+        print(f"| {name:<{width}} | {figure:>12} | {target:<8} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
