@@ -5,8 +5,8 @@ to ``CONTEXT`` characters either side of it, and its offsets. Offsets are cheap 
 soon as anything earlier in the section changes; the quote survives edits elsewhere; the context
 tells apart repeated quotes and vouches for a fuzzy match when the passage itself was revised.
 
-The rule throughout is that a note is better orphaned than pinned to the wrong words: every step
-of :func:`locate` returns ``None`` rather than guess.
+The rule throughout is that a note is better orphaned than pinned to the wrong words: when
+:func:`locate` is unsure it returns ``None``, and :func:`reanchor` keeps the old quote.
 
 Sentence and paragraph spans live here too, because the reader's passage cursor selects the
 spans that anchors are then made from.
@@ -188,7 +188,29 @@ def _respects_words(anchor: Anchor, text: str, start: int, end: int) -> bool:
     return (cut_start or not _inside_word(text, start)) and (cut_end or not _inside_word(text, end))
 
 
-def _refine(anchor: Anchor, text: str, start: int, end: int) -> tuple[int, int] | None:
+def _most_like(
+    quote: str, text: str, spans: list[tuple[int, int]], guess: tuple[int, int]
+) -> tuple[int, int] | None:
+    """The span most like the quote by Levenshtein similarity.
+
+    Ties (a deleted last letter versus the comma after it substituted for it) go to the span
+    sharing more characters with the quote, as Indel counts a substitution twice, then to the
+    one nearest the guess. Indel is computed for the ties only: long quotes make this costly.
+    """
+    if not spans:
+        return None
+    scores = [Levenshtein.normalized_similarity(quote, text[start:end]) for start, end in spans]
+    top = max(scores)
+    return max(
+        (span for span, score in zip(spans, scores, strict=True) if score == top),
+        key=lambda span: (
+            Indel.normalized_similarity(quote, text[span[0] : span[1]]),
+            -abs(span[0] - guess[0]) - abs(span[1] - guess[1]),
+        ),
+    )
+
+
+def _refine(anchor: Anchor, text: str, guess: tuple[int, int]) -> tuple[int, int] | None:
     """Move a rough guess's edges to where the text is most like the quote.
 
     The guesses come from fixed-width windows, so an edit that lengthened or shortened the
@@ -197,59 +219,69 @@ def _refine(anchor: Anchor, text: str, start: int, end: int) -> tuple[int, int] 
     always costs edits, so the two searches do not fight. Edges never sit on whitespace, and
     keep to word boundaries where the original did (see ``_respects_words``).
     """
-    quote = anchor.quote
-    slack = 8 + len(quote) // 4
+    slack = 8 + len(anchor.quote) // 4
     starts = [
         at
-        for at in range(max(0, start - slack), min(len(text), start + slack + 1))
+        for at in range(max(0, guess[0] - slack), min(len(text), guess[0] + slack + 1))
         if not text[at].isspace() and _respects_words(anchor, text, at, len(text))
     ]
     ends = [
         at
-        for at in range(max(1, end - slack), min(len(text), end + slack) + 1)
+        for at in range(max(1, guess[1] - slack), min(len(text), guess[1] + slack) + 1)
         if not text[at - 1].isspace() and _respects_words(anchor, text, 0, at)
     ]
-
-    def similarity(span_start: int, span_end: int) -> tuple[float, float]:
-        # Ties (a deleted last letter versus the comma after it substituted for it) go to the
-        # span sharing more characters with the quote: Indel counts a substitution twice.
-        # Spans less than half like the quote all score 0, which is much faster to establish.
-        candidate = text[span_start:span_end]
-        return (
-            Levenshtein.normalized_similarity(quote, candidate, score_cutoff=0.5),
-            Indel.normalized_similarity(quote, candidate, score_cutoff=0.5),
-        )
-
-    guess_start, guess_end = start, end
+    span: tuple[int, int] | None = guess
     for _ in range(2):
-        options = [at for at in starts if at < end]
-        if not options:
+        assert span is not None
+        end = span[1]
+        span = _most_like(anchor.quote, text, [(at, end) for at in starts if at < end], guess)
+        if span is None:
             return None
-        start = max(options, key=lambda at: (*similarity(at, end), -abs(at - guess_start)))
-        options = [at for at in ends if at > start]
-        if not options:
+        start = span[0]
+        span = _most_like(anchor.quote, text, [(start, at) for at in ends if at > start], guess)
+        if span is None:
             return None
-        end = max(options, key=lambda at: (*similarity(start, at), -abs(at - guess_end)))
-    return start, end
+    return span
+
+
+#: Characters of a long quote's head or tail used to find roughly where it went. Aligning
+#: whole long quotes against a section costs far more and locates them no better.
+_NEEDLE = 192
+
+
+def _guesses(anchor: Anchor, text: str) -> set[int]:
+    """Rough offsets where the passage may now start, from where its head and tail fit best.
+
+    With and without context: the context tells near-duplicate passages apart, the bare
+    quote survives rewritten surroundings, and head and tail each survive edits to the other.
+    """
+    quote = anchor.quote
+    head, tail = quote[:_NEEDLE], quote[-_NEEDLE:]
+    needles = {  # needle: where the quote starts relative to the needle
+        anchor.prefix + head: len(anchor.prefix),
+        head: 0,
+        tail + anchor.suffix: len(tail) - len(quote),
+        tail: len(tail) - len(quote),
+    }
+    guesses: set[int] = set()
+    for needle, lead in needles.items():
+        hit = fuzz.partial_ratio_alignment(needle, text)
+        if hit is not None:
+            guesses.add(min(max(0, hit.dest_start - hit.src_start + lead), len(text)))
+    return guesses
 
 
 def _fuzzy(anchor: Anchor, text: str) -> tuple[int, int] | None:
     """Find a revised passage: close to the old quote, in surroundings close to the old ones.
 
-    Two rough guesses: where the whole context (prefix + quote + suffix) fits best, which tells
-    near-duplicate passages apart, and where the quote alone fits best, which survives rewritten
-    surroundings. Each is refined and must pass both thresholds; the better one wins.
+    Each rough guess is refined and must pass both thresholds; the best one wins.
     """
     quote = anchor.quote
     if len(quote) < MIN_FUZZY_LENGTH or not text:
         return None
     best: tuple[float, int, int] | None = None
-    for needle, lead in ((anchor.prefix + quote + anchor.suffix, len(anchor.prefix)), (quote, 0)):
-        hit = fuzz.partial_ratio_alignment(needle, text)
-        if hit is None:
-            continue
-        guess = min(max(0, hit.dest_start + lead - hit.src_start), len(text))
-        span = _refine(anchor, text, guess, min(guess + len(quote), len(text)))
+    for guess in sorted(_guesses(anchor, text)):
+        span = _refine(anchor, text, (guess, min(guess + len(quote), len(text))))
         if span is None:
             continue
         start, end = span
@@ -379,6 +411,8 @@ _INITIAL = re.compile(r"[A-Z]")
 _ENUMERATOR = re.compile(r"\d{1,3}|[IVXLC]{1,5}|[ivxlc]{1,5}")
 #: The word before a full stop, without any opening quote or bracket before it.
 _LAST_WORD = re.compile(r"[^\s\"'“‘«(\[]*\Z")
+#: How far either side of a full stop to look for the words around it; abbreviations are short.
+_WORD_WINDOW = 40
 
 
 def _abbreviation(word: str, next_word: str, opens_sentence: bool) -> bool:
@@ -408,11 +442,12 @@ def _block_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue  # "?” he asked", "etc. were", "the parties... agree"
         mark = stop.group().rstrip()
         if mark.startswith(".") and not mark.startswith(".."):
-            so_far = text[begin : stop.start()]
-            word = _LAST_WORD.search(so_far)
+            # Only the last few characters: a paragraph of "Mr." and "U.S." stays linear.
+            window = max(begin, stop.start() - _WORD_WINDOW)
+            word = _LAST_WORD.search(text, window, stop.start())
             assert word is not None  # the pattern also matches an empty word
-            next_word = text[after : after + 40].split(maxsplit=1)[0]
-            if _abbreviation(word.group(), next_word, opens_sentence=word.start() == 0):
+            next_word = text[after : after + _WORD_WINDOW].split(maxsplit=1)[0]
+            if _abbreviation(word.group(), next_word, opens_sentence=word.start() == begin):
                 continue
         spans.append((begin, stop.start() + len(mark)))
         begin = after
