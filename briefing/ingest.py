@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.parser_block import ParserBlock
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -43,12 +45,30 @@ class IngestError(ValueError):
         self.reason = reason
 
 
+_TOO_DEEP = "briefing_nesting_overflow"
+
+
+class _GuardedBlockParser(ParserBlock):
+    """markdown-it silently drops everything past ``maxNesting`` levels of lists and
+    quotes, and a list nested 10 deep swallows the rest of the file, sections and
+    all. Flag it in ``env`` so that such a file is refused instead."""
+
+    def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
+        if state.level >= state.md.options.maxNesting:
+            line = state.skipEmptyLines(startLine)
+            if line < endLine and state.sCount[line] >= state.blkIndent:
+                state.env[_TOO_DEEP] = True
+        super().tokenize(state, startLine, endLine)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # html is off: raw HTML in a briefing is shown as text, never interpreted.
-    return (
-        MarkdownIt("commonmark", {"html": False}).enable("strikethrough").use(front_matter_plugin)
-    )
+    md = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+    guarded = _GuardedBlockParser()
+    guarded.ruler = md.block.ruler  # keeps the preset's choice of rules
+    md.block = guarded
+    return md.use(front_matter_plugin)
 
 
 def slugify(text: str, fallback: str = "section") -> str:
@@ -87,7 +107,14 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
     # markdown-it counts lines on "\n" only; str.splitlines() would also split
     # on form feeds and U+2028, and section slices would drift from the tokens.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    tokens = _parser().parse(text)
+    env: dict[str, Any] = {}
+    tokens = _parser().parse(text, env)
+    if env.get(_TOO_DEEP):
+        raise IngestError(
+            origin,
+            "lists and quotes are nested too deeply (over 20 levels, a list level counting"
+            " as 2); the rest of the file would be lost",
+        )
     meta = _front_matter(tokens, origin)
     lines = [line + "\n" for line in text.split("\n")]
 
