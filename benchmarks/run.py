@@ -85,6 +85,14 @@ class PtyProcess:
             self._read(0.05)
         return time.perf_counter() - self.started
 
+    def first_frame(self, needle: bytes, quiet: float = 0.25) -> float:
+        """Seconds to the last byte of the first frame: the needle, then silence."""
+        self.read_until(needle)
+        last = time.perf_counter()
+        while self._read(quiet):
+            last = time.perf_counter()
+        return last - self.started
+
     def _read(self, wait: float) -> int:
         ready, _, _ = select.select([self.master], [], [], wait)
         if not ready:
@@ -132,12 +140,12 @@ def startup() -> list[Row]:
     reader_times, bare_times = [], []
     for _ in range(5):
         for argv, needle, into in (
-            (reader_argv, b"palette", reader_times),  # the footer: drawn last
+            (reader_argv, b"Treaty terms", reader_times),
             (bare_argv, b"bare app ready", bare_times),
         ):
             child = PtyProcess(argv, env)
             try:
-                into.append(child.read_until(needle))
+                into.append(child.first_frame(needle))
             finally:
                 child.close()
     reader, bare = statistics.median(reader_times), statistics.median(bare_times)
@@ -179,8 +187,7 @@ def bytes_written() -> list[Row]:
         reader_env(store.paths.root),
     )
     try:
-        child.read_until(b"palette")
-        child.drain()
+        child.first_frame(b"Treaty terms")
         switch = []
         for key in (b"]", b"[", b"]", b"["):
             child.send(key)
