@@ -59,3 +59,19 @@ async def _freeze_times(pilot) -> None:  # type: ignore[no-untyped-def]
 
 def test_help(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(store, SLUG), terminal_size=(80, 24), press=["question_mark"])
+
+
+def test_reader_three_highlights_and_notes(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """Three colours of highlight in the text, their notes listed beside it in text order."""
+    text = store.get(SLUG).section("treaty-terms").text  # type: ignore[union-attr]
+    for quote, color, note, tags in [
+        ("signed a pact on mutual defence assistance", "yellow", "The core claim", ["treaty"]),
+        ("“mutual assistance in the event of aggression", "green", "", ["wording"]),
+        ("“confrontational policy”", "pink", "Putin on the **US**", ["us", "rhetoric"]),
+    ]:
+        start = text.index(quote)
+        store.add_annotation(
+            SLUG, "treaty-terms", start, start + len(quote), note=note, tags=tags, color=color
+        )
+    app = make_app(store, SLUG, "treaty-terms")
+    assert snap_compare(app, terminal_size=(120, 36), run_before=_freeze_times)

@@ -7,8 +7,10 @@ from functools import partial
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from briefing.safetext import visible
+from briefing.tui.help import key_label
 
 
 class BriefingCommands(Provider):
@@ -22,7 +24,11 @@ class BriefingCommands(Provider):
                 if screen.check_action(binding.action, ()) is not True:
                     continue
                 run = partial(screen.run_action, binding.action)
-                commands.append((binding.description, f"Key: {binding.key}", run))
+                # The palette parses help as markup: "[" is a key here, not a tag.
+                help_text = escape(
+                    f"{binding.tooltip or binding.description} · {key_label(binding)}"
+                )
+                commands.append((binding.description, help_text, run))
         if isinstance(screen, ReaderScreen):
             for section in screen.briefing.sections:
                 title = visible(section.title)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label

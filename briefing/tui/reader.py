@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Footer, Input, Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
+from briefing.tui.annotating import ANNOTATION_BINDINGS, AnnotatingScreen
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
@@ -20,7 +20,7 @@ from briefing.tui.widgets.section_view import SectionView
 NARROW = 110
 
 
-class ReaderScreen(Screen[None]):
+class ReaderScreen(AnnotatingScreen):
     BINDINGS = [
         Binding(
             "right_square_bracket",
@@ -58,6 +58,7 @@ class ReaderScreen(Screen[None]):
             id="reader.toggle_notes",
             tooltip="Show or hide the notes pane",
         ),
+        *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
         Binding(
             "escape,q",
             "library",
@@ -86,7 +87,8 @@ class ReaderScreen(Screen[None]):
                 yield SectionNav(id="nav")
             yield SectionView(id="text")
             with Vertical(id="notes", classes="pane"):
-                yield Label("Notes", classes="pane-title")
+                yield Label("Notes", id="notes-title", classes="pane-title")
+                yield Input(placeholder="Filter by tag", id="tag-filter")
                 yield NotesPane(id="notes-list")
         yield Footer()
 
@@ -101,18 +103,17 @@ class ReaderScreen(Screen[None]):
     def show_section(self, section: Section, scroll_y: float = 0.0) -> None:
         self._remember_scroll()
         self.current = section
-        annotations = [
-            a for a in self.store.annotations(self.briefing.slug) if a.section == section.key
-        ]
+        annotations = self.section_notes(section)
         self.query_one(SectionView).show(self.briefing, section, annotations, scroll_y)
         self.query_one(NotesPane).set_annotations(annotations)
         self.state.section = section.key
         self.state.scroll = scroll_y
         self.store.save_reading_state(self.state)
-        self._refresh_nav()
+        self.refresh_counts()
         self.refresh_bindings()
 
-    def _refresh_nav(self) -> None:
+    def refresh_counts(self) -> None:
+        """Note counts per section in the navigation pane, e.g. after a note was added."""
         counts: dict[str, int] = {}
         for annotation in self.store.annotations(self.briefing.slug):
             counts[annotation.section] = counts.get(annotation.section, 0) + 1
@@ -139,7 +140,7 @@ class ReaderScreen(Screen[None]):
         if event.section not in self.state.read:
             self.state.read.add(event.section)
             self.store.save_reading_state(self.state)
-            self._refresh_nav()
+            self.refresh_counts()
 
     @on(OptionList.OptionSelected, "#nav")
     def _section_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -177,6 +178,10 @@ class ReaderScreen(Screen[None]):
     def action_toggle_notes(self) -> None:
         self._toggle("notes", "contents")
 
+    def show_notes_pane(self) -> None:
+        if not self.query_one("#notes").display:
+            self._toggle("notes", "contents")
+
     # -- actions -------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -185,7 +190,7 @@ class ReaderScreen(Screen[None]):
             return index + 1 < len(self.briefing.sections)
         if action == "previous_section":
             return index > 0
-        return True
+        return super().check_action(action, parameters)
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta

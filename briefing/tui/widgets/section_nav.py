@@ -16,7 +16,8 @@ class SectionNav(OptionList):
     """Sections in order. Enter (or a click) selects one: ``OptionList.OptionSelected``."""
 
     DEFAULT_CSS = """
-    SectionNav { border: none; padding: 0; height: 1fr; scrollbar-size-vertical: 1; }
+    SectionNav { height: 1fr; scrollbar-size-vertical: 1; }
+    SectionNav, SectionNav:focus { border: none; padding: 0; }
     """
 
     def set_sections(

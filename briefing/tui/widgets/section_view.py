@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.geometry import Region, Spacing
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
+from briefing.anchoring import paragraphs, sentences
 from briefing.ingest import section_blocks
 from briefing.model import Annotation, Block, Briefing, Section
 from briefing.safetext import visible
+from briefing.tui.passage import PassageCursor, block_offset
 
 INLINE_STYLES = {"em": "italic", "strong": "bold", "code": "reverse", "strike": "strike"}
 #: Backgrounds per note colour. Underline as well, so a highlight still shows
@@ -25,6 +29,11 @@ HIGHLIGHT_STYLES = {
     "pink": "underline on #5f005f",
     "orange": "underline on #5f3700",
 }
+#: The keyboard passage. Reverse video reads on every terminal, over any highlight.
+CURSOR_STYLE = "reverse"
+#: A passage jumped to from the notes pane, briefly, so the eye finds it.
+FLASH_STYLE = "bold $text on $warning 70%"
+FLASH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -54,9 +63,24 @@ def block_content(block: Block, marks: Sequence[Mark] = ()) -> Content:
 class BlockText(Static):
     """One block's text; knows where it sits in the section's plain text."""
 
-    def __init__(self, block: Block, content: Content, *, classes: str = "") -> None:
-        super().__init__(content, classes=classes)
+    def __init__(self, block: Block, marks: Sequence[Mark] = (), *, classes: str = "") -> None:
         self.block = block
+        self.marks = self._touching(marks)
+        super().__init__(block_content(block, self.marks), classes=classes)
+
+    def _touching(self, marks: Sequence[Mark]) -> tuple[Mark, ...]:
+        return tuple(m for m in marks if m.start < self.block.end and m.end > self.block.start)
+
+    def draw(self, marks: Sequence[Mark]) -> None:
+        """Restyle in place, and only if a mark over this block changed: no relayout."""
+        touching = self._touching(marks)
+        if touching != self.marks:
+            self.marks = touching
+            self.update(block_content(self.block, touching), layout=False)
+
+    def offset_at(self, line: int, column: int) -> int:
+        """A Textual selection position in this widget as an offset in the section text."""
+        return self.block.start + block_offset(self.block.text, line, column)
 
 
 class SectionView(VerticalScroll, can_focus=True):
@@ -86,10 +110,16 @@ class SectionView(VerticalScroll, can_focus=True):
             super().__init__()
             self.section = section
 
+    class PassageChanged(Message):
+        """The keyboard passage moved or was cleared: what can be annotated changed."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.section: Section | None = None
-        self._marks: list[Mark] = []
+        self.cursor = PassageCursor((), ())
+        self._highlights: list[Mark] = []
+        self._flash: Mark | None = None
+        self._flash_timer: Timer | None = None
         self._end_reported = False
 
     def compose(self):  # type: ignore[no-untyped-def]
@@ -109,11 +139,9 @@ class SectionView(VerticalScroll, can_focus=True):
         """Replace the text; keep the scroll position only when asked to."""
         self.section = section
         self._end_reported = False
-        self._marks = [
-            Mark(a.start, a.end, HIGHLIGHT_STYLES.get(a.color, HIGHLIGHT_STYLES["yellow"]))
-            for a in annotations
-            if a.status == "anchored"
-        ]
+        self.cursor = PassageCursor(sentences(section.text), paragraphs(section.text))
+        self._flash = None
+        self._highlights = self._highlight_marks(annotations)
         facts = [briefing.source, briefing.date, " ".join(f"#{t}" for t in briefing.tags)]
         self.query_one("#title", Static).update(Content(visible(briefing.title)))
         self.query_one("#meta", Static).update(Content(visible(" · ".join(f for f in facts if f))))
@@ -123,6 +151,36 @@ class SectionView(VerticalScroll, can_focus=True):
             blocks.remove_children()
             blocks.mount_all(self._block_widgets(section))
         self.call_after_refresh(self._settle, scroll_y)
+        self.post_message(self.PassageChanged())
+
+    def set_annotations(self, annotations: Sequence[Annotation]) -> None:
+        """Redraw the highlights after notes changed, keeping scroll and cursor."""
+        self._highlights = self._highlight_marks(annotations)
+        self._redraw()
+
+    @staticmethod
+    def _highlight_marks(annotations: Sequence[Annotation]) -> list[Mark]:
+        return [
+            Mark(a.start, a.end, HIGHLIGHT_STYLES.get(a.color, HIGHLIGHT_STYLES["yellow"]))
+            for a in annotations
+            if a.status == "anchored"
+        ]
+
+    @property
+    def marks(self) -> list[Mark]:
+        """Everything drawn over the text, later marks on top: highlights, cursor, flash."""
+        marks = list(self._highlights)
+        span = self.cursor.span
+        if span is not None:
+            marks.append(Mark(*span, CURSOR_STYLE))
+        if self._flash is not None:
+            marks.append(self._flash)
+        return marks
+
+    def _redraw(self) -> None:
+        marks = self.marks
+        for text in self.query(BlockText):
+            text.draw(marks)
 
     def _settle(self, scroll_y: float) -> None:
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
@@ -132,20 +190,153 @@ class SectionView(VerticalScroll, can_focus=True):
 
     def _block_widgets(self, section: Section) -> list[Static | Horizontal]:
         widgets: list[Static | Horizontal] = []
+        marks = self.marks
         for block in section_blocks(section.markdown):
-            content = block_content(block, self._marks)
             if block.kind == "item":
                 indent = "  " * (block.level - 1)
                 widgets.append(
                     Horizontal(
                         Static(indent + (block.marker or " "), classes="marker"),
-                        BlockText(block, content, classes="body"),
+                        BlockText(block, marks, classes="body"),
                         classes="block item",
                     )
                 )
             else:
-                widgets.append(BlockText(block, content, classes=f"block {block.kind}"))
+                widgets.append(BlockText(block, marks, classes=f"block {block.kind}"))
         return widgets
+
+    # -- the passage: keyboard cursor and mouse selection -----------------
+
+    @property
+    def passage(self) -> tuple[int, int] | None:
+        """The keyboard-selected sentences, as an offset span of the section text."""
+        return self.cursor.span
+
+    def move_passage(self, delta: int, *, extend: bool = False) -> None:
+        """Select the next/previous sentence, or grow/shrink the selection by one."""
+        # Where a fresh cursor appears; measuring the window costs, so only then.
+        start = 0 if self.cursor.active else self._first_visible_sentence()
+        if extend:
+            self.cursor.extend(delta, start)
+        else:
+            self.cursor.move(delta, start)
+        self._passage_moved()
+
+    def select_paragraph(self, delta: int) -> None:
+        self.cursor.select_paragraph(
+            delta, 0 if self.cursor.active else self._first_visible_sentence()
+        )
+        self._passage_moved()
+
+    def clear_passage(self) -> None:
+        self.cursor.clear()
+        self._passage_moved()
+
+    def _passage_moved(self) -> None:
+        self._redraw()
+        span = self.cursor.span
+        if span is not None:
+            # Keep the moving end in view: the head sentence, not the whole run.
+            head = self.cursor.sentences[self.cursor.head or 0]
+            self.scroll_to_span(*head)
+        self.post_message(self.PassageChanged())
+
+    def selected_span(self) -> tuple[int, int] | None:
+        """The text selected with the mouse, as an offset span of the section text.
+
+        A selection over several blocks becomes one span from the first block's start
+        point to the last one's end point; the separators between blocks come with it.
+        """
+        spans: list[tuple[int, int]] = []
+        for widget, selection in self.screen.selections.items():
+            if not isinstance(widget, BlockText) or self not in widget.ancestors:
+                continue
+            block = widget.block
+            start = (
+                block.start
+                if selection.start is None
+                else widget.offset_at(*selection.start.transpose)
+            )
+            end = block.end if selection.end is None else widget.offset_at(*selection.end.transpose)
+            if start < end:
+                spans.append((start, end))
+        if not spans:
+            return None
+        return min(s for s, _ in spans), max(e for _, e in spans)
+
+    def flash(self, start: int, end: int) -> None:
+        """Scroll a passage into view and mark it for a moment."""
+        self._flash = Mark(start, end, FLASH_STYLE)
+        self._redraw()
+        self.scroll_to_span(start, end, center=True)
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self._flash = None
+        self._flash_timer = None
+        self._redraw()
+
+    # -- geometry ---------------------------------------------------------
+
+    def _block_text_at(self, offset: int) -> BlockText | None:
+        for text in self.query(BlockText):
+            if text.block.start <= offset < text.block.end:
+                return text
+        return None
+
+    def _line_y(self, offset: int, *, through: bool = False) -> int | None:
+        """The virtual y (in this view's scrollable area) of the line drawing ``offset``.
+
+        That is the block's wrapped height up to the offset; with the next word included,
+        so that a word starting a new line counts on that line. ``through`` asks for the
+        line of the character before ``offset`` instead: where a span ending there ends.
+        """
+        widget = self._block_text_at(offset - 1 if through else offset)
+        if widget is None:
+            return None
+        region = widget.content_region
+        if not region.width:
+            return None
+        block = widget.block
+        relative = offset - block.start
+        prefix = block.text[:relative]
+        if not through:
+            rest = block.text[relative:].split(maxsplit=1)
+            prefix += rest[0] if rest else ""
+        lines = len(Content(visible(prefix)).wrap(region.width)) if prefix else 1
+        top = region.y - self.scrollable_content_region.y + round(self.scroll_y)
+        return top + max(lines - 1, 0)
+
+    def scroll_to_span(self, start: int, end: int, *, center: bool = False) -> None:
+        """Scroll the least needed (or to the middle) to show the span, a line of context."""
+        top = self._line_y(start)
+        bottom = self._line_y(max(start + 1, end), through=True)
+        if top is None or bottom is None:
+            return
+        self.scroll_to_region(
+            Region(0, top, 1, max(bottom - top + 1, 1)),
+            spacing=Spacing(1, 0, 1, 0),
+            animate=False,
+            center=center,
+            immediate=True,
+        )
+
+    def _first_visible_sentence(self) -> int:
+        """Where a fresh cursor starts: the first sentence starting inside the window, or
+        else (a long paragraph fills it) the one running through its top line."""
+        top = round(self.scroll_y)
+        bottom = top + self.scrollable_content_region.height
+        before = 0
+        for index, (start, _) in enumerate(self.cursor.sentences):
+            y = self._line_y(start)
+            if y is None:
+                continue
+            if y >= top:
+                return index if y < bottom else before
+            before = index
+        return before
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

@@ -1,0 +1,126 @@
+"""The passage cursor: which sentences of a section the keyboard has selected.
+
+Pure bookkeeping over sentence spans, kept apart from the widget that draws it so the
+motions can be tested without a terminal. A selection runs from an *anchor* sentence to a
+*head* sentence, like shift+arrow selection in an editor: moving collapses it onto one
+sentence, extending moves only the head, so extending back past the anchor grows the
+selection the other way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Span = tuple[int, int]
+
+
+@dataclass
+class PassageCursor:
+    """Sentence spans of one section's plain text, and the selected run of them."""
+
+    sentences: Sequence[Span]
+    paragraphs: Sequence[Span]
+    anchor: int | None = None
+    head: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.anchor is not None and self.head is not None
+
+    @property
+    def first(self) -> int | None:
+        """Index of the first selected sentence."""
+        if self.anchor is None or self.head is None:
+            return None
+        return min(self.anchor, self.head)
+
+    @property
+    def last(self) -> int | None:
+        if self.anchor is None or self.head is None:
+            return None
+        return max(self.anchor, self.head)
+
+    @property
+    def span(self) -> Span | None:
+        """The selected text's ``[start, end)`` in the section's plain text."""
+        first, last = self.first, self.last
+        if first is None or last is None:
+            return None
+        return self.sentences[first][0], self.sentences[last][1]
+
+    def clear(self) -> None:
+        self.anchor = self.head = None
+
+    def place(self, index: int) -> None:
+        """Select the one sentence ``index`` (clamped to the section)."""
+        if not self.sentences:
+            return
+        index = max(0, min(index, len(self.sentences) - 1))
+        self.anchor = self.head = index
+
+    def move(self, delta: int, start: int) -> None:
+        """Select the sentence after (``delta`` > 0) or before the selection.
+
+        With nothing selected yet, select sentence ``start`` (the view passes the first
+        one on screen), so the cursor appears where the reader is looking.
+        """
+        first, last = self.first, self.last
+        if first is None or last is None:
+            self.place(start)
+        else:
+            self.place(last + delta if delta > 0 else first + delta)
+
+    def extend(self, delta: int, start: int) -> None:
+        """Move only the head, so the selection grows or shrinks by a sentence."""
+        if self.anchor is None or self.head is None:
+            self.place(start)
+            return
+        self.head = max(0, min(self.head + delta, len(self.sentences) - 1))
+
+    def paragraph_of(self, sentence: int) -> int:
+        begin = self.sentences[sentence][0]
+        for index, (start, end) in enumerate(self.paragraphs):
+            if start <= begin < end:
+                return index
+        return len(self.paragraphs) - 1
+
+    def select_paragraph(self, delta: int, start: int) -> None:
+        """Select every sentence of the paragraph after or before the selection.
+
+        With nothing selected, select the paragraph holding sentence ``start``.
+        """
+        if not self.sentences or not self.paragraphs:
+            return
+        first, last = self.first, self.last
+        if first is None or last is None:
+            target = self.paragraph_of(max(0, min(start, len(self.sentences) - 1)))
+        elif delta > 0:
+            target = min(self.paragraph_of(last) + 1, len(self.paragraphs) - 1)
+        else:
+            target = max(self.paragraph_of(first) - 1, 0)
+        p_start, p_end = self.paragraphs[target]
+        inside = [i for i, (s, _) in enumerate(self.sentences) if p_start <= s < p_end]
+        if inside:
+            self.anchor, self.head = inside[0], inside[-1]
+
+    def sentence_at(self, offset: int) -> int:
+        """The sentence holding ``offset``, or the first one starting after it."""
+        for index, (start, end) in enumerate(self.sentences):
+            if offset < end or offset <= start:
+                return index
+        return max(0, len(self.sentences) - 1)
+
+
+def block_offset(text: str, line: int, column: int) -> int:
+    """Map a (line, column) position in a block's text to an offset into that text.
+
+    Textual's selection offsets count logical lines (split on ``\\n``, before wrapping) and
+    characters within them; blocks only hold a ``\\n`` where the Markdown had a hard break.
+    """
+    lines = text.split("\n")
+    if line >= len(lines):
+        return len(text)
+    line = max(line, 0)
+    before = sum(len(piece) + 1 for piece in lines[:line])
+    return before + max(0, min(column, len(lines[line])))
