@@ -93,10 +93,57 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     cmd.add_argument("--format", choices=("md", "json"), default="md")
 
+    cmd = commands.add_parser("search", help="search briefings and your notes")
+    cmd.add_argument("query", nargs="+", help='words, "a phrase" or tag:NAME')
+    cmd.add_argument("--notes-only", action="store_true", help="search only your notes")
+    cmd.add_argument("--json", action="store_true", help="print JSON")
+
     cmd = commands.add_parser("doctor", help="check the data files; restore from backup")
     cmd.add_argument("--restore", action="store_true", help="restore damaged files")
     cmd.add_argument("--yes", action="store_true", help="do not ask before restoring")
+
+    cmd = commands.add_parser("serve", help="serve the reader over SSH (public keys only)")
+    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    cmd.add_argument("--port", type=_port, default=2222, help="port to listen on (2222)")
+    cmd.add_argument(
+        "--authorized-keys", type=Path, metavar="FILE", help="keys file (DATA/ssh/authorized_keys)"
+    )
+    cmd.add_argument("--max-sessions", type=_positive, default=20, metavar="N", help="(20)")
+    cmd.add_argument("--max-sessions-per-user", type=_positive, default=4, metavar="N", help="(4)")
+    cmd.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="end a session after this long without input; 0: never (1800)",
+    )
+
+    users = commands.add_parser("users", help="who may read over SSH: add, list, rm")
+    users.add_argument(
+        "--authorized-keys", type=Path, metavar="FILE", help="keys file (DATA/ssh/authorized_keys)"
+    )
+    user_cmds = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    cmd = user_cmds.add_parser("add", help="let NAME log in with the public key in PUBKEY_FILE")
+    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("pubkey", metavar="PUBKEY_FILE", help="e.g. alice.pub; '-' reads stdin")
+    user_cmds.add_parser("list", help="list users and their keys")
+    cmd = user_cmds.add_parser("rm", help="remove every key of NAME (their notes are kept)")
+    cmd.add_argument("name", metavar="NAME")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port: {value}")
+    return value
 
 
 @dataclass
@@ -338,6 +385,36 @@ def write_export(path: Path, document: str, *, force: bool) -> None:
         raise Failure(f"cannot write {path}: {error.strerror or error}") from error
 
 
+def cmd_search(context: Context, args: argparse.Namespace) -> int:
+    from briefing.search import SearchIndex
+
+    store = context.store
+    index = SearchIndex(store.briefings(), store.annotations())
+    hits = index.search(" ".join(args.query), notes_only=args.notes_only)
+    if args.json:
+        print_json(
+            [
+                {
+                    "briefing": hit.briefing,
+                    "section": hit.section,
+                    "start": hit.start,
+                    "end": hit.end,
+                    "snippet": hit.snippet,
+                    "kind": "note" if hit.kind == "note" else "text",
+                    **({"annotation": hit.annotation} if hit.annotation else {}),
+                }
+                for hit in hits
+            ]
+        )
+        return EXIT_OK
+    if not hits:
+        print("No matches.", file=sys.stderr)
+    for hit in hits:
+        kind = " [note]" if hit.kind == "note" else ""
+        context.out(f"{hit.briefing}/{hit.section}{kind}  {hit.snippet}")
+    return EXIT_OK
+
+
 def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
     store = context.store
     files = store.data_files()
@@ -391,7 +468,46 @@ def confirm(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
 
 
+def cmd_serve(context: Context, args: argparse.Namespace) -> int:
+    from briefing import serve
+
+    config = serve.ServeConfig(
+        context.store.paths.root,
+        host=args.host,
+        port=args.port,
+        authorized_keys=args.authorized_keys,
+        max_sessions=args.max_sessions,
+        max_sessions_per_user=args.max_sessions_per_user,
+        idle_timeout=max(args.idle_timeout, 0.0),
+    )
+    try:
+        return serve.run(config)
+    except serve.ServeError as error:
+        raise Failure(str(error)) from error
+
+
+def cmd_users(context: Context, args: argparse.Namespace) -> int:
+    from briefing import users
+
+    path = args.authorized_keys or context.store.paths.authorized_keys
+    try:
+        if args.users_command == "add":
+            entry = users.add_user(path, args.name, args.pubkey)
+            context.out(f"added {entry.user}: {entry.algorithm} {entry.fingerprint}")
+        elif args.users_command == "rm":
+            removed = users.remove_user(path, args.name)
+            context.out(f"removed {len(removed)} key(s) of {args.name}; their notes are kept")
+        else:
+            for line in users.list_lines(path):
+                context.out(line)
+    except users.UsersError as error:
+        raise Failure(str(error)) from error
+    return EXIT_OK
+
+
 HANDLERS = {
+    "serve": cmd_serve,
+    "users": cmd_users,
     "read": cmd_read,
     "open": cmd_read,
     "list": cmd_list,
@@ -403,6 +519,7 @@ HANDLERS = {
     "notes rm": cmd_notes_rm,
     "export": cmd_export,
     "doctor": cmd_doctor,
+    "search": cmd_search,
 }
 
 

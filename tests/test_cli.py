@@ -191,3 +191,19 @@ def test_console_script_and_python_m_work(data_dir: Path) -> None:
         [sys.executable, "-m", "briefing", "list"], capture_output=True, text=True, env=env
     )
     assert result.returncode == 0 and SLUG in result.stdout
+
+
+def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    add_note(capsys, "--note", "Moscow shields its arms deals", "--tag", "veto")
+    code, out, _ = run(capsys, "search", "pyongyang", "weapons")
+    assert code == 0
+    assert f"{SLUG}/un-veto" in out and "Pyongyang" in out
+    code, out, _ = run(capsys, "search", "--json", "arms deals")
+    hits = json.loads(out)
+    note_hits = [h for h in hits if h["kind"] == "note"]
+    assert note_hits and note_hits[0]["section"] == "un-veto"
+    assert {"briefing", "section", "start", "end", "snippet", "kind"} <= set(hits[0])
+    code, out, _ = run(capsys, "search", "--notes-only", "--json", "tag:veto")
+    assert [h["kind"] for h in json.loads(out)] == ["note"]
+    code, out, err = run(capsys, "search", "zzzqqq")
+    assert code == 0 and out == "" and "No matches" in err

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.errors import NoWidget
 from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.timer import Timer
@@ -354,7 +355,7 @@ class SectionView(VerticalScroll, can_focus=True):
             return
         try:
             geometry = self.screen.find_widget(blocks[-1])
-        except NoMatches:  # not laid out yet
+        except (NoMatches, NoWidget):  # removed, or not laid out yet
             return
         region, clip = geometry.region, geometry.clip
         if region.height and clip.y < region.bottom <= clip.bottom:

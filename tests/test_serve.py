@@ -1,0 +1,887 @@
+"""``briefing serve``: the reader over SSH, tried with the real OpenSSH client and asyncssh.
+
+Most tests run the server in a thread of this process (its own event loop) on
+a free loopback port. Where a test needs a session that stays open and
+reports on itself, the server starts a small fake reader instead of
+``python -m briefing`` (``ServeConfig.launcher``): it prints its pid, its
+environment and its terminal size, and echoes what it reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import json
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import pytest
+
+from briefing import anchoring
+from briefing.library import ensure_library
+from briefing.paths import Paths
+from briefing.serve import (
+    BriefingServer,
+    FailureLimiter,
+    Refusal,
+    ServeConfig,
+    ServeError,
+    SessionSlots,
+    child_environment,
+    exec_command,
+    load_or_create_host_key,
+    wants_truecolor,
+)
+from briefing.store import Store
+from briefing.users import add_user
+from tests.conftest import SLUG
+
+TITLE = "The Russia–North Korea Mutual Defence Treaty"
+TIMEOUT = 15.0
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("ssh") is None or shutil.which("ssh-keygen") is None,
+    reason="needs the OpenSSH client (ssh, ssh-keygen)",
+)
+
+FAKE_READER = r"""
+import fcntl, json, os, signal, struct, sys, termios, tty
+
+args = sys.argv[1:]
+data = args[args.index("--data-dir") + 1]
+user = args[args.index("--user") + 1]
+command = args[args.index("--user") + 2:]
+if os.path.exists(os.path.join(data, "stubborn")):
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+def say(text):
+    os.write(1, (text + "\r\n").encode())
+
+def size():
+    rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(0, termios.TIOCGWINSZ, bytes(8)))
+    return f"{cols}x{rows}"
+
+say(f"PID {os.getpid()}")
+say("ENV " + json.dumps(dict(os.environ), sort_keys=True))
+say(f"USER {user} ARGS {json.dumps(command)}")
+if os.isatty(0):
+    os.close(os.open("/dev/tty", os.O_RDWR))  # fails without a controlling terminal
+    tty.setraw(0)
+    signal.signal(signal.SIGWINCH, lambda *_: say(f"SIZE {size()}"))
+    say(f"SIZE {size()}")
+say("READY")
+while True:
+    chunk = os.read(0, 1024)
+    if not chunk or b"q" in chunk:
+        break
+    say(f"GOT {chunk!r}")
+"""
+
+
+# -- fixtures ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Private key files made by ssh-keygen: alice and bob get registered, carol never."""
+    folder = tmp_path_factory.mktemp("keys")
+    found = {}
+    for name in ("alice", "bob", "carol", "dave"):
+        path = folder / name
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", str(path)],
+            check=True,
+            timeout=30,
+            stdin=subprocess.DEVNULL,
+        )
+        found[name] = path
+    return found
+
+
+@pytest.fixture
+def library(data_dir: Path, keys: dict[str, Path]) -> Path:
+    ensure_library(Store(data_dir, "alice"))
+    for name in ("alice", "bob", "dave"):
+        add_user(Paths(data_dir).authorized_keys, name, f"{keys[name]}.pub")
+    return data_dir
+
+
+@pytest.fixture
+def fake_reader(tmp_path: Path) -> tuple[str, ...]:
+    script = tmp_path / "fake_reader.py"
+    script.write_text(FAKE_READER)
+    return (sys.executable, str(script))
+
+
+class RunningServer:
+    """A BriefingServer on its own event loop in a thread."""
+
+    def __init__(self, config: ServeConfig) -> None:
+        self.config = config
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = BriefingServer(config)
+        self.call(self.server.start())
+        self.port = self.server.port
+
+    def call(self, coro: Any, timeout: float = TIMEOUT) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        if self.loop.is_closed():
+            return
+        try:
+            if self.server.log is not None:
+                self.call(self.server.stop(), 30)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+            self.loop.close()
+
+    def log(self) -> str:
+        return self.config.paths.server_log.read_text()
+
+    def logged(self, *needles: str, timeout: float = 5.0) -> str:
+        """The log, once it says all of ``needles`` (lines are written as connections end)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.log()
+            if all(needle in log for needle in needles) or time.monotonic() > deadline:
+                return log
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def start_server(library: Path) -> Iterator[Callable[..., RunningServer]]:
+    servers: list[RunningServer] = []
+
+    def start(**overrides: Any) -> RunningServer:
+        config = ServeConfig(library, port=0, echo=False, **overrides)
+        server = RunningServer(config)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def ssh_argv(port: int, key: Path, *extra: str, log_level: str = "ERROR") -> list[str]:
+    return [
+        "ssh",
+        "-F",
+        "/dev/null",
+        "-p",
+        str(port),
+        "-i",
+        str(key),
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "IdentityAgent=none",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        f"LogLevel={log_level}",
+        "-o",
+        "ConnectTimeout=10",
+        *extra,
+    ]
+
+
+def openssh(
+    port: int, key: Path, target: str, *command: str, log_level: str = "ERROR", opts: tuple = ()
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ssh_argv(port, key, *opts, log_level=log_level), target, *command],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+async def connect(port: int, key: Path, user: str, **kwargs: Any) -> asyncssh.SSHClientConnection:
+    options = {
+        "known_hosts": None,
+        "client_keys": [str(key)],
+        "agent_path": None,
+        "preferred_auth": "publickey",
+        **kwargs,
+    }
+    return await asyncio.wait_for(
+        asyncssh.connect("127.0.0.1", port, username=user, **options), TIMEOUT
+    )
+
+
+class Screen:
+    """Everything a session printed, read up to what a test waits for."""
+
+    def __init__(self, process: asyncssh.SSHClientProcess) -> None:
+        self.process = process
+        self.text = ""
+
+    async def wait_for(self, pattern: str, timeout: float = TIMEOUT) -> re.Match[str]:
+        async def read() -> re.Match[str]:
+            while (match := re.search(pattern, self.text)) is None:
+                chunk = await self.process.stdout.read(65536)
+                if not chunk:
+                    raise EOFError(f"no {pattern!r} before the end:\n{self.text}")
+                self.text += chunk
+            return match
+
+        return await asyncio.wait_for(read(), timeout)
+
+    async def rest(self, timeout: float = TIMEOUT) -> str:
+        async def read() -> str:
+            while chunk := await self.process.stdout.read(65536):
+                self.text += chunk
+            return self.text
+
+        return await asyncio.wait_for(read(), timeout)
+
+
+async def open_fake(conn: asyncssh.SSHClientConnection, **kwargs: Any) -> tuple[Screen, int]:
+    process = await conn.create_process(
+        term_type=kwargs.pop("term_type", "xterm-256color"),
+        term_size=kwargs.pop("term_size", (100, 30)),
+        **kwargs,
+    )
+    screen = Screen(process)
+    pid = int((await screen.wait_for(r"PID (\d+)")).group(1))
+    await screen.wait_for("READY")
+    return screen, pid
+
+
+def gone(pid: int, timeout: float = 8.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                if handle.read().split(") ")[-1].startswith("Z"):
+                    return True  # dead, waiting for its parent to reap it
+        except FileNotFoundError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+async def agone(pid: int, timeout: float = 8.0) -> bool:
+    return await asyncio.to_thread(gone, pid, timeout)
+
+
+# -- pure parts ----------------------------------------------------------
+
+
+def test_child_environment_is_an_allowlist(tmp_path: Path) -> None:
+    hostile = {
+        "PYTHONSTARTUP": "/tmp/x.py",
+        "PYTHONPATH": "/tmp/evil",
+        "PYTHONINSPECT": "1",
+        "TEXTUAL_DRIVER": "evil:Driver",
+        "TEXTUAL": "devtools",
+        "LD_PRELOAD": "/tmp/x.so",
+        "COLUMNS": "5",
+        "LINES": "5",
+        "BROWSER": "firefox",
+        "HOME": "/root",
+        "PATH": "/tmp/evil",
+        "TERM": "evil",
+        "LANG": "de_DE.UTF-8",
+        "LC_TIME": "en_GB.UTF-8",
+        "LC_ALL": "bad value; rm -rf",
+        "NO_COLOR": "1",
+    }
+    env = child_environment(hostile, "xterm-256color", tmp_path, server_path="/usr/bin:/bin")
+    assert set(env) == {
+        "TERM",
+        "PATH",
+        "HOME",
+        "BROWSER",
+        "PYTHONUTF8",
+        "LANG",
+        "LC_TIME",
+        "NO_COLOR",
+    }
+    assert env["TERM"] == "xterm-256color" and env["PATH"] == "/usr/bin:/bin"
+    assert env["HOME"] == str(tmp_path) and env["LANG"] == "de_DE.UTF-8"
+    assert Path(env["BROWSER"]).name == "true"
+    assert child_environment({}, "x\x1b]0;evil", tmp_path)["TERM"] == "xterm"
+    assert child_environment({}, None, tmp_path)["TERM"] == "dumb"  # exec without a pty
+    assert child_environment({}, None, tmp_path)["LANG"] == "C.UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("term", "colorterm", "truecolor"),
+    [
+        ("xterm-256color", None, False),
+        ("xterm-256color", "truecolor", True),
+        ("xterm-256color", "24bit", True),
+        ("xterm-direct", None, True),
+        ("xterm-kitty", None, True),
+        ("screen", None, False),
+    ],
+)
+def test_truecolor_only_when_the_terminal_says_so(
+    term: str, colorterm: str | None, truecolor: bool
+) -> None:
+    assert wants_truecolor(term, colorterm) is truecolor
+
+
+@pytest.mark.parametrize(
+    ("command", "argv"),
+    [
+        ("list", ["list"]),
+        ("export", ["export"]),
+        (f"export {SLUG}", ["export", SLUG]),
+        ("search  mutual   defence", ["search", "mutual defence"]),
+        ("search 'veto power'", ["search", "veto power"]),
+    ],
+)
+def test_exec_allowlist_accepts(command: str, argv: list[str]) -> None:
+    assert exec_command(command) == argv
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "",
+        "bash",
+        "rm -rf /",
+        "export -o /tmp/x",
+        "export --output=/tmp/x",
+        "export a b",
+        "list --json",
+        "search",
+        "notes add x",
+        "scp -t /tmp",
+        "import /etc",
+        "doctor --restore --yes",
+        "export 'unbalanced",
+    ],
+)
+def test_exec_allowlist_refuses(command: str) -> None:
+    with pytest.raises(Refusal) as refused:
+        exec_command(command)
+    assert refused.value.message.startswith("briefing: ")
+    assert refused.value.outcome.startswith("refused: exec")
+
+
+def test_search_is_refused_clearly_when_the_cli_has_none() -> None:
+    with pytest.raises(Refusal, match="search is not available"):
+        exec_command("search veto", search_available=False)
+
+
+def test_failed_logins_ban_an_address_for_a_while() -> None:
+    now = [0.0]
+    limiter = FailureLimiter(3, window=60, ban_seconds=300, clock=lambda: now[0])
+    assert not limiter.failed("a") and not limiter.failed("a")
+    now[0] = 61  # the first two have aged out of the window
+    assert not limiter.failed("a") and not limiter.failed("a")
+    assert limiter.failed("a") and limiter.banned_for("a") == 300
+    assert limiter.banned_for("b") == 0
+    now[0] = 361
+    assert limiter.banned_for("a") == 0
+
+
+def test_session_slots_count_overall_and_per_user() -> None:
+    slots = SessionSlots(total=3, per_user=2)
+    assert slots.acquire("alice") is None and slots.acquire("alice") is None
+    assert "alice already has 2" in str(slots.acquire("alice"))
+    assert slots.acquire("bob") is None
+    assert "server is full" in str(slots.acquire("carol"))
+    slots.release("alice")
+    assert slots.acquire("carol") is None
+
+
+# -- host key ------------------------------------------------------------
+
+
+async def test_host_key_is_made_once_private_and_stable(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], library: Path
+) -> None:
+    host_key = Paths(library).host_key
+    first = start_server()
+    assert oct(host_key.stat().st_mode & 0o777) == "0o600"
+    async with await connect(first.port, keys["alice"], "alice") as conn:
+        seen = conn.get_server_host_key().get_fingerprint()
+    first.stop()
+    second = start_server()
+    async with await connect(second.port, keys["alice"], "alice") as conn:
+        assert conn.get_server_host_key().get_fingerprint() == seen
+    assert seen == first.server.fingerprint == second.server.fingerprint
+    assert asyncssh.read_private_key(host_key).get_algorithm() == "ssh-ed25519"
+
+
+def test_server_refuses_a_host_key_others_can_read(library: Path) -> None:
+    host_key = Paths(library).host_key
+    load_or_create_host_key(host_key)
+    host_key.chmod(0o640)
+    with pytest.raises(ServeError, match="chmod 600"):
+        load_or_create_host_key(host_key)
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing", "--data-dir", str(library), "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert "accessible by group or others" in result.stderr and "chmod 600" in result.stderr
+
+
+# -- the reader, with the real OpenSSH client ---------------------------
+
+
+def _tmux_screen(tmux: list[str]) -> str:
+    return subprocess.run(
+        [*tmux, "capture-pane", "-p", "-t", "reader"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    ).stdout
+
+
+def _wait_screen(tmux: list[str], *needles: str, timeout: float = TIMEOUT) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux_screen(tmux)
+        if all(needle in screen for needle in needles):
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"{needles} not on screen:\n{screen}")
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("briefing.tui.app") is None,
+    reason="the TUI (briefing.tui.app) is not there yet",
+)
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux to be the client's terminal")
+def test_reader_appears_pages_and_reflows_over_openssh(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], tmp_path: Path
+) -> None:
+    server = start_server()
+    tmux = ["tmux", "-S", str(tmp_path / "tmux.sock"), "-f", "/dev/null"]
+    ssh = " ".join(ssh_argv(server.port, keys["alice"], "-tt")) + " alice@127.0.0.1"
+    subprocess.run(
+        [*tmux, "new-session", "-d", "-s", "reader", "-x", "100", "-y", "30", ssh + "; sleep 60"],
+        check=True,
+        timeout=TIMEOUT,
+    )
+    try:
+        screen = _wait_screen(tmux, TITLE, "Treaty terms", "On Wednesday, 19 June 2024")
+        assert "The deepening military partnership" not in screen
+        # Let the reader settle after its first frame: a key pressed within
+        # ~0.1 s of it can crash the reader today, over SSH or not ("NoWidget").
+        time.sleep(0.5)
+        subprocess.run([*tmux, "send-keys", "-t", "reader", "]"], check=True, timeout=TIMEOUT)
+        _wait_screen(tmux, "Western reaction", "The deepening military partnership")
+        # The window grows: the pty follows, and the reader lays itself out again.
+        subprocess.run(
+            [*tmux, "resize-window", "-t", "reader", "-x", "120", "-y", "40"], check=True
+        )
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            lines = _tmux_screen(tmux).splitlines()
+            if len(lines) >= 40 and "Help" in lines[39] and TITLE in "".join(lines[:5]):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the reader did not reflow to 120x40:\n" + _tmux_screen(tmux))
+    finally:
+        subprocess.run([*tmux, "kill-server"], timeout=TIMEOUT, check=False)
+    line = server.logged("size=100x30->120x40", timeout=TIMEOUT).splitlines()[-1]
+    assert "user=alice" in line and "term=" in line and "size=100x30->120x40" in line
+
+
+# -- per-user data, over exec -------------------------------------------
+
+
+def test_exec_commands_see_only_the_users_own_notes(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], library: Path
+) -> None:
+    alice = Store(library, "alice")
+    section = alice.get(SLUG).section("treaty-terms")
+    assert section is not None
+    span = anchoring.find_quote(section.text, "signed a pact on mutual defence assistance")
+    assert span is not None
+    alice.add_annotation(SLUG, "treaty-terms", *span, note="Alice's private remark", tags=["ssh"])
+    server = start_server()
+
+    mine = openssh(server.port, keys["alice"], "alice@127.0.0.1", "export")
+    assert mine.returncode == 0, mine.stderr
+    assert "Alice's private remark" in mine.stdout and "mutual defence assistance" in mine.stdout
+    theirs = openssh(server.port, keys["bob"], "bob@127.0.0.1", "export", SLUG)
+    assert theirs.returncode == 0, theirs.stderr
+    assert TITLE in theirs.stdout and "Alice's private remark" not in theirs.stdout
+
+    listed = openssh(server.port, keys["alice"], "alice@127.0.0.1", "list")
+    assert (
+        listed.returncode == 0
+        and f"{SLUG}" in listed.stdout
+        and "(4 sections, 1 note)" in listed.stdout
+    )
+    listed = openssh(server.port, keys["bob"], "bob@127.0.0.1", "list")
+    assert listed.returncode == 0 and "(4 sections, 0 notes)" in listed.stdout
+    # Logging in as someone else with your own key does not work.
+    other = openssh(server.port, keys["bob"], "alice@127.0.0.1", "export")
+    assert other.returncode == 255 and "Alice's" not in other.stdout
+
+
+# -- refusals ------------------------------------------------------------
+
+
+def test_unknown_keys_and_passwords_are_refused(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path]
+) -> None:
+    server = start_server()
+    unknown = openssh(server.port, keys["carol"], "carol@127.0.0.1", "list", log_level="INFO")
+    assert unknown.returncode == 255 and unknown.stdout == ""
+    assert "Permission denied (publickey)" in unknown.stderr
+    assert "is not authorised for 'carol'" in unknown.stderr  # the server's banner
+    password = openssh(
+        server.port,
+        keys["alice"],
+        "alice@127.0.0.1",
+        "list",
+        opts=(
+            "-o",
+            "PubkeyAuthentication=no",
+            "-o",
+            "PreferredAuthentications=password,keyboard-interactive,hostbased",
+        ),
+    )
+    assert password.returncode == 255 and "Permission denied (publickey)" in password.stderr
+
+    async def with_password() -> None:
+        with pytest.raises(asyncssh.PermissionDenied):
+            await connect(server.port, keys["alice"], "alice", client_keys=None, password="x")
+
+    asyncio.run(with_password())
+    assert 'outcome="refused: login failed"' in server.logged("login failed")
+
+
+def test_shell_without_pty_other_commands_and_sftp_are_refused(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], tmp_path: Path
+) -> None:
+    server = start_server()
+    target = "alice@127.0.0.1"
+    shell = openssh(server.port, keys["alice"], target, opts=("-T",))
+    assert shell.returncode == 1 and "the reader needs a terminal" in shell.stderr
+    for command in ("rm -rf /", "sh -c id", "bash", f"export -o {tmp_path / 'x.md'}"):
+        result = openssh(server.port, keys["alice"], target, command)
+        assert result.returncode == 1 and result.stderr.startswith("briefing: "), command
+        assert "export [SLUG], list, search QUERY" in result.stderr
+    assert not (tmp_path / "x.md").exists()
+
+    sftp_argv = ssh_argv(server.port, keys["alice"])
+    sftp_argv[0], sftp_argv[3] = "sftp", "-P"  # sftp spells the port option -P
+    sftp = subprocess.run(
+        [*sftp_argv, "-b", "-", target],
+        input="ls\n",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert sftp.returncode != 0 and "no file transfer (sftp, scp)" in sftp.stderr
+    legacy_scp = openssh(server.port, keys["alice"], target, "scp -f /etc/passwd")
+    assert legacy_scp.returncode == 1 and legacy_scp.stdout == ""
+    log = server.logged("shell without", "subsystem", "rm -rf")
+    assert "refused: shell without a pty" in log and "refused: subsystem 'sftp'" in log
+    assert "refused: exec 'rm -rf /'" in log
+
+
+async def test_forwarding_of_every_kind_is_refused(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path]
+) -> None:
+    server = start_server()
+    async with await connect(
+        server.port, keys["alice"], "alice", agent_forwarding=True, agent_path="/nonexistent"
+    ) as conn:
+        with pytest.raises(asyncssh.ChannelOpenError, match="forwarding is disabled"):
+            await conn.create_connection(asyncssh.SSHTCPSession, "127.0.0.1", server.port)
+        with pytest.raises(asyncssh.ChannelListenError):
+            await conn.forward_remote_port("127.0.0.1", 0, "127.0.0.1", 22)
+        result = await asyncio.wait_for(conn.run("list"), TIMEOUT)
+        assert result.exit_status == 0 and SLUG in str(result.stdout)
+        assert "agent forwarding is disabled" in str(result.stderr)
+    remote = await asyncio.to_thread(
+        openssh,
+        server.port,
+        keys["alice"],
+        "alice@127.0.0.1",
+        "list",
+        opts=("-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:22"),
+    )
+    assert remote.returncode == 255 and "forwarding failed" in remote.stderr
+    log = await asyncio.to_thread(server.logged, "remote forwarding", "agent forwarding")
+    assert "refused: port forwarding to '127.0.0.1'" in log
+    assert "refused: remote forwarding" in log and "refused: agent forwarding" in log
+
+
+# -- sessions: size, environment, limits, idle, ends ---------------------
+
+
+async def test_window_changes_reach_the_childs_pty(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], fake_reader: tuple[str, ...]
+) -> None:
+    server = start_server(launcher=fake_reader)
+    async with await connect(server.port, keys["alice"], "alice") as conn:
+        screen, _ = await open_fake(conn, term_size=(100, 30))
+        assert "SIZE 100x30" in screen.text  # read by the child itself, with TIOCGWINSZ
+        screen.process.change_terminal_size(120, 40)
+        await screen.wait_for("SIZE 120x40")
+        screen.process.stdin.write("q")
+        await screen.rest()
+    assert "size=100x30->120x40" in await asyncio.to_thread(server.logged, "size=100x30->")
+
+
+async def test_client_environment_does_not_reach_the_child(
+    start_server: Callable[..., RunningServer],
+    keys: dict[str, Path],
+    fake_reader: tuple[str, ...],
+    tmp_path: Path,
+) -> None:
+    server = start_server(launcher=fake_reader)
+    sent = {
+        "PYTHONSTARTUP": "/tmp/x.py",
+        "PYTHONPATH": "/tmp/evil",
+        "TEXTUAL_DRIVER": "evil:Driver",
+        "TEXTUAL": "devtools,debug",
+        "LD_PRELOAD": "/tmp/evil.so",
+        "COLUMNS": "10",
+        "LINES": "5",
+        "BROWSER": "firefox",
+        "LANG": "C.UTF-8",
+        "LC_TIME": "C",
+    }
+    async with await connect(server.port, keys["alice"], "alice") as conn:
+        screen, _ = await open_fake(conn, term_type="xterm-direct", env=sent)
+        env = json.loads((await screen.wait_for(r"ENV (\{.*?\})\r*\n")).group(1))
+        screen.process.stdin.write("q")
+        await screen.rest()
+    assert not {name for name in env if name.startswith(("PYTHONS", "PYTHONPATH", "TEXTUAL"))}
+    assert "LD_PRELOAD" not in env and "COLUMNS" not in env and "LINES" not in env
+    assert env["TERM"] == "xterm-direct" and env["COLORTERM"] == "truecolor"
+    assert env["LANG"] == "C.UTF-8" and env["LC_TIME"] == "C"
+    assert Path(env["BROWSER"]).name == "true"
+    assert env["HOME"] == str(Paths(server.config.data_dir).user_dir("alice"))
+
+    # With the real CLI: a sitecustomize.py on a client-sent PYTHONPATH is never run.
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    marker = tmp_path / "pwned"
+    (evil / "sitecustomize.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    real = start_server()
+    async with await connect(real.port, keys["alice"], "alice") as conn:
+        result = await asyncio.wait_for(
+            conn.run("list", env={"PYTHONPATH": str(evil), "PYTHONSTARTUP": str(evil)}), TIMEOUT
+        )
+    assert result.exit_status == 0 and TITLE in str(result.stdout)
+    assert not marker.exists()
+
+
+async def test_session_limits_overall_and_per_user(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], fake_reader: tuple[str, ...]
+) -> None:
+    server = start_server(launcher=fake_reader, max_sessions=2, max_sessions_per_user=1)
+    async with (
+        await connect(server.port, keys["alice"], "alice") as alice,
+        await connect(server.port, keys["bob"], "bob") as bob,
+        await connect(server.port, keys["dave"], "dave") as dave,
+    ):
+        first, _ = await open_fake(alice)
+        second = await alice.create_process(term_type="xterm", term_size=(80, 24))
+        assert "alice already has 1 open session(s)" in str(
+            await asyncio.wait_for(second.stderr.read(), TIMEOUT)
+        )
+        assert (await asyncio.wait_for(second.wait(), TIMEOUT)).exit_status == 1
+        await open_fake(bob)
+        third = await dave.create_process(term_type="xterm", term_size=(80, 24))
+        assert "server is full (2 sessions)" in str(
+            await asyncio.wait_for(third.stderr.read(), TIMEOUT)
+        )
+        # A slot comes back when its session ends.
+        first.process.stdin.write("q")
+        await first.rest()
+        await open_fake(dave)
+    log = await asyncio.to_thread(server.logged, "server full", "too many sessions")
+    assert "refused: too many sessions for the user" in log and "refused: server full" in log
+
+
+async def test_idle_sessions_are_ended_with_a_message(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], fake_reader: tuple[str, ...]
+) -> None:
+    server = start_server(launcher=fake_reader, idle_timeout=1.5)
+    async with await connect(server.port, keys["alice"], "alice") as conn:
+        screen, pid = await open_fake(conn)
+        for _ in range(4):  # input keeps it open past the timeout
+            await asyncio.sleep(0.5)
+            screen.process.stdin.write("x")
+        await screen.wait_for("GOT b'x'")
+        started = time.monotonic()
+        stderr = await asyncio.wait_for(screen.process.stderr.read(), TIMEOUT)
+        waited = time.monotonic() - started
+        assert "session closed after 1.5 s without input" in stderr
+        assert 1.0 < waited < 6
+        assert (await asyncio.wait_for(screen.process.wait(), TIMEOUT)).exit_status == 1
+        assert await agone(pid)
+    log = await asyncio.to_thread(server.logged, "reader ended: idle timeout")
+    assert "reader ended: idle timeout" in log
+
+
+async def test_a_client_that_vanishes_takes_its_child_with_it(
+    start_server: Callable[..., RunningServer],
+    keys: dict[str, Path],
+    fake_reader: tuple[str, ...],
+    library: Path,
+) -> None:
+    (library / "stubborn").write_text("ignore SIGHUP and SIGTERM")
+    server = start_server(launcher=fake_reader, kill_grace=0.5)
+    conn = await connect(server.port, keys["alice"], "alice")
+    _, pid = await open_fake(conn)
+    conn.abort()  # no goodbye: the TCP connection just drops
+    assert await agone(pid), "the child outlived its client"
+    log = await asyncio.to_thread(server.logged, "client disconnected")
+    assert "reader ended: client disconnected" in log
+
+
+async def test_shutdown_ends_every_session_and_tells_the_client(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], fake_reader: tuple[str, ...]
+) -> None:
+    server = start_server(launcher=fake_reader)
+    async with await connect(server.port, keys["alice"], "alice") as conn:
+        screen, pid = await open_fake(conn)
+        stopping = asyncio.get_running_loop().run_in_executor(None, server.stop)
+        stderr = await asyncio.wait_for(screen.process.stderr.read(), TIMEOUT)
+        assert "the server is shutting down" in stderr
+        await asyncio.wait_for(stopping, TIMEOUT)
+        assert await agone(pid)
+    assert "stop listen=" in server.log().splitlines()[-1]
+
+
+async def test_repeated_failed_logins_ban_the_address(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path]
+) -> None:
+    server = start_server(max_failures=3)
+    for _ in range(3):
+        with pytest.raises(asyncssh.PermissionDenied):
+            await connect(server.port, keys["carol"], "carol")
+    with pytest.raises(asyncssh.PermissionDenied, match="too many failed logins"):
+        await connect(server.port, keys["alice"], "alice")  # even with a good key, for now
+    log = await asyncio.to_thread(server.logged, "address banned for", "refused: address banned")
+    assert "address banned for 300s" in log and "refused: address banned" in log
+
+
+async def test_keys_added_while_running_work_without_a_restart(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], library: Path
+) -> None:
+    server = start_server()
+    with pytest.raises(asyncssh.PermissionDenied):
+        await connect(server.port, keys["carol"], "carol")
+    add_user(Paths(library).authorized_keys, "carol", f"{keys['carol']}.pub")
+    async with await connect(server.port, keys["carol"], "carol") as conn:
+        result = await asyncio.wait_for(conn.run("list"), TIMEOUT)
+    assert result.exit_status == 0
+
+
+def test_the_log_has_one_line_per_connection(
+    start_server: Callable[..., RunningServer], keys: dict[str, Path], library: Path
+) -> None:
+    server = start_server()
+    assert openssh(server.port, keys["alice"], "alice@127.0.0.1", "list").returncode == 0
+    log = server.logged(" connection ")
+    (line,) = [line for line in log.splitlines() if " connection " in line]
+    fingerprint = asyncssh.read_public_key(f"{keys['alice']}.pub").get_fingerprint()
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ connection user=alice ", line)
+    for part in (f"key={fingerprint}", "addr=127.0.0.1:", "term=-", "duration=", "list exit 0"):
+        assert part in line
+    assert oct(Paths(library).server_log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_sigterm_stops_the_cli_server_and_its_sessions(
+    library: Path, keys: dict[str, Path]
+) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "--data-dir", str(library), "serve", "--port", "0"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        first = server.stderr.readline()
+        port = int(re.search(r"listen=127\.0\.0\.1:(\d+)", first).group(1))  # type: ignore[union-attr]
+        client = subprocess.Popen(
+            [*ssh_argv(port, keys["alice"], "-tt"), "alice@127.0.0.1"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + TIMEOUT
+        while not readers_of(library) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if importlib.util.find_spec("briefing.tui.app") is not None:
+            assert readers_of(library), "the reader never started"
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(TIMEOUT) == 0
+        assert client.wait(TIMEOUT) is not None
+        rest = server.stderr.read()
+        assert "stop listen=" in rest
+    finally:
+        for process in (server,):
+            if process.poll() is None:
+                process.kill()
+        with contextlib.suppress(NameError):
+            client.kill()
+    assert readers_of(library) == []
+
+
+def readers_of(data: Path) -> list[int]:
+    """Processes started for this data dir (``--data-dir DATA --user NAME``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        ours = b"--user" in argv and str(data).encode() in argv and entry.name.isdigit()
+        if ours and not gone(int(entry.name), timeout=0):
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_login_that_takes_too_long_is_cut_off(
+    start_server: Callable[..., RunningServer],
+) -> None:
+    server = start_server(login_timeout=1.0)
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+        assert sock.recv(256).startswith(b"SSH-2.0-")
+        sock.sendall(b"SSH-2.0-slow_client\r\n")  # then nothing: no key exchange, no login
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert 0.9 < time.monotonic() - started < 8
+    assert b"login timed out after 1 s" in received  # the disconnect message
+    assert "refused: login timeout" in server.logged("login timeout")
