@@ -328,10 +328,23 @@ def search() -> list[Row]:
     from briefing.ingest import parse_briefing
     from briefing.search import SearchIndex
 
-    words = (
-        "treaty veto sanctions missile council pact assistance aggression "
-        "partnership security exercises doctrine alliance envoy summit"
-    ).split()
+    words = [
+        "treaty",
+        "veto",
+        "sanctions",
+        "missile",
+        "council",
+        "pact",
+        "assistance",
+        "aggression",
+        "partnership",
+        "security",
+        "exercises",
+        "doctrine",
+        "alliance",
+        "envoy",
+        "summit",
+    ]
     briefings = []
     for n in range(2000):
         body = "".join(

@@ -119,7 +119,7 @@ def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
 class DataFile:
     """One TinyDB file: lock-free reads of whole snapshots, locked transactions."""
 
-    _cleaned: set[Path] = set()  # noqa: RUF012  (per-process memo, on purpose)
+    _cleaned: set[Path] = set()
 
     def __init__(self, path: Path, backups: Path, root: Path) -> None:
         self.path = path

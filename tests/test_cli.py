@@ -113,7 +113,7 @@ def test_import_a_folder_with_a_progress_bar_and_a_summary(
     for n in range(7):
         (tmp_path / f"b{n}.md").write_text(f"# B{n}\n\n## S\n\nx{n}\n", encoding="utf-8")
     (tmp_path / "broken.md").write_text("no sections here", encoding="utf-8")
-    code, out, err = run(capsys, "import", str(tmp_path))
+    code, _, err = run(capsys, "import", str(tmp_path))
     assert code == 1
     assert "7 imported, 1 refused" in err and "no title" in err
 

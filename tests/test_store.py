@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.ingest import load_file, parse_briefing
 from briefing.atomic import DataError
+from briefing.ingest import load_file, parse_briefing
 from briefing.store import SCHEMA, Store, StoreError
 from tests.conftest import BUNDLED, SLUG, snapshot_files
 
