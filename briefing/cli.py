@@ -19,7 +19,7 @@ from briefing import __version__, anchoring
 from briefing.atomic import DataError, read_json, write_atomic
 from briefing.ingest import IngestError
 from briefing.library import collect_files, ensure_library, import_paths
-from briefing.model import DEFAULT_COLOR, Annotation, Briefing, Section
+from briefing.model import DEFAULT_COLOR, Annotation
 from briefing.paths import BadUserName, resolve_data_dir, resolve_user
 from briefing.plain import render_plain
 from briefing.safetext import visible
@@ -217,20 +217,10 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _section_of(briefing: Briefing, key: str) -> Section:
-    section = briefing.section(key)
-    if section is None:
-        keys = ", ".join(s.key for s in briefing.sections)
-        raise Failure(f"briefing {briefing.slug!r} has no section {key!r} (sections: {keys})")
-    return section
-
-
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
-    briefing = context.store.get(args.slug)
-    if args.section:
-        context.out(render_plain(briefing, _section_of(briefing, args.section)))
-    else:
-        context.out(render_plain(briefing))
+    store = context.store
+    section = store.section(args.slug, args.section) if args.section else None
+    context.out(render_plain(store.get(args.slug), section))
     return EXIT_OK
 
 
@@ -261,7 +251,7 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_notes_add(context: Context, args: argparse.Namespace) -> int:
     store = context.store
-    section = _section_of(store.get(args.slug), args.section)
+    section = store.section(args.slug, args.section)
     try:
         span = anchoring.find_quote(section.text, args.quote)
     except anchoring.AmbiguousQuote as error:
@@ -351,7 +341,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
         briefings = [b for b in store.briefings() if counts.get(b.slug)]
     if args.section:
         for briefing in briefings:
-            _section_of(briefing, args.section)
+            store.section(briefing.slug, args.section)
     items = [
         export.ExportItem(
             b,

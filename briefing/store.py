@@ -342,6 +342,15 @@ class Store:
             raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
         return briefing
 
+    def section(self, slug: str, key: str) -> Section:
+        """One section; an unknown key is an error that lists the keys there are."""
+        briefing = self.get(slug)
+        section = briefing.section(key)
+        if section is None:
+            keys = ", ".join(s.key for s in briefing.sections)
+            raise NotFound(f"briefing {slug!r} has no section {key!r} (sections: {keys})")
+        return section
+
     def import_briefings(
         self, items: Iterable[tuple[Briefing, str]], *, imported_at: str | None = None
     ) -> list[ImportResult]:
@@ -452,10 +461,7 @@ class Store:
         tags: Iterable[str] = (),
         color: str = DEFAULT_COLOR,
     ) -> Annotation:
-        briefing = self.get(slug)
-        section = briefing.section(section_key)
-        if section is None:
-            raise NotFound(f"briefing {slug!r} has no section {section_key!r}")
+        section = self.section(slug, section_key)
         if color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
         check_note(note)
@@ -477,12 +483,17 @@ class Store:
             db.table("annotations").insert(_annotation_record(annotation))
         return annotation
 
-    def find_annotation(self, annotation_id: str) -> Annotation:
-        """By id, or by a unique prefix of at least four characters."""
+    def find_annotation(self, annotation_id: str, slug: str | None = None) -> Annotation:
+        """By id, or by a unique prefix of at least four characters.
+
+        Callers that know the briefing pass ``slug``: then one notes file is
+        read instead of every notes file of the user.
+        """
         wanted = annotation_id.strip().lower()
-        matches = [a for a in self.annotations() if a.id == wanted]
+        candidates = self.annotations(slug)
+        matches = [a for a in candidates if a.id == wanted]
         if not matches and len(wanted) >= 4:
-            matches = [a for a in self.annotations() if a.id.startswith(wanted)]
+            matches = [a for a in candidates if a.id.startswith(wanted)]
         if not matches:
             raise NotFound(f"no note with id {annotation_id!r} (see 'briefing notes list')")
         if len(matches) > 1:
@@ -498,8 +509,9 @@ class Store:
         color: str | None = None,
         anchor: Anchor | None = None,
         section: str | None = None,
+        slug: str | None = None,
     ) -> Annotation:
-        current = self.find_annotation(annotation_id)
+        current = self.find_annotation(annotation_id, slug)
         if color is not None and color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
         changes: dict[str, Any] = {"updated": now_iso()}
@@ -520,8 +532,8 @@ class Store:
             table.update(_annotation_record(updated), doc_ids=[doc.doc_id])
         return updated
 
-    def delete_annotation(self, annotation_id: str) -> Annotation:
-        current = self.find_annotation(annotation_id)
+    def delete_annotation(self, annotation_id: str, slug: str | None = None) -> Annotation:
+        current = self.find_annotation(annotation_id, slug)
         with self._notes(current.briefing).transaction() as db:
             removed = db.table("annotations").remove(Query().id == current.id)
             if not removed:

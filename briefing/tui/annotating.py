@@ -345,7 +345,11 @@ class AnnotatingScreen(Screen[None]):
                 return
             try:
                 self.store.update_annotation(
-                    note.id, note=edited.note, tags=edited.tags, color=edited.color
+                    note.id,
+                    note=edited.note,
+                    tags=edited.tags,
+                    color=edited.color,
+                    slug=note.briefing,
                 )
             except DataError as error:
                 self._failed(error, "Note not saved")
@@ -359,7 +363,7 @@ class AnnotatingScreen(Screen[None]):
         if note is None:
             return
         try:
-            deleted = self.store.delete_annotation(note.id)
+            deleted = self.store.delete_annotation(note.id, note.briefing)
         except DataError as error:
             self._failed(error, "Note not deleted")
             return
@@ -390,7 +394,9 @@ class AnnotatingScreen(Screen[None]):
             return
         try:
             anchor = make_anchor(self.current.text, *span)
-            self.store.update_annotation(note.id, anchor=anchor, section=self.current.key)
+            self.store.update_annotation(
+                note.id, anchor=anchor, section=self.current.key, slug=note.briefing
+            )
         except (DataError, ValueError) as error:
             self._failed(error, "Note not re-attached")
             return

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from briefing.store import NotFound, Store
+from briefing.store import Store
 from briefing.tui.commands import BriefingCommands
 from briefing.tui.help import HelpScreen
 from briefing.tui.library import LibraryScreen
@@ -89,10 +89,10 @@ def make_app(store: Store, slug: str | None = None, section: str | None = None) 
 
 
 def run_reader(store: Store, slug: str | None = None, section: str | None = None) -> int:
-    if slug is not None:
-        briefing = store.get(slug)  # an unknown slug fails before the screen opens
-        if section is not None and briefing.section(section) is None:
-            keys = ", ".join(s.key for s in briefing.sections)
-            raise NotFound(f"briefing {slug!r} has no section {section!r} (sections: {keys})")
+    # An unknown slug or section fails here, before the screen opens.
+    if slug is not None and section is not None:
+        store.section(slug, section)
+    elif slug is not None:
+        store.get(slug)
     make_app(store, slug, section).run()
     return 0
