@@ -7,7 +7,6 @@ opened, so that ``list``, ``show``, ``search`` and ``export`` start at once.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Sequence
@@ -22,8 +21,8 @@ from briefing.library import collect_files, ensure_library, import_paths
 from briefing.model import DEFAULT_COLOR, Annotation
 from briefing.paths import BadUserName, resolve_data_dir, resolve_user
 from briefing.plain import render_plain
-from briefing.safetext import visible
-from briefing.store import DataFile, Store, now_iso
+from briefing.safetext import safe_json, visible
+from briefing.store import DataFile, NewerSchema, Store, now_iso
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -411,15 +410,20 @@ def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
     if not files:
         context.out(f"No data files yet in {store.paths.root}.")
         return EXIT_OK
-    bad = []
+    bad, newer = [], []
     for data_file in files:
         try:
             data_file.read()
+        except NewerSchema as error:  # not damaged: a backup would lose its changes
+            newer.append(data_file)
+            context.out(f"BAD  {error}")
         except DataError as error:
             bad.append(data_file)
             context.out(f"BAD  {error}")
         else:
             context.out(f"ok   {data_file.path}")
+    if newer and not bad:
+        return EXIT_FAILURE
     if not bad:
         context.out(f"All {len(files)} data files are good.")
         return EXIT_OK
@@ -439,7 +443,7 @@ def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
             continue
         data_file.restore(backup)
         context.out(f"restored {data_file.path} from {backup}")
-    return EXIT_FAILURE if failed else EXIT_OK
+    return EXIT_FAILURE if failed or newer else EXIT_OK
 
 
 def newest_good_backup(data_file: DataFile) -> Path | None:
@@ -514,7 +518,8 @@ HANDLERS = {
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    # Escaped even when piped: a later `cat` of the file must not obey it either.
+    print(safe_json(data, indent=2))
 
 
 def usage_error(message: str) -> NoReturn:

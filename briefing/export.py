@@ -72,7 +72,6 @@ Why the escaping looks the way it does:
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -86,14 +85,12 @@ from markdown_it import MarkdownIt
 
 from briefing.ingest import slugify
 from briefing.model import Annotation, Briefing
+from briefing.safetext import described, safe_json
 
 NO_NOTES = "No notes match."
 MANY_TITLE = "Briefing notes"
 ORPHANS_TITLE = "Orphaned notes"
 
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # the set safetext.py also shows
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff]")
-_JSON_RAW = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}\ud800-\udfff]")
 _INLINE = re.compile(r"[\\`*_\[\]<|~#=$^]|&(?=[#A-Za-z0-9]+;)|%(?=%)|(?<=%)%")
 _ORDERED = re.compile(r"[0-9]{1,9}(?=[.)](?:[ \t]|$))")
 _CONTAINER = re.compile(r"[ \t]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*")
@@ -194,9 +191,8 @@ def export_json(items: Sequence[ExportItem], *, exported_at: str, version: str) 
             }
         )
     doc = {"exported": exported_at, "tool": f"briefing {version}", "briefings": briefings}
-    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     # Lossless but inert: terminals and editors never see raw C1/bidi/separators.
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return safe_json(doc, indent=2) + "\n"
 
 
 def _ordered(item: ExportItem) -> tuple[Briefing, list[Annotation], list[Annotation]]:
@@ -263,16 +259,7 @@ def _source_line(briefing: Briefing) -> list[str]:
 
 def _visible(text: str) -> str:
     """Normalise newlines; replace every control/bidi character by something visible."""
-    return _CONTROL.sub(_picture, text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return "\ufffd" if 0xD800 <= code <= 0xDFFF else f"⟨U+{code:04X}⟩"
+    return described(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _line(text: str) -> str:

@@ -58,7 +58,15 @@ LOCK_TIMEOUT = 15.0
 #: on that briefing, and the reader and search hold every note in memory.
 MAX_NOTE_CHARS = 100_000
 
-__all__ = ["SCHEMA", "DataError", "ImportResult", "NotFound", "Store", "StoreError"]
+__all__ = [
+    "SCHEMA",
+    "DataError",
+    "ImportResult",
+    "NewerSchema",
+    "NotFound",
+    "Store",
+    "StoreError",
+]
 
 
 class StoreError(DataError):
@@ -67,6 +75,10 @@ class StoreError(DataError):
 
 class NotFound(StoreError):
     pass
+
+
+class NewerSchema(StoreError):
+    """Written by a newer version: not damaged, so never replaced by a backup."""
 
 
 def now_iso() -> str:
@@ -109,7 +121,7 @@ def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
     if not isinstance(schema, int):
         raise CorruptFile(path, "schema version is missing or not a number")
     if schema > SCHEMA:
-        raise StoreError(
+        raise NewerSchema(
             f"{path}: written by a newer briefing (schema {schema}; this version reads up to"
             f" {SCHEMA}). Upgrade briefing; the file was not changed."
         )

@@ -207,3 +207,31 @@ def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert [h["kind"] for h in json.loads(out)] == ["note"]
     code, out, err = run(capsys, "search", "zzzqqq")
     assert code == 0 and out == "" and "No matches" in err
+
+
+def test_doctor_never_replaces_a_file_from_a_newer_version(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    add_note(capsys)
+    add_note(capsys)  # a backup exists that --restore could use
+    notes = data_dir / "users" / "tester" / "notes" / f"{SLUG}.json"
+    data = json.loads(notes.read_text())
+    data["_meta"] = {"1": {"schema": 99}}
+    notes.write_text(json.dumps(data))
+    before = notes.read_bytes()
+    code, out, _ = run(capsys, "doctor", "--restore", "--yes")
+    assert code == 1 and "newer briefing" in out and "restored" not in out
+    assert notes.read_bytes() == before
+
+
+def test_json_output_never_carries_raw_terminal_controls(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    hostile = tmp_path / "hostile.md"
+    hostile.write_text("# Title \x9b31m red \u202e rtl\n\n## S\n\nx\n", encoding="utf-8")
+    run(capsys, "import", str(hostile))
+    code, out, _ = run(capsys, "list", "--json")
+    assert code == 0
+    assert "\x9b" not in out and "\u202e" not in out
+    titles = {item["slug"]: item["title"] for item in json.loads(out)}
+    assert titles["hostile"] == "Title \x9b31m red \u202e rtl"  # lossless once parsed
