@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
+from briefing.cli import main
 from briefing.library import ensure_library
 from briefing.store import Store
 
@@ -49,3 +51,27 @@ def snapshot_files(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and not p.name.endswith(".lock")
     }
+
+
+def run_cli(
+    capsys: pytest.CaptureFixture[str], *argv: str, tty: bool = False
+) -> tuple[int, str, str]:
+    """``briefing ARGV`` in-process: exit code, stdout, stderr.
+
+    ``tty`` makes stdout claim to be a terminal, as the CLI sees it in a shell.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        if tty:
+            patch.setattr(sys.stdout, "isatty", lambda: True)
+        try:
+            code = main(list(argv))
+        except SystemExit as exit_:  # argparse usage errors and --help
+            code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def quote_span(store: Store, section: str, quote: str) -> tuple[int, int]:
+    """Offsets of ``quote`` in a section of the bundled briefing."""
+    start = store.section(SLUG, section).text.index(quote)
+    return start, start + len(quote)

@@ -11,19 +11,10 @@ from pathlib import Path
 import pytest
 
 from briefing import __version__
-from briefing.cli import main
 from tests.conftest import SLUG, snapshot_files
+from tests.conftest import run_cli as run
 
 QUOTE = "Russia can veto decisions of the UN Security Council."
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse usage errors and --help
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def add_note(capsys: pytest.CaptureFixture[str], *extra: str) -> str:

@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from briefing import ingest
-from briefing.cli import main
 from briefing.ingest import IngestError, parse_briefing, plain_text, section_blocks
 from briefing.plain import render_plain
 from briefing.safetext import has_controls, visible
 from briefing.store import Store
 from tests.conftest import ROOT, SLUG, snapshot_files
+from tests.conftest import run_cli as run
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -77,20 +77,6 @@ SHOWN = {  # file -> the slug it is imported as, and text the reader must still 
         ["␛␇\ufffd\ufffd"],
     ),
 }
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str, tty: bool = False) -> tuple[int, str, str]:
-    """``briefing ARGV`` in process; with ``tty``, as if stdout were a terminal
-    (a real pseudo-terminal is used once, below)."""
-    with pytest.MonkeyPatch.context() as patch:
-        if tty:
-            patch.setattr(sys.stdout, "isatty", lambda: True)
-        try:
-            code = main(list(argv))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_refused(

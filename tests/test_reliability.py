@@ -24,10 +24,10 @@ import pytest
 
 from briefing import store as store_module
 from briefing.atomic import TEMP_SUFFIX, read_json
-from briefing.cli import main
 from briefing.ingest import parse_briefing
 from briefing.store import BACKUPS_KEPT, MAX_NOTE_CHARS, SCHEMA, Store, StoreError
-from tests.conftest import BUNDLED, ROOT, SLUG, snapshot_files
+from tests.conftest import BUNDLED, ROOT, SLUG, quote_span, snapshot_files
+from tests.conftest import run_cli as cli
 
 WRITER = Path(__file__).parent / "helpers" / "note_writer.py"
 SECTION = "un-veto"
@@ -77,21 +77,6 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     duplicates = {key for key in keys if keys.count(key) > 1}
     assert not duplicates, f"duplicate JSON keys (TinyDB doc ids): {sorted(duplicates)}"
     return dict(pairs)
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def quote_span(store: Store, quote: str) -> tuple[int, int]:
-    text = store.get(SLUG).section(SECTION).text  # type: ignore[union-attr]
-    start = text.index(quote)
-    return start, start + len(quote)
 
 
 # -- 1. SIGKILL at random moments ------------------------------------------
@@ -165,7 +150,7 @@ def test_a_failed_write_leaves_no_temp_and_the_old_file(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The in-process half of the crash test: replace() failing mid-write."""
-    store.add_annotation(SLUG, SECTION, *quote_span(store, "In March"))
+    store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "In March"))
     notes = store.paths.notes_file("tester", SLUG)
     before = notes.read_bytes()
 
@@ -174,7 +159,7 @@ def test_a_failed_write_leaves_no_temp_and_the_old_file(
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError, match="No space"):
-        store.add_annotation(SLUG, SECTION, *quote_span(store, "its veto"))
+        store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "its veto"))
     monkeypatch.undo()
     assert notes.read_bytes() == before
     assert list(notes.parent.glob("*.tmp")) == []
@@ -212,7 +197,7 @@ def test_two_processes_adding_200_notes_each_lose_nothing(store: Store, data_dir
 
 
 def test_a_reader_sees_notes_another_process_wrote(store: Store, data_dir: Path) -> None:
-    mine = store.add_annotation(SLUG, SECTION, *quote_span(store, "In March"))
+    mine = store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "In March"))
     assert [a.id for a in store.annotations(SLUG)] == [mine.id]  # now cached
     proc = start_writer(data_dir, 5)
     out, err = proc.communicate(timeout=30)
@@ -252,7 +237,7 @@ DAMAGE = {
 
 
 def _damage(store: Store, which: str, damage: str) -> tuple[Path, bytes]:
-    store.add_annotation(SLUG, SECTION, *quote_span(store, "In March"), note="keep me")
+    store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "In March"), note="keep me")
     path = store.paths.library if which == "library" else store.paths.notes_file("tester", SLUG)
     bad = DAMAGE[damage][0](path)
     path.write_bytes(bad)
@@ -287,7 +272,7 @@ def test_a_damaged_file_is_named_in_one_line_and_left_as_it_is(
         assert code == 0 and "keep me" in out
     else:  # and a write attempt fails the same way, without touching the file
         with pytest.raises(store_module.DataError, match=DAMAGE[damage][1]):
-            store.add_annotation(SLUG, SECTION, *quote_span(store, "its veto"))
+            store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "its veto"))
     assert path.read_bytes() == bad
 
 
@@ -326,7 +311,7 @@ def test_daily_backups_are_rotated_and_doctor_restores_the_newest_good_one(
 ) -> None:
     clock = _Clock()
     monkeypatch.setattr(store_module, "_dt", clock.module)
-    span = quote_span(store, "In March")
+    span = quote_span(store, SECTION, "In March")
     notes_file = store._notes(SLUG)
     for day in range(8):  # a note a day, two writes on each day
         clock.today = real_dt.date(2025, 3, 1) + real_dt.timedelta(days=day)
@@ -367,7 +352,7 @@ def test_doctor_without_a_good_backup_leaves_the_file_alone(
 def test_a_100000_character_note_is_saved_and_read_back_whole(store: Store) -> None:
     text = ("Ünïcode ✓ and a line.\n" * 5000)[:MAX_NOTE_CHARS]
     assert len(text) == MAX_NOTE_CHARS
-    added = store.add_annotation(SLUG, SECTION, *quote_span(store, "In March"), note=text)
+    added = store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "In March"), note=text)
     (back,) = Store(store.paths.root, "tester").annotations(SLUG)
     assert back.id == added.id and back.note == text
 
@@ -375,11 +360,13 @@ def test_a_100000_character_note_is_saved_and_read_back_whole(store: Store) -> N
 def test_a_note_over_the_limit_is_refused_and_nothing_is_written(
     capsys: pytest.CaptureFixture[str], store: Store, data_dir: Path
 ) -> None:
-    added = store.add_annotation(SLUG, SECTION, *quote_span(store, "In March"), note="short")
+    added = store.add_annotation(
+        SLUG, SECTION, *quote_span(store, SECTION, "In March"), note="short"
+    )
     before = snapshot_files(data_dir)
     too_long = "x" * (MAX_NOTE_CHARS + 1)
     with pytest.raises(StoreError, match="100,001 characters long, over the limit of 100,000"):
-        store.add_annotation(SLUG, SECTION, *quote_span(store, "its veto"), note=too_long)
+        store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "its veto"), note=too_long)
     with pytest.raises(StoreError, match="over the limit"):
         store.update_annotation(added.id, note=too_long)
     code, _, err = cli(capsys, "notes", "edit", added.id, "--note", too_long)
@@ -390,7 +377,7 @@ def test_a_note_over_the_limit_is_refused_and_nothing_is_written(
 def test_reimport_after_a_crash_between_library_and_notes_repairs_offsets(store: Store) -> None:
     """The documented crash window in import_briefings: library written, notes not yet."""
     quote = "Russia can veto decisions of the UN Security Council."
-    note = store.add_annotation(SLUG, SECTION, *quote_span(store, quote))
+    note = store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, quote))
     revised = BUNDLED.read_text(encoding="utf-8").replace(
         "## UN veto\n", "## UN veto\n\nA new opening paragraph.\n"
     )

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from briefing.ingest import parse_briefing
 from briefing.store import Store
-from tests.conftest import BUNDLED, SLUG
+from tests.conftest import BUNDLED, SLUG, quote_span
 
 PASSAGE = "Russia can veto decisions of the UN Security Council."
 OTHER = "Moscow has already used that power in a related case."
 
 
 def _note(store: Store) -> str:
-    text = store.get(SLUG).section("un-veto").text  # type: ignore[union-attr]
-    start = text.index(PASSAGE)
-    return store.add_annotation(SLUG, "un-veto", start, start + len(PASSAGE), note="veto").id
+    return store.add_annotation(
+        SLUG, "un-veto", *quote_span(store, "un-veto", PASSAGE), note="veto"
+    ).id
 
 
 def _reimport(store: Store, old: str, new: str) -> None:
@@ -23,7 +23,7 @@ def _reimport(store: Store, old: str, new: str) -> None:
 
 
 def _text(store: Store) -> str:
-    return store.get(SLUG).section("un-veto").text  # type: ignore[union-attr]
+    return store.section(SLUG, "un-veto").text
 
 
 def test_rewording_another_sentence_keeps_the_note_on_its_passage(store: Store) -> None:

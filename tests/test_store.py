@@ -8,13 +8,7 @@ import pytest
 from briefing.atomic import DataError
 from briefing.ingest import load_file, parse_briefing
 from briefing.store import SCHEMA, Store, StoreError
-from tests.conftest import BUNDLED, SLUG, snapshot_files
-
-
-def _quote_span(store: Store, section: str, quote: str) -> tuple[int, int]:
-    text = store.get(SLUG).section(section).text  # type: ignore[union-attr]
-    start = text.index(quote)
-    return start, start + len(quote)
+from tests.conftest import BUNDLED, SLUG, quote_span, snapshot_files
 
 
 def test_first_run_imports_the_bundled_briefing(store: Store) -> None:
@@ -23,7 +17,7 @@ def test_first_run_imports_the_bundled_briefing(store: Store) -> None:
 
 
 def test_schema_version_is_in_every_file(store: Store) -> None:
-    store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    store.add_annotation(SLUG, "un-veto", *quote_span(store, "un-veto", "In March"))
     store.set_setting("theme", "nord")
     for path in (store.paths.library, store.paths.notes_file("tester", SLUG)):
         meta = json.loads(path.read_text())["_meta"]
@@ -42,7 +36,7 @@ def test_importing_the_same_file_twice_leaves_the_files_byte_identical(
 def test_reimporting_a_revision_replaces_text_and_keeps_every_note(store: Store) -> None:
     quote = "Russia can veto decisions of the UN Security Council."
     note = store.add_annotation(
-        SLUG, "un-veto", *_quote_span(store, "un-veto", quote), note="key point", tags=["veto"]
+        SLUG, "un-veto", *quote_span(store, "un-veto", quote), note="key point", tags=["veto"]
     )
     revised = BUNDLED.read_text(encoding="utf-8").replace(
         "## UN veto\n", "## UN veto\n\nA new opening paragraph for the section.\n"
@@ -59,7 +53,7 @@ def test_reimporting_a_revision_replaces_text_and_keeps_every_note(store: Store)
 
 
 def test_a_note_whose_section_disappears_is_kept_as_orphan(store: Store) -> None:
-    store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    store.add_annotation(SLUG, "un-veto", *quote_span(store, "un-veto", "In March"))
     revised = BUNDLED.read_text(encoding="utf-8").split("## UN veto")[0]
     store.import_briefings([(parse_briefing(revised, slug=SLUG), "cut")])
     (orphan,) = store.annotations(SLUG)
@@ -67,14 +61,14 @@ def test_a_note_whose_section_disappears_is_kept_as_orphan(store: Store) -> None
 
 
 def test_each_user_sees_only_their_own_notes(store: Store, data_dir: Path) -> None:
-    store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    store.add_annotation(SLUG, "un-veto", *quote_span(store, "un-veto", "In March"))
     other = Store(data_dir, "bob")
     assert other.annotations() == []
     assert store.note_counts() == {SLUG: 1}
 
 
 def test_edit_delete_and_restore(store: Store) -> None:
-    added = store.add_annotation(SLUG, "un-veto", *_quote_span(store, "un-veto", "In March"))
+    added = store.add_annotation(SLUG, "un-veto", *quote_span(store, "un-veto", "In March"))
     edited = store.update_annotation(added.id[:6], note="new", tags=["A, #b"])
     assert (edited.note, edited.tags) == ("new", ("a", "b"))
     removed = store.delete_annotation(added.id)
