@@ -272,7 +272,7 @@ class AnnotatingScreen(Screen[None]):
 
     def _failed(self, error: Exception, title: str) -> None:
         """Tell the user a store operation failed and why; nothing was changed."""
-        self.notify(str(error), title=title, severity="error", timeout=8)
+        self.notify(str(error), title=title, severity="error", timeout=8, markup=False)
 
     # -- the passage cursor --------------------------------------------------
 

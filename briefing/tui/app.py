@@ -76,7 +76,7 @@ class BriefingApp(App[int]):
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Never start a browser: the reader may be running on a server, over SSH."""
         self.copy_to_clipboard(url)
-        self.notify(f"Link copied to clipboard: {url}", title="Link")
+        self.notify(f"Link copied to clipboard: {url}", title="Link", markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -12,41 +13,45 @@ from textual.markup import escape
 from briefing.safetext import visible
 from briefing.tui.help import key_label
 
+if TYPE_CHECKING:
+    from briefing.tui.app import BriefingApp
+
+Command = tuple[str, str, Callable[[], object]]
+
 
 class BriefingCommands(Provider):
-    def _commands(self) -> list[tuple[str, str, object]]:
+    """The palette parses names and help as markup, so every text is escaped:
+    a "[" is a key here, and a briefing title is content."""
+
+    def _commands(self) -> list[Command]:
         from briefing.tui.reader import ReaderScreen
 
+        app = cast("BriefingApp", self.app)
         screen = self.screen
-        commands: list[tuple[str, str, object]] = []
+        commands: list[Command] = []
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description:
                 if screen.check_action(binding.action, ()) is not True:
                     continue
+                help_text = f"{binding.tooltip or binding.description} · {key_label(binding)}"
                 run = partial(screen.run_action, binding.action)
-                # The palette parses help as markup: "[" is a key here, not a tag.
-                help_text = escape(
-                    f"{binding.tooltip or binding.description} · {key_label(binding)}"
-                )
                 commands.append((binding.description, help_text, run))
         if isinstance(screen, ReaderScreen):
             for section in screen.briefing.sections:
-                title = visible(section.title)
                 run = partial(screen.go_to_section, section.key)
-                commands.append((f"Go to section: {title}", "Section", run))
-        store = self.app.store  # type: ignore[attr-defined]
-        for briefing in store.briefings():
-            run = partial(self.app.open_briefing, briefing.slug)  # type: ignore[attr-defined]
+                commands.append((f"Go to section: {visible(section.title)}", "Section", run))
+        for briefing in app.store.briefings():
+            run = partial(app.open_briefing, briefing.slug)
             commands.append((f"Open briefing: {visible(briefing.title)}", "Briefing", run))
-        return commands
+        return [(escape(name), escape(help_text), run) for name, help_text, run in commands]
 
     async def discover(self) -> Hits:
         for name, help_text, run in self._commands():
-            yield DiscoveryHit(name, run, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(name, run, help=help_text)
 
-    async def search(self, query: str) -> AsyncIterator[Hit]:  # type: ignore[override]
+    async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, run in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, matcher.highlight(name), run, help=help_text)

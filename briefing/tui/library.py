@@ -71,7 +71,7 @@ class LibraryScreen(Screen[None]):
             total = len(briefing.sections)
             table.add_row(
                 Text(visible(briefing.title)),
-                briefing.date,
+                Text(visible(briefing.date)),
                 Text(visible(" ".join(f"#{t}" for t in briefing.tags))),
                 str(total),
                 str(counts.get(briefing.slug, 0)),
