@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.content import Content
 from textual.geometry import Offset
 from textual.selection import Selection
@@ -28,7 +29,6 @@ from briefing.tui.widgets.notes_pane import ORPHANED_HEADER, NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import (
     CURSOR_STYLE,
-    FLASH_SECONDS,
     FLASH_STYLE,
     HIGHLIGHT_STYLES,
     BlockText,
@@ -250,7 +250,10 @@ async def test_a_selection_across_blocks_spans_them(store: Store) -> None:
         assert screen.check_action("annotate", ()) is True
 
 
-async def test_jump_from_the_notes_pane_to_the_passage(store: Store) -> None:
+async def test_jump_from_the_notes_pane_to_the_passage(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("briefing.tui.widgets.section_view.FLASH_SECONDS", 0.2)
     text = section_text(store)
     quote = "the pact’s complete contents remain"
     start = text.index(quote)
@@ -268,7 +271,7 @@ async def test_jump_from_the_notes_pane_to_the_passage(store: Store) -> None:
         await pilot.pause()
         assert visible_in(view, block)
         assert FLASH_STYLE in styles_at(view, start)
-        await pilot.pause(FLASH_SECONDS + 0.3)
+        await pilot.pause(0.5)
         assert FLASH_STYLE not in styles_at(view, start)  # a flash, not a mark
         assert HIGHLIGHT_STYLES["yellow"] in styles_at(view, start)
 

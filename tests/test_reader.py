@@ -12,6 +12,7 @@ from briefing.tui.help import HelpScreen
 from briefing.tui.library import LibraryScreen
 from briefing.tui.reader import ReaderScreen
 from briefing.tui.widgets.section_nav import SectionNav
+from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
 
 KEYS = ["treaty-terms", "western-reaction", "legal-framework", "un-veto"]
@@ -30,7 +31,8 @@ async def test_first_run_opens_the_bundled_briefing_and_moves_through_all_sectio
             await pilot.press("right_square_bracket")
             seen.append(screen.current.key)
         assert seen == KEYS
-        await pilot.press("right_square_bracket")  # disabled at the last section
+        assert screen.check_action("next_section", ()) is False  # disabled at the last
+        await pilot.press("right_square_bracket")
         assert screen.current.key == "un-veto"
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert screen.current.key == "western-reaction"
@@ -47,14 +49,14 @@ async def test_enter_in_the_navigation_pane_opens_that_section(store: Store) -> 
         screen.query_one(SectionNav).focus()
         await pilot.press("down", "down", "enter")
         assert screen.current.key == "legal-framework"
-        assert app.focused is screen._view
+        assert app.focused is screen.query_one(SectionView)
 
 
 async def test_scroll_keys_move_the_text(store: Store) -> None:
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        view = app.screen._view  # type: ignore[attr-defined]
+        view = app.screen.query_one(SectionView)
         await pilot.press("j", "j")
         assert view.scroll_y == 2
         await pilot.press("k")
@@ -76,18 +78,18 @@ async def test_pane_toggles_and_text_width_at_80_columns(store: Store) -> None:
         screen = app.screen
         contents, notes = screen.query_one("#contents"), screen.query_one("#notes")
         assert contents.display and not notes.display  # narrow: notes fold behind `s`
-        assert screen._view.size.width >= 48  # type: ignore[attr-defined]
+        assert screen.query_one(SectionView).size.width >= 48
         await pilot.press("s")
         await pilot.pause()
         assert notes.display and not contents.display  # one side pane at a time
-        assert screen._view.size.width >= 48  # type: ignore[attr-defined]
+        assert screen.query_one(SectionView).size.width >= 48
         await pilot.press("c")
         await pilot.pause()
         assert contents.display and not notes.display
         await pilot.press("c")
         await pilot.pause()
         assert not contents.display and not notes.display
-        assert screen._view.size.width >= 76  # type: ignore[attr-defined]
+        assert screen.query_one(SectionView).size.width >= 76
 
 
 async def test_wide_terminal_shows_both_panes_and_caps_the_text_column(store: Store) -> None:
@@ -137,9 +139,9 @@ async def test_library_filter_and_open(store: Store, tmp_path: Path) -> None:
         assert isinstance(app.screen, LibraryScreen)
         await pilot.press("escape")  # clears the filter
         assert table.row_count == 2
+        assert app.return_code is None
         await pilot.press("q")
-    assert app.return_code == 0 or app.return_code is None
-    assert not app.is_running
+        assert app.return_code == 0  # q in the library quits
 
 
 async def test_read_marks_and_position_survive_a_restart(store: Store) -> None:
@@ -156,7 +158,7 @@ async def test_read_marks_and_position_survive_a_restart(store: Store) -> None:
         screen = again.screen
         assert isinstance(screen, ReaderScreen)
         assert screen.current.key == "western-reaction"
-        assert screen._view.scroll_y == 3
+        assert screen.query_one(SectionView).scroll_y == 3
         assert "treaty-terms" in screen.state.read
         option = screen.query_one(SectionNav).get_option_at_index(0)
         assert str(option.prompt).startswith("✓")

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from briefing.library import import_paths
 from briefing.store import Store
 from briefing.tui.app import make_app
 from tests.conftest import SLUG
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notes show when they were written; the pictures must not change with the clock."""
+    monkeypatch.setattr("briefing.store.now_iso", lambda: "2026-11-28T09:00:00Z")
 
 
 def test_library(snap_compare, store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +42,7 @@ def test_reader_120x36_with_notes(snap_compare, store: Store) -> None:  # type: 
     text = store.get(SLUG).section("western-reaction").text  # type: ignore[union-attr]
     quote = "“propped up”"
     start = text.index(quote)
-    note = store.add_annotation(
+    store.add_annotation(
         SLUG,
         "western-reaction",
         start,
@@ -42,19 +50,8 @@ def test_reader_120x36_with_notes(snap_compare, store: Store) -> None:  # type: 
         note="Stoltenberg's framing",
         tags=["nato"],
     )
-    store.update_annotation(note.id, note="Stoltenberg's framing")
     app = make_app(store, SLUG, "western-reaction")
-    assert snap_compare(app, terminal_size=(120, 36), run_before=_freeze_times)
-
-
-async def _freeze_times(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Note times differ run to run; draw a fixed one."""
-    from briefing.tui.widgets.notes_pane import NotesPane
-
-    pane = pilot.app.screen.query_one(NotesPane)
-    frozen = [a.with_changes(updated="2026-11-28T09:00:00Z") for a in pane.annotations]
-    pane.set_annotations(frozen)
-    await pilot.pause()
+    assert snap_compare(app, terminal_size=(120, 36))
 
 
 def test_help(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
@@ -74,4 +71,4 @@ def test_reader_three_highlights_and_notes(snap_compare, store: Store) -> None: 
             SLUG, "treaty-terms", start, start + len(quote), note=note, tags=tags, color=color
         )
     app = make_app(store, SLUG, "treaty-terms")
-    assert snap_compare(app, terminal_size=(120, 36), run_before=_freeze_times)
+    assert snap_compare(app, terminal_size=(120, 36))

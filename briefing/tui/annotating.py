@@ -160,7 +160,7 @@ class AnnotatingScreen(Screen[None]):
     """Passage selection and note keeping, over a section the subclass shows.
 
     The subclass provides ``store``, ``briefing``, ``current`` (the section shown),
-    ``go_to_section`` and ``refresh_counts``, and composes a :class:`SectionView`, a
+    ``go_to_section`` and ``refresh_counts``, and composes ``_text``, a :class:`SectionView`, a
     :class:`NotesPane` with id ``notes-list`` and an ``Input`` with id ``tag-filter``.
     """
 
@@ -172,6 +172,7 @@ class AnnotatingScreen(Screen[None]):
     store: Store
     briefing: Briefing
     current: Section
+    _text: SectionView  # the subclass composes it
 
     def __init__(self) -> None:
         super().__init__()
@@ -184,10 +185,6 @@ class AnnotatingScreen(Screen[None]):
         raise NotImplementedError
 
     # -- what the keys act on ----------------------------------------------
-
-    @property
-    def _text(self) -> SectionView:
-        return self.query_one(SectionView)
 
     @property
     def _pane(self) -> NotesPane:
@@ -259,16 +256,33 @@ class AnnotatingScreen(Screen[None]):
         if highlight is not None:
             self._pane.highlight_note(highlight)
         self.refresh_counts()
-        self.refresh_bindings()
+        self.refresh_keys()
+
+    _key_state: tuple[bool | None, ...] = ()
+
+    def refresh_keys(self) -> None:
+        """Refresh the footer only when some key became enabled or disabled.
+
+        Textual's Footer rebuilds all its widgets on every ``refresh_bindings``;
+        on each cursor move or section switch that was most of the cost.
+        """
+        state = tuple(
+            self.check_action(binding.action, ())
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding)
+        )
+        if state != self._key_state:
+            self._key_state = state
+            self.refresh_bindings()
 
     def watch_selections(self) -> None:
         """A mouse selection is a passage too: ``a`` may have become possible."""
-        self.refresh_bindings()
+        self.refresh_keys()
 
     @on(SectionView.PassageChanged)
     @on(OptionList.OptionHighlighted, "#notes-list")
     def _passage_or_note_changed(self) -> None:
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def _failed(self, error: Exception, title: str) -> None:
         """Tell the user a store operation failed and why; nothing was changed."""
@@ -315,7 +329,8 @@ class AnnotatingScreen(Screen[None]):
         quote = section.text[span[0] : span[1]]
 
         def save(draft: NoteDraft | None) -> None:
-            if draft is None or section.key != self.current.key:
+            # Saved to the section it was written on, even if the reader moved on.
+            if draft is None:
                 return
             try:
                 note = self.store.add_annotation(

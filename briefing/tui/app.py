@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -51,14 +52,19 @@ class BriefingApp(App[int]):
             # draws one screen, not two.
             self.open_briefing(slug, section)
         else:
-            self.push_screen(LibraryScreen())
+            self.push_screen(LibraryScreen(self.store))
 
+    @on(ReaderScreen.Leave)
     def show_library(self) -> None:
         """Leave the reader for the library, building the library on first use."""
         if len(self.screen_stack) > 2:
             self.pop_screen()
         else:
-            self.switch_screen(LibraryScreen())
+            self.switch_screen(LibraryScreen(self.store))
+
+    @on(LibraryScreen.Open)
+    def _open_chosen(self, event: LibraryScreen.Open) -> None:
+        self.open_briefing(event.slug)
 
     def _remember_theme(self, theme: Theme) -> None:
         self.store.set_setting("theme", theme.name)
@@ -67,7 +73,7 @@ class BriefingApp(App[int]):
         if isinstance(self.screen, ReaderScreen):
             self.pop_screen()
         self.store.set_setting(LAST_BRIEFING, slug)
-        self.push_screen(ReaderScreen(self.store.get(slug), section))
+        self.push_screen(ReaderScreen(self.store, self.store.get(slug), section))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

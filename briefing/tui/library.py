@@ -7,11 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Key
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
 
-from briefing.model import Briefing
+from briefing.model import Briefing, ReadingState
 from briefing.safetext import visible
+from briefing.store import Store
 
 
 def matches(briefing: Briefing, words: list[str]) -> bool:
@@ -22,9 +24,22 @@ def matches(briefing: Briefing, words: list[str]) -> bool:
 class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open"),
-        Binding("q", "quit", "Quit", id="library.quit"),
+        Binding("q", "app.quit", "Quit", id="library.quit"),
         Binding("escape", "clear_filter", "Clear filter", id="library.clear_filter"),
     ]
+
+    class Open(Message):
+        """The user chose a briefing to read."""
+
+        def __init__(self, slug: str) -> None:
+            super().__init__()
+            self.slug = slug
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self._counts: dict[str, int] = {}
+        self._states: dict[str, ReadingState] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("Library", id="library-title")
@@ -54,18 +69,20 @@ class LibraryScreen(Screen[None]):
             table.add_column(label, width=size, key=label)
 
     def on_screen_resume(self) -> None:
-        self.refresh_rows()  # read marks and note counts change in the reader
+        # Read marks and note counts change in the reader: read them once here,
+        # not on every keystroke of the filter or every resize.
+        self._counts = self.store.note_counts()
+        self._states = self.store.reading_states()
+        self.refresh_rows()
 
     def refresh_rows(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
         words = self.query_one("#filter", Input).value.casefold().split()
-        counts = store.note_counts()
-        states = store.reading_states()
+        counts, states = self._counts, self._states
         table = self.query_one(DataTable)
         selected = self._selected_slug()
         self._set_columns(table)
         table.clear()
-        shown = [b for b in store.briefings() if matches(b, words)]
+        shown = [b for b in self.store.briefings() if matches(b, words)]
         for briefing in shown:
             read = len(states[briefing.slug].read) if briefing.slug in states else 0
             total = len(briefing.sections)
@@ -121,7 +138,7 @@ class LibraryScreen(Screen[None]):
     def action_open(self) -> None:
         slug = self._selected_slug()
         if slug is not None:
-            self.app.open_briefing(slug)  # type: ignore[attr-defined]
+            self.post_message(self.Open(slug))
 
     def action_clear_filter(self) -> None:
         filter_box = self.query_one("#filter", Input)

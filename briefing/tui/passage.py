@@ -104,13 +104,6 @@ class PassageCursor:
         if inside:
             self.anchor, self.head = inside[0], inside[-1]
 
-    def sentence_at(self, offset: int) -> int:
-        """The sentence holding ``offset``, or the first one starting after it."""
-        for index, (start, end) in enumerate(self.sentences):
-            if offset < end or offset <= start:
-                return index
-        return max(0, len(self.sentences) - 1)
-
 
 def block_offset(text: str, line: int, column: int) -> int:
     """Map a (line, column) position in a block's text to an offset into that text.

@@ -7,9 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.widgets import Footer, Input, Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
+from briefing.store import Store
 from briefing.tui.annotating import ANNOTATION_BINDINGS, AnnotatingScreen
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
@@ -69,10 +71,15 @@ class ReaderScreen(AnnotatingScreen):
         ),
     ]
 
-    def __init__(self, briefing: Briefing, section: str | None = None) -> None:
+    class Leave(Message):
+        """The reader is done: back to the library."""
+
+    def __init__(self, store: Store, briefing: Briefing, section: str | None = None) -> None:
         super().__init__()
+        self.store = store
         self.briefing = briefing
-        self.store = self.app.store  # type: ignore[attr-defined]
+        # Kept by reference: on_unmount still reads its scroll after it is removed.
+        self._text = SectionView(briefing, id="text")
         self.state: ReadingState = self.store.reading_state(briefing.slug)
         keys = [s.key for s in briefing.sections]
         wanted = section or self.state.section
@@ -85,7 +92,7 @@ class ReaderScreen(AnnotatingScreen):
             with Vertical(id="contents", classes="pane"):
                 yield Label("Sections", classes="pane-title")
                 yield SectionNav(id="nav")
-            yield SectionView(id="text")
+            yield self._text
             with Vertical(id="notes", classes="pane"):
                 yield Label("Notes", id="notes-title", classes="pane-title")
                 yield Input(placeholder="Filter by tag", id="tag-filter")
@@ -93,37 +100,30 @@ class ReaderScreen(AnnotatingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._view = self.query_one(SectionView)  # kept: on_unmount runs after children go
         self.sub_title = self.briefing.title
+        self.refresh_counts()
         self.show_section(self.current, scroll_y=self._resume_scroll)
-        self.query_one(SectionView).focus()
+        self._text.focus()
 
     # -- showing a section ---------------------------------------------
 
     def show_section(self, section: Section, scroll_y: float = 0.0) -> None:
-        self._remember_scroll()
         self.current = section
         annotations = self.section_notes(section)
-        self.query_one(SectionView).show(self.briefing, section, annotations, scroll_y)
-        self.query_one(NotesPane).set_annotations(annotations)
+        self._text.show(section, annotations, scroll_y)
+        self._pane.set_annotations(annotations)
         self.state.section = section.key
         self.state.scroll = scroll_y
         self.store.save_reading_state(self.state)
-        self.refresh_counts()
-        self.refresh_bindings()
+        self.query_one(SectionNav).show_current(section.key)
+        self.refresh_keys()
 
     def refresh_counts(self) -> None:
-        """Note counts per section in the navigation pane, e.g. after a note was added."""
+        """Read marks and note counts in the navigation pane, after they changed."""
         counts: dict[str, int] = {}
         for annotation in self.store.annotations(self.briefing.slug):
             counts[annotation.section] = counts.get(annotation.section, 0) + 1
-        self.query_one(SectionNav).set_sections(
-            self.briefing.sections, self.current.key, self.state.read, counts
-        )
-
-    def _remember_scroll(self) -> None:
-        if self.is_mounted:
-            self.state.scroll = self._view.scroll_y
+        self.query_one(SectionNav).set_sections(self.briefing.sections, self.state.read, counts)
 
     def on_screen_suspend(self) -> None:
         self._save()
@@ -132,7 +132,7 @@ class ReaderScreen(AnnotatingScreen):
         self._save()
 
     def _save(self) -> None:
-        self.state.scroll = self._view.scroll_y
+        self.state.scroll = self._text.scroll_y
         self.store.save_reading_state(self.state)
 
     @on(SectionView.EndSeen)
@@ -147,7 +147,7 @@ class ReaderScreen(AnnotatingScreen):
         section = self.briefing.section(event.option.id or "")
         if section is not None and section.key != self.current.key:
             self.show_section(section)
-        self.query_one(SectionView).focus()
+        self._text.focus()
 
     # -- layout --------------------------------------------------------
 
@@ -204,25 +204,25 @@ class ReaderScreen(AnnotatingScreen):
         self._step(-1)
 
     def action_scroll_down(self) -> None:
-        self.query_one(SectionView).scroll_down(animate=False)
+        self._text.scroll_down(animate=False)
 
     def action_scroll_up(self) -> None:
-        self.query_one(SectionView).scroll_up(animate=False)
+        self._text.scroll_up(animate=False)
 
     def action_page_down(self) -> None:
-        self.query_one(SectionView).scroll_page_down(animate=False)
+        self._text.scroll_page_down(animate=False)
 
     def action_page_up(self) -> None:
-        self.query_one(SectionView).scroll_page_up(animate=False)
+        self._text.scroll_page_up(animate=False)
 
     def action_top(self) -> None:
-        self.query_one(SectionView).scroll_home(animate=False)
+        self._text.scroll_home(animate=False)
 
     def action_bottom(self) -> None:
-        self.query_one(SectionView).scroll_end(animate=False)
+        self._text.scroll_end(animate=False)
 
     def action_library(self) -> None:
-        self.app.show_library()  # type: ignore[attr-defined]
+        self.post_message(self.Leave())
 
     def go_to_section(self, key: str) -> None:
         section = self.briefing.section(key)

@@ -21,20 +21,20 @@ class SectionNav(OptionList):
     """
 
     def set_sections(
-        self,
-        sections: Sequence[Section],
-        current: str,
-        read: set[str],
-        counts: Mapping[str, int],
+        self, sections: Sequence[Section], read: set[str], counts: Mapping[str, int]
     ) -> None:
-        highlighted = next((i for i, s in enumerate(sections) if s.key == current), 0)
+        """Redraw read marks and note counts; the user's highlight stays where it is."""
         options = [self._option(s, s.key in read, counts.get(s.key, 0)) for s in sections]
         if [o.id for o in options] != [o.id for o in self.options]:
+            highlighted = self.highlighted
             self.set_options(options)
+            self.highlighted = highlighted
         else:
             for option in options:
                 self.replace_option_prompt(option.id or "", option.prompt)
-        self.highlighted = highlighted
+
+    def show_current(self, key: str) -> None:
+        self.highlighted = self.get_option_index(key)
 
     @staticmethod
     def _option(section: Section, read: bool, notes: int) -> Option:

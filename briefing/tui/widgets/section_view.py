@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
@@ -114,8 +115,9 @@ class SectionView(VerticalScroll, can_focus=True):
     class PassageChanged(Message):
         """The keyboard passage moved or was cleared: what can be annotated changed."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, briefing: Briefing, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.briefing = briefing
         self.section: Section | None = None
         self.cursor = PassageCursor((), ())
         self._highlights: list[Mark] = []
@@ -123,19 +125,18 @@ class SectionView(VerticalScroll, can_focus=True):
         self._flash_timer: Timer | None = None
         self._end_reported = False
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
+        # The briefing is fixed for the life of the view: its header is drawn once.
+        briefing = self.briefing
+        facts = [briefing.source, briefing.date, " ".join(f"#{t}" for t in briefing.tags)]
         with Vertical(id="column"):
-            yield Static(id="title", markup=False)
-            yield Static(id="meta", markup=False)
+            yield Static(Content(visible(briefing.title)), id="title")
+            yield Static(Content(visible(" · ".join(f for f in facts if f))), id="meta")
             yield Static(id="section-title", markup=False)
             yield Vertical(id="blocks")
 
     def show(
-        self,
-        briefing: Briefing,
-        section: Section,
-        annotations: Sequence[Annotation] = (),
-        scroll_y: float = 0.0,
+        self, section: Section, annotations: Sequence[Annotation] = (), scroll_y: float = 0.0
     ) -> None:
         """Replace the text; keep the scroll position only when asked to."""
         self.section = section
@@ -143,9 +144,6 @@ class SectionView(VerticalScroll, can_focus=True):
         self.cursor = PassageCursor(sentences(section.text), paragraphs(section.text))
         self._flash = None
         self._highlights = self._highlight_marks(annotations)
-        facts = [briefing.source, briefing.date, " ".join(f"#{t}" for t in briefing.tags)]
-        self.query_one("#title", Static).update(Content(visible(briefing.title)))
-        self.query_one("#meta", Static).update(Content(visible(" · ".join(f for f in facts if f))))
         self.query_one("#section-title", Static).update(Content(visible(section.title)))
         blocks = self.query_one("#blocks", Vertical)
         with self.app.batch_update():
@@ -186,8 +184,10 @@ class SectionView(VerticalScroll, can_focus=True):
     def _settle(self, scroll_y: float) -> None:
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self._check_end()
-        # Layout of freshly mounted blocks can land after this refresh; look again.
-        self.set_timer(0.1, self._check_end)
+
+    def watch_virtual_size(self) -> None:
+        """Freshly mounted blocks get their height here: the end may now be in view."""
+        self.call_after_refresh(self._check_end)
 
     def _block_widgets(self, section: Section) -> list[Static | Horizontal]:
         widgets: list[Static | Horizontal] = []
