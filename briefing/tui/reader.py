@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
@@ -20,6 +21,8 @@ from briefing.tui.widgets.section_view import SectionView
 #: Below this width only one side pane shows at a time, so the text keeps
 #: at least 48 columns at 80x24.
 NARROW = 110
+#: Seconds after the last section switch at which the reading position is saved.
+SAVE_DELAY = 1.0
 
 
 class ReaderScreen(AnnotatingScreen):
@@ -86,6 +89,7 @@ class ReaderScreen(AnnotatingScreen):
         self.current: Section = briefing.sections[keys.index(wanted) if wanted in keys else 0]
         self._resume_scroll = self.state.scroll if wanted == self.state.section else 0.0
         self._wanted: dict[str, bool] = {}  # side panes the user showed or hid
+        self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -103,6 +107,7 @@ class ReaderScreen(AnnotatingScreen):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self.show_section(self.current, scroll_y=self._resume_scroll)
+        self._save()  # where this reader was opened, at once: the next run resumes here
         self._text.focus()
 
     # -- showing a section ---------------------------------------------
@@ -112,9 +117,11 @@ class ReaderScreen(AnnotatingScreen):
         annotations = self.section_notes(section)
         self._text.show(section, annotations, scroll_y)
         self._pane.set_annotations(annotations)
+        moved = section.key != self.state.section
         self.state.section = section.key
         self.state.scroll = scroll_y
-        self.store.save_reading_state(self.state)
+        if moved:
+            self._save_soon()
         self.query_one(SectionNav).show_current(section.key)
         self.refresh_keys()
 
@@ -131,7 +138,17 @@ class ReaderScreen(AnnotatingScreen):
     def on_unmount(self) -> None:
         self._save()
 
+    def _save_soon(self) -> None:
+        """Save the position a moment after the last switch, not on every keypress:
+        each save is an fsynced write, and paging through sections is a burst."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY, self._save)
+
     def _save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
         self.state.scroll = self._text.scroll_y
         self.store.save_reading_state(self.state)
 
