@@ -23,24 +23,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fcntl
 import os
-import pty
 import random
 import re
-import select
 import signal
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
+
+# benchmarks/ is on sys.path when this file runs as a script.
+from run import PtyProcess, p95
+
+from briefing.paths import Paths
 
 TITLE = "The Russia–North Korea Mutual Defence Treaty"
 FIRST = "On Wednesday, 19 June 2024"  # Treaty terms
@@ -61,12 +62,6 @@ ANSI = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@
 
 def visible_text(data: bytes) -> str:
     return ANSI.sub(b"", data).decode("utf-8", errors="replace")
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def start_server(data: Path, sessions: int) -> tuple[subprocess.Popen[str], int]:
@@ -112,47 +107,25 @@ def make_users(data: Path, folder: Path, count: int) -> list[tuple[str, Path]]:
         private.write_bytes(key.export_private_key())
         private.chmod(0o600)
         (folder / f"{name}.pub").write_bytes(key.export_public_key())
-        add_user(data / "ssh" / "authorized_keys", name, folder / f"{name}.pub")
+        add_user(Paths(data).authorized_keys, name, folder / f"{name}.pub")
         users.append((name, private))
     return users
 
 
-def openssh_first_frame(port: int, user: str, key: Path, timeout: float = 30.0) -> float:
+def openssh_first_frame(port: int, user: str, key: Path) -> float:
     """Seconds from starting ssh to the title and first section on its terminal."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     argv = [
         "ssh", "-F", "/dev/null", "-tt", "-p", str(port), "-i", str(key),
         "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
         "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", f"{user}@127.0.0.1",
     ]  # fmt: skip
-    env = {**os.environ, "TERM": "xterm-256color"}
-    started = time.perf_counter()
-    client = subprocess.Popen(
-        argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
-    )
-    os.close(slave)
-    seen = b""
+    client = PtyProcess(argv, {**os.environ, "TERM": "xterm-256color"}, size=(100, 30))
     try:
-        while time.perf_counter() - started < timeout:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                try:
-                    seen += os.read(master, 65536)
-                except OSError:
-                    break
-                text = visible_text(seen)
-                if TITLE in text and FIRST in text:
-                    return time.perf_counter() - started
-        raise SystemExit(f"no first frame within {timeout} s:\n{visible_text(seen)[-2000:]}")
+        client.read_until(TITLE.encode(), timeout=30)
+        return client.read_until(FIRST.encode(), timeout=30)
     finally:
-        client.send_signal(signal.SIGTERM)
-        try:
-            client.wait(10)
-        except subprocess.TimeoutExpired:
-            client.kill()
-        os.close(master)
+        client.close()
 
 
 def children_of(pid: int) -> list[int]:
@@ -264,9 +237,22 @@ async def page_through(
         process.close()
 
 
+@dataclass
+class Measured:
+    """What the concurrent sessions gave: samples in seconds, memory in KiB."""
+
+    first_bytes: list[float]
+    updates: list[float]
+    memory: list[tuple[int, int]]  # (RSS, PSS) of each reader
+    server_memory: tuple[int, int]
+    server_cpu: float  # cores, while paging
+    readers_cpu: float
+    errors: list[BaseException]
+
+
 async def concurrent(
     port: int, users: list[tuple[str, Path]], keys: int, pace: float, server_pid: int
-) -> dict[str, object]:
+) -> Measured:
     first_bytes: list[float] = []
     updates: list[float] = []
     ready = asyncio.Barrier(len(users))
@@ -290,19 +276,20 @@ async def concurrent(
     cpu_before = cpu_seconds(server_pid)
     started = time.monotonic()
     results = await asyncio.gather(*tasks, return_exceptions=True)
-    errors = [r for r in results if isinstance(r, BaseException)]
-    await asyncio.sleep(2.0)  # the readers exit and are reaped
-    cpu_after = cpu_seconds(server_pid)
     elapsed = time.monotonic() - started
-    return {
-        "first_bytes": first_bytes,
-        "updates": updates,
-        "memory": memory,
-        "server_memory": server_memory,
-        "server_cpu": (cpu_after[0] - cpu_before[0]) / elapsed,
-        "readers_cpu": (cpu_after[1] - cpu_before[1]) / elapsed,
-        "errors": errors,
-    }
+    server_after = cpu_seconds(server_pid)[0]
+    # A reader's CPU is counted in the server's figures only once it is reaped.
+    await asyncio.sleep(2.0)
+    readers_after = cpu_seconds(server_pid)[1]
+    return Measured(
+        first_bytes=first_bytes,
+        updates=updates,
+        memory=memory,
+        server_memory=server_memory,
+        server_cpu=(server_after - cpu_before[0]) / elapsed,
+        readers_cpu=(readers_after - cpu_before[1]) / elapsed,
+        errors=[r for r in results if isinstance(r, BaseException)],
+    )
 
 
 def main() -> int:
@@ -342,13 +329,8 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
 
-    first_bytes = measured["first_bytes"]
-    updates = measured["updates"]
-    memory = measured["memory"]
-    errors = measured["errors"]
-    assert isinstance(first_bytes, list) and isinstance(updates, list)
-    assert isinstance(memory, list) and isinstance(errors, list)
-    server_rss, server_pss = measured["server_memory"]  # type: ignore[misc]
+    first_bytes, updates, memory = measured.first_bytes, measured.updates, measured.memory
+    server_rss, server_pss = measured.server_memory
     mib = 1024.0
     rows = [
         ("ssh → first frame (OpenSSH, median)", f"{statistics.median(firsts):.2f} s"),
@@ -367,31 +349,34 @@ def main() -> int:
     n = args.sessions
     if finite:
         rows += [
-            (f"key → first bytes, {n} sessions (p50)", f"{percentile(finite, 0.5) * 1000:.0f} ms"),
-            (f"key → first bytes, {n} sessions (p95)", f"{percentile(finite, 0.95) * 1000:.0f} ms"),
+            (
+                f"key → first bytes, {n} sessions (p50)",
+                f"{statistics.median(finite) * 1000:.0f} ms",
+            ),
+            (f"key → first bytes, {n} sessions (p95)", f"{p95(finite) * 1000:.0f} ms"),
         ]
     if done:
         rows += [
-            ("key → new text shown (p50)", f"{percentile(done, 0.5) * 1000:.0f} ms"),
-            ("key → new text shown (p95)", f"{percentile(done, 0.95) * 1000:.0f} ms"),
+            ("key → new text shown (p50)", f"{statistics.median(done) * 1000:.0f} ms"),
+            ("key → new text shown (p95)", f"{p95(done) * 1000:.0f} ms"),
         ]
     rows.append(
         (
             "CPU while paging: server / readers",
-            f"{measured['server_cpu']:.2f} / {measured['readers_cpu']:.2f} cores"
-            f" (of {os.cpu_count()})",
+            f"{measured.server_cpu:.2f} / {measured.readers_cpu:.2f} cores (of {os.cpu_count()})",
         )
     )
     misses = (len(first_bytes) - len(finite)) + (len(updates) - len(done))
     rows.append(("keystrokes measured / missed", f"{len(first_bytes)} / {misses}"))
-    if errors:
-        rows.append(("sessions that failed", f"{len(errors)}: {errors[0]!r}"[:80]))
+    if measured.errors:
+        failed = f"{len(measured.errors)}: {measured.errors[0]!r}"
+        rows.append(("sessions that failed", failed[:80]))
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  value")
     print(f"{'-' * width}  {'-' * 12}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    return 1 if errors or misses else 0
+    return 1 if measured.errors or misses else 0
 
 
 if __name__ == "__main__":

@@ -12,14 +12,22 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 TEMP_SUFFIX = ".tmp"
+LOCK_TIMEOUT = 15.0
 
 
 class DataError(Exception):
     """Stored data that cannot be used; ``str()`` names the file and the reason."""
+
+
+class Locked(DataError):
+    """Another process held a file's lock for too long."""
 
 
 class CorruptFile(DataError):
@@ -48,8 +56,26 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return data
 
 
+@contextlib.contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold ``<path>.lock``, so that one process at a time reads, changes and rewrites ``path``."""
+    lock = FileLock(f"{path}.lock", timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout as error:
+        raise Locked(f"{path}: locked by another process for too long") from error
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def write_atomic(path: Path, payload: bytes) -> None:
-    """Write, fsync, rename over, fsync the folder."""
+    """Write, fsync, rename over, fsync the folder.
+
+    The new file is mkstemp's, so its mode is 0600 whatever the old file's
+    was: the SSH keys files rely on that.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:

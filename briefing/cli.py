@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,7 +19,7 @@ from briefing.atomic import DataError, read_json, write_atomic
 from briefing.ingest import IngestError
 from briefing.library import collect_files, ensure_library, import_paths
 from briefing.model import DEFAULT_COLOR, Annotation
-from briefing.paths import BadUserName, resolve_data_dir, resolve_user
+from briefing.paths import BadUserName, Paths, resolve_data_dir, resolve_user
 from briefing.plain import render_plain
 from briefing.safetext import safe_json, visible
 from briefing.store import DataFile, NewerSchema, Store, now_iso
@@ -101,12 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--restore", action="store_true", help="restore damaged files")
     cmd.add_argument("--yes", action="store_true", help="do not ask before restoring")
 
-    cmd = commands.add_parser("serve", help="serve the reader over SSH (public keys only)")
-    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    cmd.add_argument("--port", type=_port, default=2222, help="port to listen on (2222)")
-    cmd.add_argument(
+    keys_file = argparse.ArgumentParser(add_help=False)
+    keys_file.add_argument(
         "--authorized-keys", type=Path, metavar="FILE", help="keys file (DATA/ssh/authorized_keys)"
     )
+    cmd = commands.add_parser(
+        "serve", parents=[keys_file], help="serve the reader over SSH (public keys only)"
+    )
+    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    cmd.add_argument("--port", type=_port, default=2222, help="port to listen on (2222)")
     cmd.add_argument("--max-sessions", type=_positive, default=20, metavar="N", help="(20)")
     cmd.add_argument("--max-sessions-per-user", type=_positive, default=4, metavar="N", help="(4)")
     cmd.add_argument(
@@ -117,9 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="end a session after this long without input; 0: never (1800)",
     )
 
-    users = commands.add_parser("users", help="who may read over SSH: add, list, rm")
-    users.add_argument(
-        "--authorized-keys", type=Path, metavar="FILE", help="keys file (DATA/ssh/authorized_keys)"
+    users = commands.add_parser(
+        "users", parents=[keys_file], help="who may read over SSH: add, list, rm"
     )
     user_cmds = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     cmd = user_cmds.add_parser("add", help="let NAME log in with the public key in PUBKEY_FILE")
@@ -146,28 +148,34 @@ def _port(text: str) -> int:
 
 
 @dataclass
-class Context:
-    store: Store
+class Output:
     interactive: bool  # stdout is a terminal: neutralise control characters
 
     def out(self, text: str = "") -> None:
         print(visible(text) if self.interactive else text)
 
 
+@dataclass
+class Context(Output):
+    store: Store
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        store = Store(resolve_data_dir(args.data_dir), resolve_user(args.user))
-    except BadUserName as error:
-        parser.error(str(error))
-    context = Context(store, sys.stdout.isatty())
     name = args.command or "read"
-    handler = HANDLERS[f"notes {args.notes_command}" if name == "notes" else name]
     try:
-        if args.command != "doctor":
+        if name in DATA_DIR_HANDLERS:
+            paths = Paths(resolve_data_dir(args.data_dir))
+            return DATA_DIR_HANDLERS[name](paths, args)
+        try:
+            store = Store(resolve_data_dir(args.data_dir), resolve_user(args.user))
+        except BadUserName as error:
+            parser.error(str(error))
+        if name != "doctor":
             ensure_library(store)
-        return handler(context, args)
+        handler = HANDLERS[f"notes {args.notes_command}" if name == "notes" else name]
+        return handler(Context(sys.stdout.isatty(), store), args)
     except (Failure, DataError, IngestError) as error:
         print(f"briefing: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -462,11 +470,11 @@ def confirm(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
 
 
-def cmd_serve(context: Context, args: argparse.Namespace) -> int:
+def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
     from briefing import serve
 
     config = serve.ServeConfig(
-        context.store.paths.root,
+        paths.root,
         host=args.host,
         port=args.port,
         authorized_keys=args.authorized_keys,
@@ -480,28 +488,35 @@ def cmd_serve(context: Context, args: argparse.Namespace) -> int:
         raise Failure(str(error)) from error
 
 
-def cmd_users(context: Context, args: argparse.Namespace) -> int:
+def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
     from briefing import users
 
-    path = args.authorized_keys or context.store.paths.authorized_keys
+    output = Output(sys.stdout.isatty())
+    path = users.keys_file(paths, args.authorized_keys)
     try:
         if args.users_command == "add":
             entry = users.add_user(path, args.name, args.pubkey)
-            context.out(f"added {entry.user}: {entry.algorithm} {entry.fingerprint}")
+            output.out(f"added {entry.user}: {entry.algorithm} {entry.fingerprint}")
         elif args.users_command == "rm":
             removed = users.remove_user(path, args.name)
-            context.out(f"removed {len(removed)} key(s) of {args.name}; their notes are kept")
+            output.out(f"removed {len(removed)} key(s) of {args.name}; their notes are kept")
         else:
             for line in users.list_lines(path):
-                context.out(line)
+                output.out(line)
     except users.UsersError as error:
         raise Failure(str(error)) from error
     return EXIT_OK
 
 
-HANDLERS = {
+#: Commands on the data dir as a whole rather than as one reader: they make no
+#: Store, so a bad $BRIEFING_USER cannot stop them and ``users list`` writes
+#: nothing. ``serve`` needs no library of its own either: every session runs
+#: this CLI for its reader, which makes the library on first use.
+DATA_DIR_HANDLERS: dict[str, Callable[[Paths, argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "users": cmd_users,
+}
+HANDLERS = {
     "read": cmd_read,
     "open": cmd_read,
     "list": cmd_list,

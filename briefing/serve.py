@@ -39,53 +39,56 @@ Limits
 
 Log
     One line per connection in ``ssh/server.log`` and on stderr: time, user,
-    key fingerprint, address, TERM, size, duration and outcome.
+    key fingerprint, address, TERM, size, duration and outcome; a line per
+    unexpected error, with its traceback on stderr.
+
+What lives where
+    The rules (environment, exec allowlist, limits) are in
+    :mod:`briefing.serve_policy`, the child process and its pty in
+    :mod:`briefing.pty_child`, the keys file in :mod:`briefing.users`; this
+    module is the SSH side: config, host key, log, connections and sessions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
-import fcntl
 import json
 import math
 import os
 import re
-import shlex
-import shutil
 import signal
 import stat
-import struct
 import sys
-import termios
 import time
-from collections import deque
-from collections.abc import Callable, Coroutine, Mapping
+import traceback
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncssh
-from filelock import FileLock
 
-from briefing.atomic import write_atomic
+from briefing.atomic import locked, write_atomic
 from briefing.paths import Paths
-from briefing.users import AuthorizedKeys, UsersError, check_permissions
-
-EXEC_COMMANDS = "export [SLUG], list, search QUERY"
-NO_PTY = (
-    "briefing: the reader needs a terminal: connect with 'ssh -t', or run one of: " + EXEC_COMMANDS
+from briefing.pty_child import TERMINAL_RESET, Child, Size
+from briefing.serve_policy import (
+    NO_PTY,
+    Events,
+    FailureLimiter,
+    Refusal,
+    SessionSlots,
+    child_environment,
+    exec_command,
+    shorten,
 )
-#: What a terminal needs to be itself again after its program was killed:
-#: main screen, cursor, no mouse reporting, no bracketed paste, no focus
-#: events, default keyboard protocol, default colours.
-TERMINAL_RESET = (
-    b"\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"
-    b"\x1b[?2004l\x1b[?1004l\x1b[<u\x1b[0m"
+from briefing.users import (
+    AuthorizedKeys,
+    UsersError,
+    check_permissions,
+    keys_file,
+    make_private_folder,
 )
-READ_CHUNK = 65536
-MAX_PENDING_INPUT = 1 << 20
 
 
 class ServeError(Exception):
@@ -97,7 +100,7 @@ class ServeConfig:
     data_dir: Path
     host: str = "127.0.0.1"
     port: int = 2222
-    authorized_keys: Path | None = None
+    authorized_keys: Path | None = None  # None: the data dir's
     max_sessions: int = 20
     max_sessions_per_user: int = 4
     idle_timeout: float = 1800.0  # seconds without input; 0 disables
@@ -119,20 +122,19 @@ class ServeConfig:
 
     @property
     def keys_file(self) -> Path:
-        return self.authorized_keys or self.paths.authorized_keys
+        return keys_file(self.paths, self.authorized_keys)
 
 
 # -- host key ------------------------------------------------------------
 
 
 def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
-    """The server's ed25519 key: made on first start (mode 0600), then reused."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with FileLock(str(path.with_name(path.name + ".lock")), timeout=15):
+    """The server's ed25519 key: made on first start (``write_atomic``: 0600), then reused."""
+    make_private_folder(path.parent)
+    with locked(path):
         if not path.exists():
             key = asyncssh.generate_private_key("ssh-ed25519", comment="briefing host key")
-            write_atomic(path, key.export_private_key())  # mkstemp: 0600 from the start
-            os.chmod(path, 0o600)
+            write_atomic(path, key.export_private_key())
             return key
     st = path.stat()
     if not stat.S_ISREG(st.st_mode):
@@ -150,207 +152,7 @@ def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
         raise ServeError(f"cannot read host key {path}: {error}") from error
 
 
-# -- the child's environment and command --------------------------------
-
-_TERM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
-_LOCALE_NAME = re.compile(r"LANG|LC_[A-Z]{2,20}")
-_LOCALE_VALUE = re.compile(r"[A-Za-z0-9_.@+-]{0,64}")
-DEFAULT_TERM = "xterm"
-#: Terminals known to draw 24-bit colour. ``*-256color`` alone is not proof
-#: (macOS Terminal.app says xterm-256color and has no truecolor), so such a
-#: client gets 256 colours unless it sends COLORTERM=truecolor itself
-#: (``ssh -o SetEnv=COLORTERM=truecolor``).
-TRUECOLOR_TERMS = frozenset(
-    {"alacritty", "contour", "foot", "foot-extra", "wezterm", "xterm-ghostty", "xterm-kitty"}
-)
-
-
-def clean_term(term: str | None) -> str:
-    return term if term and _TERM.fullmatch(term) else DEFAULT_TERM
-
-
-def wants_truecolor(term: str, client_colorterm: str | None = None) -> bool:
-    if (client_colorterm or "").lower() in {"truecolor", "24bit"}:
-        return True
-    return term.endswith("-direct") or term in TRUECOLOR_TERMS
-
-
-def no_op_browser() -> str:
-    """A program that does nothing and succeeds, so webbrowser stops looking."""
-    return shutil.which("true") or "true"
-
-
-def child_environment(
-    client_env: Mapping[str, str],
-    term: str | None,
-    home: Path,
-    *,
-    server_path: str | None = None,
-) -> dict[str, str]:
-    """The reader's whole environment: an allowlist, never the server's or client's env."""
-    env = {
-        "TERM": clean_term(term) if term is not None else "dumb",
-        "PATH": server_path if server_path is not None else os.environ.get("PATH", os.defpath),
-        "HOME": str(home),
-        "BROWSER": no_op_browser(),
-        "PYTHONUTF8": "1",
-    }
-    for name, value in client_env.items():
-        if _LOCALE_NAME.fullmatch(name) and _LOCALE_VALUE.fullmatch(value):
-            env[name] = value
-    env.setdefault("LANG", "C.UTF-8")
-    if client_env.get("NO_COLOR"):
-        env["NO_COLOR"] = "1"
-    if term is not None and wants_truecolor(env["TERM"], client_env.get("COLORTERM")):
-        env["COLORTERM"] = "truecolor"
-    return env
-
-
-class Refusal(Exception):
-    """A request the server will not serve: ``message`` for the client, ``outcome`` for the log."""
-
-    def __init__(self, message: str, outcome: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.outcome = outcome
-
-
-def cli_has_command(name: str) -> bool:
-    """Whether ``briefing NAME`` exists (``search`` is being added separately)."""
-    import argparse
-
-    from briefing.cli import build_parser
-
-    for action in build_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return name in action.choices
-    return False
-
-
-def exec_command(command: str, *, search_available: bool = True) -> list[str]:
-    """The briefing arguments for an allowed exec request, or :class:`Refusal`.
-
-    Only ``export [SLUG]``, ``list`` and ``search QUERY``; no options at all,
-    since some (``export -o FILE``) would act on the server's files.
-    """
-    shown = _short(command)
-    try:
-        words = shlex.split(command)
-    except ValueError as error:
-        raise Refusal(
-            f"briefing: cannot read the command {shown} ({error}). Commands: {EXEC_COMMANDS}",
-            f"refused: exec {shown}",
-        ) from error
-    name, rest = (words[0], words[1:]) if words else ("", [])
-    if name in {"list", "export", "search"} and any(word.startswith("-") for word in rest):
-        raise Refusal(
-            f"briefing: options are not available over SSH ({shown}). Commands: {EXEC_COMMANDS}",
-            f"refused: exec {shown}",
-        )
-    if name == "list" and not rest:
-        return ["list"]
-    if name == "export" and len(rest) <= 1:
-        return ["export", *rest]
-    if name == "search" and rest:
-        if not search_available:
-            raise Refusal(
-                "briefing: search is not available on this server yet.",
-                f"refused: exec {shown} (no search command)",
-            )
-        return ["search", " ".join(rest)]
-    raise Refusal(
-        f"briefing: {shown} is not available over SSH. Commands: {EXEC_COMMANDS};"
-        " or connect with a terminal to read.",
-        f"refused: exec {shown}",
-    )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """A client-supplied string made safe and short for a message or the log."""
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return repr(text)
-
-
-# -- bookkeeping ---------------------------------------------------------
-
-
-class FailureLimiter:
-    """Failed logins per address: too many within a window bans the address."""
-
-    MAX_ADDRESSES = 10000
-
-    def __init__(
-        self,
-        max_failures: int,
-        window: float,
-        ban_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self.ban_seconds = ban_seconds
-        self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._banned: dict[str, float] = {}
-
-    def banned_for(self, address: str) -> float:
-        """Seconds the address is still refused, 0 if it is not."""
-        until = self._banned.get(address)
-        if until is None:
-            return 0.0
-        left = until - self.clock()
-        if left <= 0:
-            del self._banned[address]
-            return 0.0
-        return left
-
-    def failed(self, address: str) -> bool:
-        """Count one failure; ``True`` if the address is now banned."""
-        now = self.clock()
-        times = self._failures.setdefault(address, deque())
-        times.append(now)
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) >= self.max_failures:
-            self._banned[address] = now + self.ban_seconds
-            del self._failures[address]
-            return True
-        if len(self._failures) > self.MAX_ADDRESSES:  # forget the stalest address
-            self._failures.pop(next(iter(self._failures)))
-        return False
-
-
-class SessionSlots:
-    def __init__(self, total: int, per_user: int) -> None:
-        self.total = total
-        self.per_user = per_user
-        self.by_user: dict[str, int] = {}
-
-    @property
-    def used(self) -> int:
-        return sum(self.by_user.values())
-
-    def acquire(self, user: str) -> Refusal | None:
-        if self.by_user.get(user, 0) >= self.per_user:
-            return Refusal(
-                f"briefing: {user} already has {self.per_user} open session(s), the most"
-                " allowed; close one and try again.",
-                "refused: too many sessions for the user",
-            )
-        if self.used >= self.total:
-            return Refusal(
-                f"briefing: the server is full ({self.total} sessions); try again later.",
-                "refused: server full",
-            )
-        self.by_user[user] = self.by_user.get(user, 0) + 1
-        return None
-
-    def release(self, user: str) -> None:
-        count = self.by_user.get(user, 0) - 1
-        if count > 0:
-            self.by_user[user] = count
-        else:
-            self.by_user.pop(user, None)
+# -- log -----------------------------------------------------------------
 
 
 def _field(value: object) -> str:
@@ -363,251 +165,54 @@ def _field(value: object) -> str:
     return text
 
 
+def _line(event: str, fields: Mapping[str, object]) -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return " ".join([stamp, event, *(f"{name}={_field(value)}" for name, value in fields.items())])
+
+
 class ServerLog:
-    """Lines with a UTC timestamp, appended to ``ssh/server.log`` and echoed on stderr."""
+    """Lines with a UTC timestamp, appended to ``ssh/server.log`` and echoed on stderr.
 
-    def __init__(self, path: Path, echo: bool) -> None:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        self._file = os.fdopen(fd, "a", encoding="utf-8", buffering=1)
-        self.echo = echo
-
-    def write(self, event: str, **fields: object) -> None:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        parts = [stamp, event, *(f"{name}={_field(value)}" for name, value in fields.items())]
-        line = " ".join(parts)
-        with contextlib.suppress(OSError, ValueError):
-            self._file.write(line + "\n")
-        if self.echo:
-            with contextlib.suppress(OSError, ValueError):
-                print(line, file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        self._file.close()
-
-
-# -- the child process ---------------------------------------------------
-
-
-def _take_terminal() -> None:  # pragma: no cover - runs in the child, before exec
-    """Make the pty (already on fd 0, after setsid) the controlling terminal."""
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-def _clamp(value: int, low: int) -> int:
-    return max(low, min(int(value), 65535))
-
-
-def _winsize(size: tuple[int, int, int, int]) -> bytes:
-    """``struct winsize`` for TIOCSWINSZ: rows, columns, then pixels."""
-    cols, rows, xpixel, ypixel = size
-    return struct.pack(
-        "HHHH", _clamp(rows, 1), _clamp(cols, 1), _clamp(xpixel, 0), _clamp(ypixel, 0)
-    )
-
-
-class Child:
-    """One child process, on a pty of its own or on pipes.
-
-    ``on_output(data, is_stderr)`` receives what it prints; :meth:`pause` and
-    :meth:`resume` follow the SSH channel's flow control.
+    It is the audit trail, so a line is never lost without a word: when the
+    file fails, that is said once on stderr and the lines go there instead;
+    when stderr fails, that is said once in the file and echoing stops.
     """
 
-    def __init__(self, on_output: Callable[[bytes, bool], None]) -> None:
-        self.on_output = on_output
-        self.proc: asyncio.subprocess.Process | None = None
-        self.master: int | None = None
-        self._loop = asyncio.get_running_loop()
-        self._output_done = asyncio.Event()
-        self._writable = asyncio.Event()
-        self._writable.set()
-        self._reading = False
-        self._pending = bytearray()
-        self._pipes: list[asyncio.Task[None]] = []
+    def __init__(self, path: Path, echo: bool) -> None:
+        make_private_folder(path.parent)
+        self.path = path
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self.echo = echo
+        self._file_failed = False
 
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
+    def _append(self, line: str) -> None:
+        """One unbuffered write per line: nothing half-written is kept to retry later."""
+        os.write(self._fd, (line + "\n").encode("utf-8"))
 
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.returncode is None
-
-    async def start(
-        self,
-        argv: list[str],
-        env: dict[str, str],
-        cwd: Path,
-        size: tuple[int, int, int, int] | None,
-    ) -> None:
-        if size is None:
-            self.proc = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
-            )
-            assert self.proc.stdout is not None and self.proc.stderr is not None
-            self._pipes = [
-                asyncio.ensure_future(self._pump(self.proc.stdout, False)),
-                asyncio.ensure_future(self._pump(self.proc.stderr, True)),
-            ]
-            self._pipes.append(asyncio.ensure_future(self._pipes_done()))
-            return
-        master, slave = os.openpty()
+    def write(self, event: str, **fields: object) -> None:
+        line = _line(event, fields)
         try:
-            fcntl.ioctl(slave, termios.TIOCSWINSZ, _winsize(size))
-            self.proc = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                env=env,
-                cwd=cwd,
-                start_new_session=True,
-                preexec_fn=_take_terminal,
-            )
-        except BaseException:
-            os.close(master)
-            raise
-        finally:
-            os.close(slave)
-        os.set_blocking(master, False)
-        self.master = master
-        self.resume()
+            self._append(line)
+        except OSError as error:
+            if not self._file_failed:
+                self._file_failed = True
+                reason = f"cannot write {self.path} ({error.strerror or error})"
+                self._echo(_line("warning", {"message": f"{reason}; log lines go to stderr"}))
+            self._echo(line)
+            return
+        if self.echo:
+            self._echo(line)
 
-    async def _pump(self, stream: asyncio.StreamReader, is_stderr: bool) -> None:
-        while data := await stream.read(READ_CHUNK):
-            await self._writable.wait()
-            self.on_output(data, is_stderr)
-
-    async def _pipes_done(self) -> None:
-        await asyncio.gather(*self._pipes[:2], return_exceptions=True)
-        self._output_done.set()
-
-    # pty side
-    def _readable(self) -> None:
-        assert self.master is not None
+    def _echo(self, line: str) -> None:
         try:
-            data = os.read(self.master, READ_CHUNK)
-        except BlockingIOError:
-            return
-        except OSError as error:  # EIO: every slave fd is closed, the child is gone
-            if error.errno not in (errno.EIO, errno.EBADF):
-                raise
-            data = b""
-        if data:
-            self.on_output(data, False)
-        else:
-            self._stop_reading()
-            self._output_done.set()
-
-    def _stop_reading(self) -> None:
-        if self._reading and self.master is not None:
-            self._loop.remove_reader(self.master)
-        self._reading = False
-
-    def pause(self) -> None:
-        self._writable.clear()
-        self._stop_reading()
-
-    def resume(self) -> None:
-        self._writable.set()
-        if self.master is not None and not self._reading and not self._output_done.is_set():
-            self._loop.add_reader(self.master, self._readable)
-            self._reading = True
-
-    def write(self, data: bytes) -> bool:
-        """Send input to the pty; ``False`` if too much is already waiting."""
-        if self.master is None or self._output_done.is_set():
-            return True
-        if not self._pending:
-            try:
-                written = os.write(self.master, data)
-            except BlockingIOError:
-                written = 0
-            except OSError:
-                return True
-            data = data[written:]
-            if not data:
-                return True
-            self._loop.add_writer(self.master, self._flush)
-        self._pending += data
-        return len(self._pending) < MAX_PENDING_INPUT
-
-    def _flush(self) -> None:
-        assert self.master is not None
-        try:
-            written = os.write(self.master, self._pending)
-        except BlockingIOError:
-            return
-        except OSError:
-            written = len(self._pending)
-        del self._pending[:written]
-        if not self._pending:
-            self._loop.remove_writer(self.master)
-
-    def resize(self, size: tuple[int, int, int, int]) -> None:
-        if self.master is None or not self.running:
-            return
-        with contextlib.suppress(OSError):
-            fcntl.ioctl(self.master, termios.TIOCSWINSZ, _winsize(size))
-        self.signal(signal.SIGWINCH, group=False)
-
-    def signal(self, signum: int, *, group: bool = True) -> None:
-        if not self.running or self.proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            if group:
-                os.killpg(self.proc.pid, signum)  # its own session: pgid == pid
-            else:
-                os.kill(self.proc.pid, signum)
-
-    async def wait(self) -> int:
-        """The exit status, once the child has exited and its output is delivered."""
-        assert self.proc is not None
-        code = await self.proc.wait()
-        # Deliver what it printed last (a reader's terminal restore, the end of
-        # an export), waiting for a slow client, but not for a grandchild that
-        # keeps the pty or a pipe open: a second with no output and no
-        # backpressure ends the wait.
-        deadline = self._loop.time() + 30
-        while not self._output_done.is_set():
-            try:
-                await asyncio.wait_for(self._output_done.wait(), 1.0)
-            except TimeoutError:
-                if self._writable.is_set() or self._loop.time() > deadline:
-                    break
-        self.close()
-        return code if code >= 0 else 128 - code
-
-    async def stop(self, grace: float) -> None:
-        """SIGHUP and SIGTERM, then SIGKILL if it is still there after ``grace`` seconds."""
-        if not self.running or self.proc is None:
-            return
-        self.signal(signal.SIGHUP)
-        self.signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(asyncio.shield(self.proc.wait()), grace)
-        except TimeoutError:
-            self.signal(signal.SIGKILL)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self.proc.wait()), 5.0)
+            print(line, file=sys.stderr, flush=True)
+        except OSError as error:
+            self.echo = False
+            reason = f"cannot write to stderr ({error.strerror or error})"
+            self._append(_line("warning", {"message": f"{reason}; echo stopped"}))
 
     def close(self) -> None:
-        self._stop_reading()
-        for task in self._pipes:
-            task.cancel()
-        if self.master is not None:
-            if self._pending:
-                self._loop.remove_writer(self.master)
-                self._pending.clear()
-            os.close(self.master)
-            self.master = None
-        self._output_done.set()
+        os.close(self._fd)
 
 
 # -- SSH -----------------------------------------------------------------
@@ -636,6 +241,11 @@ class _Channel(asyncssh.SSHServerChannel):  # type: ignore[type-arg]
             session.forwarding_refused(what)
 
 
+def _usable_size(size: Size) -> Size:
+    cols, rows, xpixel, ypixel = size
+    return (cols if cols > 0 else 80, rows if rows > 0 else 24, xpixel, ypixel)
+
+
 class ReaderConnection(asyncssh.SSHServer):
     """One client connection: authentication, its sessions, and its log line."""
 
@@ -649,18 +259,23 @@ class ReaderConnection(asyncssh.SSHServer):
         self.fingerprint = "-"
         self._candidate: tuple[str, str] | None = None
         self.started = time.monotonic()
-        self.events: list[str] = []
+        self.events = Events()
         self.term = "-"
-        self.sizes: list[str] = []
+        #: The terminal size first seen and last seen, for the log line.
+        self.sizes: tuple[str, str] | None = None
         self.auth_began = False
         self.banned = False
         self.rejected = 0
         self._told = False
-        self.sessions: set[ReaderSession] = set()
-        self.all_sessions: list[ReaderSession] = []
+        self.sessions: set[ReaderSession] = set()  # channels open
+        self.unfinished: set[ReaderSession] = set()  # started, child not yet ended
         self._idle: asyncio.TimerHandle | None = None
         self._login: asyncio.TimerHandle | None = None
         self.closed = asyncio.Event()
+
+    def saw_size(self, size: Size) -> None:
+        text = f"{size[0]}x{size[1]}"
+        self.sizes = (self.sizes[0] if self.sizes else text, text)
 
     # connection
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
@@ -675,7 +290,7 @@ class ReaderConnection(asyncssh.SSHServer):
 
     def _login_expired(self) -> None:
         if self.user is None:
-            self.events.append("refused: login timeout")
+            self.events.add("refused: login timeout")
             self.disconnect(
                 f"briefing: login timed out after {self.server.config.login_timeout:g} s"
             )
@@ -687,19 +302,19 @@ class ReaderConnection(asyncssh.SSHServer):
             self._login.cancel()
         if self.user is None:
             if self.auth_began and not self.banned and self.server.limiter.failed(self.address):
-                self.events.append(
+                self.events.add(
                     f"address banned for {self.server.config.ban_seconds:g}s"
                     " after repeated failed logins"
                 )
-            if not any(event.startswith("refused") for event in self.events):
+            if not self.events.any_refusal():
                 if exc is not None and "timeout" in str(exc).lower():
                     what = "login timeout"
                 else:
                     what = "login failed" if self.auth_began else "closed before login"
-                self.events.insert(0, f"refused: {what}")
+                self.events.add(f"refused: {what}", first=True)
         elif exc is not None:
-            self.events.append(f"connection lost ({exc})")
-        running = [s.done.wait() for s in self.all_sessions if s.started and not s.done.is_set()]
+            self.events.add(f"connection lost ({exc})")
+        running = [session.done.wait() for session in self.unfinished]
         if running:  # log once their children have ended, with their outcomes
             self.server.spawn(self._log_after(running))
         else:
@@ -709,7 +324,7 @@ class ReaderConnection(asyncssh.SSHServer):
         try:
             await asyncio.wait_for(asyncio.gather(*running), self.server.config.kill_grace + 7)
         except TimeoutError:
-            self.events.append("child still running at log time")
+            self.events.add("child still running at log time")
         finally:
             self._log()
 
@@ -732,14 +347,14 @@ class ReaderConnection(asyncssh.SSHServer):
                 f"briefing: too many failed logins from {self.address};"
                 f" try again in {math.ceil(left)} s."
             )
-            self.events.append("refused: address banned")
+            self.events.add("refused: address banned")
             self._banner(message)
             raise asyncssh.PermissionDenied(message)
         return True
 
     def _banner(self, message: str) -> None:
         if self.conn is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):  # the client is gone: nobody to tell
                 self.conn.send_auth_banner(message + "\r\n")
 
     def public_key_auth_supported(self) -> bool:
@@ -764,13 +379,13 @@ class ReaderConnection(asyncssh.SSHServer):
         self.fingerprint = fingerprint  # the last key refused, for the log
         if not self._told:
             self._told = True
-            name = _short(username, 32)
+            name = shorten(username, 32)
             self._banner(
                 f"briefing: key {fingerprint} is not authorised for {name} on this server.\r\n"
                 f"Ask the operator to run: briefing users add {name} YOUR_KEY.pub"
             )
         if self.rejected >= self.server.config.max_auth_tries:
-            self.events.append(f"refused: {self.rejected} keys tried")
+            self.events.add(f"refused: {self.rejected} keys tried")
             raise asyncssh.PermissionDenied("briefing: too many authentication attempts")
         return False
 
@@ -792,7 +407,6 @@ class ReaderConnection(asyncssh.SSHServer):
 
     def session_opened(self, session: ReaderSession) -> None:
         self.sessions.add(session)
-        self.all_sessions.append(session)
         self._cancel_idle()
 
     def session_closed(self, session: ReaderSession) -> None:
@@ -814,14 +428,14 @@ class ReaderConnection(asyncssh.SSHServer):
 
     def _idle_expired(self) -> None:
         if not self.sessions:
-            self.events.append("closed: idle with no session")
+            self.events.add("closed: idle with no session")
             self.disconnect(
                 f"briefing: closed after {self.server.config.idle_timeout:g} s without a session"
             )
 
     # forwarding: all refused, with a reason the client shows
     def _forward_refused(self, what: str) -> asyncssh.ChannelOpenError:
-        self.events.append(f"refused: {what}")
+        self.events.add(f"refused: {what}")
         return asyncssh.ChannelOpenError(
             asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
             "briefing: forwarding is disabled on this server",
@@ -830,17 +444,17 @@ class ReaderConnection(asyncssh.SSHServer):
     def connection_requested(
         self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
     ) -> Any:
-        raise self._forward_refused(f"port forwarding to {_short(dest_host, 40)}:{dest_port}")
+        raise self._forward_refused(f"port forwarding to {shorten(dest_host, 40)}:{dest_port}")
 
     def server_requested(self, listen_host: str, listen_port: int) -> Any:
-        self.events.append(f"refused: remote forwarding {_short(listen_host, 40)}:{listen_port}")
+        self.events.add(f"refused: remote forwarding {shorten(listen_host, 40)}:{listen_port}")
         return False
 
     def unix_connection_requested(self, dest_path: str) -> Any:
-        raise self._forward_refused(f"socket forwarding to {_short(dest_path, 40)}")
+        raise self._forward_refused(f"socket forwarding to {shorten(dest_path, 40)}")
 
     def unix_server_requested(self, listen_path: str) -> Any:
-        self.events.append(f"refused: remote socket forwarding {_short(listen_path, 40)}")
+        self.events.add(f"refused: remote socket forwarding {shorten(listen_path, 40)}")
         return False
 
     def tun_requested(self, unit: int | None) -> Any:
@@ -858,16 +472,15 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.server = connection.server
         self.user = connection.user or "-"
         self.chan: asyncssh.SSHServerChannel | None = None  # type: ignore[type-arg]
-        self.term_type: str | None = None
-        self.size: tuple[int, int, int, int] | None = None
+        self.term_type: str | None = None  # both None without a pty
+        self.size: Size | None = None
         self.kind = "shell"
         self.command = ""
         self.label = "reader"
         self.child: Child | None = None
-        self.notices: list[str] = []
+        self.notices: list[str] = []  # for the client, once the session starts
         self.started = False
         self.closed = False
-        self.slot = False
         self.end_reason: str | None = None
         self.exit_status = 1
         self.last_input = time.monotonic()
@@ -887,10 +500,10 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         return True
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        if self.term_type is None:
+        if self.size is None:
             return
         self.size = _usable_size((width, height, pixwidth, pixheight))
-        self.connection.sizes.append(_size_text(self.size))
+        self.connection.saw_size(self.size)
         if self.child is not None:
             self.child.resize(self.size)
 
@@ -907,13 +520,16 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         return True
 
     def forwarding_refused(self, what: str) -> None:
-        self.connection.events.append(f"refused: {what}")
-        self.notices.append(f"briefing: {what} is disabled on this server.")
+        self.connection.events.add(f"refused: {what}")
+        notice = f"briefing: {what} is disabled on this server."
+        if notice not in self.notices:  # the client may ask again and again
+            self.notices.append(notice)
         if self.started:
             self._flush_notices()
 
     def session_started(self) -> None:
         self.started = True
+        self.connection.unfinished.add(self)
         self._flush_notices()
         self.server.spawn(self._run())
 
@@ -925,7 +541,7 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.server.spawn(self._resume_input())
 
     async def _resume_input(self) -> None:
-        while self.child is not None and self.child._pending and not self.closed:
+        while self.child is not None and self.child.input_pending and not self.closed:
             await asyncio.sleep(0.05)
         if self.chan is not None and not self.closed:
             self.chan.resume_reading()
@@ -958,7 +574,7 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def _write(self, data: bytes, is_stderr: bool = False) -> None:
         if self.chan is None or self.closed:
             return
-        with contextlib.suppress(OSError, asyncssh.Error):
+        with contextlib.suppress(OSError, asyncssh.Error):  # the channel closed meanwhile
             if is_stderr:
                 self.chan.write_stderr(data)
             else:
@@ -975,21 +591,25 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
     def _exit(self, status: int) -> None:
         if self.chan is not None and not self.closed:
-            with contextlib.suppress(OSError, asyncssh.Error):
+            with contextlib.suppress(OSError, asyncssh.Error):  # the channel closed meanwhile
                 self.chan.exit(status)
+
+    def _finished(self) -> None:
+        self.done.set()
+        self.connection.unfinished.discard(self)
 
     def _plan(self) -> list[str]:
         if self.kind == "subsystem":
             raise Refusal(
-                f"briefing: the {_short(self.command, 30)} subsystem is not available:"
+                f"briefing: the {shorten(self.command, 30)} subsystem is not available:"
                 " no file transfer (sftp, scp) on this server.",
-                f"refused: subsystem {_short(self.command, 30)}",
+                f"refused: subsystem {shorten(self.command, 30)}",
             )
         if self.kind == "shell":
             if self.term_type is None:
                 raise Refusal(NO_PTY, "refused: shell without a pty")
             return []
-        args = exec_command(self.command, search_available=self.server.search_available)
+        args = exec_command(self.command)
         self.label = args[0]
         return args
 
@@ -1002,22 +622,31 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             if refusal is not None:
                 raise refusal
         except Refusal as refusal:
-            self.connection.events.append(refusal.outcome)
+            self.connection.events.add(refusal.outcome)
             self._say(refusal.message)
             self._exit(1)
-            self.done.set()
+            self._finished()
             return
-        self.slot = True
         started = time.monotonic()
         try:
             await self._run_child(args)
+        except Exception as error:  # a bug or the system: the client must not hang on it
+            await self._failed(error)
         finally:
             self.server.slots.release(self.user)
-            self.slot = False
             self._cancel_idle()
-            self.done.set()
-        duration = time.monotonic() - started
-        self.connection.events.append(self._outcome(duration))
+            self._finished()
+        self.connection.events.add(self._outcome(time.monotonic() - started))
+
+    async def _failed(self, error: Exception) -> None:
+        """Log the error, end the child if there is one, tell the client, exit 1."""
+        self.end_reason = f"failed ({type(error).__name__}: {error})"
+        self.server.report_error(f"{self.label} session of {self.user}", error)
+        if self.child is not None:
+            await self.child.stop(self.server.config.kill_grace)
+            self.child.close()
+        self._say("briefing: the session failed on the server; see the server log.")
+        self._exit(1)
 
     def _outcome(self, duration: float) -> str:
         if self.end_reason:
@@ -1027,21 +656,20 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     async def _run_child(self, args: list[str]) -> None:
         config = self.server.config
         home = config.paths.user_dir(self.user)
-        home.mkdir(parents=True, exist_ok=True)
         env = child_environment(
             self.chan.get_environment() if self.chan is not None else {}, self.term_type, home
         )
         argv = [*config.launcher, "--data-dir", str(config.data_dir), "--user", self.user, *args]
         if self.term_type is not None:
             self.connection.term = env["TERM"]
-            self.connection.sizes.append(_size_text(self.size or (80, 24, 0, 0)))
-        self.child = Child(self._write)
+        if self.size is not None:
+            self.connection.saw_size(self.size)
+        self.child = Child(self._write, self.server.spawn)
         try:
-            await self.child.start(
-                argv, env, home, (self.size or (80, 24, 0, 0)) if self.term_type else None
-            )
+            home.mkdir(parents=True, exist_ok=True)
+            await self.child.start(argv, env, home, self.size)
         except OSError as error:
-            self.end_reason = f"could not start ({error.strerror or error})"
+            self.end_reason = f"could not start ({error})"
             self._say("briefing: the reader could not be started; see the server log.")
             self._exit(1)
             return
@@ -1095,13 +723,13 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self._arm_idle()
 
 
-def _usable_size(size: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    cols, rows, xpixel, ypixel = size
-    return (cols if cols > 0 else 80, rows if rows > 0 else 24, xpixel, ypixel)
-
-
-def _size_text(size: tuple[int, int, int, int]) -> str:
-    return f"{size[0]}x{size[1]}"
+def _keys_signature(path: Path) -> tuple[int, ...] | None:
+    """Changes whenever the keys file is rewritten, chmod-ed or chown-ed, or its folder is."""
+    try:
+        st, folder = path.stat(), path.parent.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, folder.st_mode, folder.st_uid)
 
 
 class BriefingServer:
@@ -1116,13 +744,12 @@ class BriefingServer:
         self.connections: set[ReaderConnection] = set()
         self.tasks: set[asyncio.Task[Any]] = set()
         self.stopping = False
-        self.search_available = False
         self.host_key: asyncssh.SSHKey | None = None
         self.port = 0
         self.log: ServerLog | None = None
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._keys = AuthorizedKeys()
-        self._keys_signature: tuple[int, int, int] | None = None
+        self._keys_signature: tuple[int, ...] | None = None
         self._keys_problem: str | None = None
 
     @property
@@ -1130,13 +757,9 @@ class BriefingServer:
         return self.host_key.get_fingerprint() if self.host_key else "-"
 
     def authorized_keys(self) -> AuthorizedKeys:
-        """The keys file as it is now: re-read whenever it changed."""
+        """The keys file as it is now: re-read whenever it (or its folder) changed."""
         path = self.config.keys_file
-        try:
-            st = path.stat()
-            signature: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
-        except FileNotFoundError:
-            signature = None
+        signature = _keys_signature(path)
         if signature == self._keys_signature:
             return self._keys
         self._keys_signature = signature
@@ -1169,7 +792,6 @@ class BriefingServer:
             raise ServeError(problem)
         self.host_key = load_or_create_host_key(config.paths.host_key)
         self.log = ServerLog(config.paths.server_log, config.echo)
-        self.search_available = cli_has_command("search")
         keys = self.authorized_keys()
         try:
             self._acceptor = await asyncssh.create_server(
@@ -1212,18 +834,30 @@ class BriefingServer:
             )
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``coro`` as a task the server tracks, and whose error it reports."""
         task = asyncio.ensure_future(coro)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.report_error(task.get_coro().__qualname__, error)
+
+    def report_error(self, what: str, error: BaseException) -> None:
+        """An error nobody expected: a line in the log, and its traceback on stderr."""
+        if self.log is not None:
+            self.log.write("error", what=what, error=f"{type(error).__name__}: {error}")
+        traceback.print_exception(error, file=sys.stderr)
 
     def log_connection(self, connection: ReaderConnection) -> None:
         if self.log is None:
             return
-        sizes = connection.sizes
-        size = "-" if not sizes else sizes[0]
-        if sizes and sizes[-1] != sizes[0]:
-            size = f"{sizes[0]}->{sizes[-1]}"
+        size = "-"
+        if connection.sizes is not None:
+            first, last = connection.sizes
+            size = first if first == last else f"{first}->{last}"
         self.log.write(
             "connection",
             user=connection.user or "-",
@@ -1233,7 +867,7 @@ class BriefingServer:
             term=connection.term,
             size=size,
             duration=f"{time.monotonic() - connection.started:.1f}s",
-            outcome="; ".join(connection.events) or "no session",
+            outcome=str(connection.events) or "no session",
         )
 
     async def stop(self) -> None:
@@ -1258,8 +892,11 @@ class BriefingServer:
         if self.tasks:
             await asyncio.wait(list(self.tasks), timeout=self.config.kill_grace + 6)
         if self._acceptor is not None:
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(self._acceptor.wait_closed(), 5)
+            except TimeoutError:
+                if self.log is not None:
+                    self.log.write("warning", message="the listener did not close within 5 s")
         if self.log is not None:
             self.log.write("stop", listen=f"{self.config.host}:{self.port}")
             self.log.close()

@@ -12,9 +12,12 @@ reader is. ``briefing users add|list|rm`` keep the file; an operator may also
 edit it by hand. The server re-reads it when it changes, so adding or removing
 a user needs no restart (sessions already open go on until they end).
 
-The server fails closed: a line it cannot read, without the option, with an
-invalid user name, with a certificate, or with any option it cannot honour
-(``from=``, ``command=``, ``no-pty``, ``expiry-time=``...) grants nothing, and
+The server trusts the file only as OpenSSH's ``StrictModes`` would: owned by
+the server's user (or root), and neither it nor its folder writable by group
+or others; otherwise nobody logs in. It fails closed line by line too: a line
+it cannot read, without the option, with an invalid user name, with a
+certificate, or with any option it cannot honour (``from=``, ``command=``,
+``no-pty``, ``expiry-time=``...) grants nothing, and
 ``briefing users list`` says why.
 """
 
@@ -25,16 +28,14 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
-from filelock import FileLock
 
-from briefing.atomic import write_atomic
-from briefing.paths import BadUserName, validate_user
-
-USER_VARIABLE = "BRIEFING_USER"
+from briefing.atomic import locked, write_atomic
+from briefing.paths import USER_ENV, BadUserName, Paths, validate_user
 
 #: Options that only take away what the server never grants anyway, so a line
 #: carrying them is still honoured. Every other option makes the line inert.
@@ -159,7 +160,7 @@ def parse_line(line: str, line_number: int = 0) -> KeyEntry | None:
         return KeyEntry(line_number, line, key=key, problem="certificates are not supported")
     users = []
     for name, value in options:
-        if name == "environment" and value is not None and value.startswith(f"{USER_VARIABLE}="):
+        if name == "environment" and value is not None and value.startswith(f"{USER_ENV}="):
             users.append(value.split("=", 1)[1])
         elif name not in HARMLESS_OPTIONS:
             return KeyEntry(
@@ -170,10 +171,10 @@ def parse_line(line: str, line_number: int = 0) -> KeyEntry | None:
             )
     if not users:
         return KeyEntry(
-            line_number, line, key=key, problem=f'no environment="{USER_VARIABLE}=NAME" option'
+            line_number, line, key=key, problem=f'no environment="{USER_ENV}=NAME" option'
         )
     if len(users) > 1:
-        return KeyEntry(line_number, line, key=key, problem=f"more than one {USER_VARIABLE}")
+        return KeyEntry(line_number, line, key=key, problem=f"more than one {USER_ENV}")
     try:
         user = validate_user(users[0])
     except BadUserName as error:
@@ -183,7 +184,7 @@ def parse_line(line: str, line_number: int = 0) -> KeyEntry | None:
 
 def format_line(user: str, key: asyncssh.SSHKey) -> str:
     public = key.export_public_key("openssh").decode("ascii").strip()
-    return f'environment="{USER_VARIABLE}={validate_user(user)}" {public}'
+    return f'environment="{USER_ENV}={validate_user(user)}" {public}'
 
 
 class AuthorizedKeys:
@@ -229,18 +230,42 @@ class AuthorizedKeys:
         return "".join(f"{line}\n" for line in self.lines).encode("utf-8")
 
 
+def keys_file(paths: Paths, override: Path | None = None) -> Path:
+    """The keys file: ``--authorized-keys`` if given, else the data dir's."""
+    return override or paths.authorized_keys
+
+
+def make_private_folder(folder: Path) -> None:
+    """The folder of the host key, the keys file and the log: the server's user's alone."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def check_permissions(path: Path) -> str | None:
-    """Why the server must not trust this file, or ``None``."""
+    """Why the server must not trust this file, or ``None``.
+
+    As OpenSSH's ``StrictModes``: whoever can change the file or its folder
+    (another user, or anyone through group or other write bits) could let
+    themselves in as any reader.
+    """
     try:
         st = path.stat()
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(st.st_mode):
         return f"{path} is not a regular file"
+    return _unsafe(path, st, "chmod 600") or _unsafe(path.parent, path.parent.stat(), "chmod 700")
+
+
+def _unsafe(path: Path, st: os.stat_result, fix: str) -> str | None:
+    if st.st_uid not in (os.geteuid(), 0):
+        return (
+            f"{path} belongs to another user (uid {st.st_uid}), not to the server's"
+            f" (uid {os.geteuid()}) or root; run: chown {os.geteuid()} {path}"
+        )
     if st.st_mode & 0o022:
         return (
             f"{path} is writable by group or others (mode {stat.S_IMODE(st.st_mode):o});"
-            f" run: chmod 600 {path}"
+            f" run: {fix} {path}"
         )
     return None
 
@@ -268,22 +293,22 @@ def read_public_key(source: str | Path) -> asyncssh.SSHKey:
     return key
 
 
-def _lock(path: Path) -> FileLock:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return FileLock(str(path.with_name(path.name + ".lock")), timeout=15)
+def _lock(path: Path) -> AbstractContextManager[None]:
+    """The keys file's lock, its folder made private first."""
+    make_private_folder(path.parent)
+    return locked(path)
 
 
-def _write(path: Path, keys: AuthorizedKeys) -> None:
-    write_atomic(path, keys.dump())  # a mkstemp file: mode 0600 from the start
-    os.chmod(path, 0o600)
+def _user_name(name: str) -> str:
+    try:
+        return validate_user(name)
+    except BadUserName as error:
+        raise UsersError(str(error)) from error
 
 
 def add_user(path: Path, name: str, source: str | Path) -> KeyEntry:
     """Register a public key for user ``name``; a user may have several keys."""
-    try:
-        name = validate_user(name)
-    except BadUserName as error:
-        raise UsersError(str(error)) from error
+    name = _user_name(name)
     key = read_public_key(source)
     with _lock(path):
         keys = AuthorizedKeys.load(path)
@@ -293,7 +318,7 @@ def add_user(path: Path, name: str, source: str | Path) -> KeyEntry:
                 f"this key ({key.get_fingerprint()}) is already registered for {owner!r}"
             )
         line = format_line(name, key)
-        _write(path, AuthorizedKeys([*keys.lines, line]))
+        write_atomic(path, AuthorizedKeys([*keys.lines, line]).dump())
     entry = parse_line(line, len(keys.lines) + 1)
     assert entry is not None and entry.usable
     return entry
@@ -301,10 +326,7 @@ def add_user(path: Path, name: str, source: str | Path) -> KeyEntry:
 
 def remove_user(path: Path, name: str) -> list[KeyEntry]:
     """Remove every key of user ``name``. Their notes stay in the data dir."""
-    try:
-        name = validate_user(name)
-    except BadUserName as error:
-        raise UsersError(str(error)) from error
+    name = _user_name(name)
     with _lock(path):
         keys = AuthorizedKeys.load(path)
         removed = [entry for entry in keys.entries if entry.user == name]
@@ -312,7 +334,7 @@ def remove_user(path: Path, name: str) -> list[KeyEntry]:
             raise UsersError(f"no keys for {name!r} in {path}")
         gone = {entry.line_number for entry in removed}
         kept = [line for number, line in enumerate(keys.lines, start=1) if number not in gone]
-        _write(path, AuthorizedKeys(kept))
+        write_atomic(path, AuthorizedKeys(kept).dump())
     return removed
 
 

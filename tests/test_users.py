@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -168,6 +169,47 @@ def test_group_writable_file_is_not_trusted(tmp_path: Path, keys_file: Path) -> 
     assert check_permissions(keys_file) is None
     keys_file.chmod(0o620)
     assert "writable by group or others" in (check_permissions(keys_file) or "")
+
+
+def test_a_folder_others_can_write_is_not_trusted(tmp_path: Path, keys_file: Path) -> None:
+    add_user(keys_file, "alice", make_key(tmp_path / "a", "alice"))
+    keys_file.parent.chmod(0o770)
+    problem = check_permissions(keys_file) or ""
+    assert f"{keys_file.parent} is writable by group or others" in problem
+    assert "chmod 700" in problem
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file away needs root")
+def test_a_file_or_folder_of_another_user_is_not_trusted(tmp_path: Path, keys_file: Path) -> None:
+    add_user(keys_file, "alice", make_key(tmp_path / "a", "alice"))
+    os.chown(keys_file, 65534, -1)
+    assert "belongs to another user (uid 65534)" in (check_permissions(keys_file) or "")
+    os.chown(keys_file, 0, -1)  # root's own, as OpenSSH allows
+    assert check_permissions(keys_file) is None
+    os.chown(keys_file.parent, 65534, -1)
+    problem = check_permissions(keys_file) or ""
+    assert f"{keys_file.parent} belongs to another user (uid 65534)" in problem
+
+
+def test_every_rewrite_leaves_the_file_private(tmp_path: Path, keys_file: Path) -> None:
+    add_user(keys_file, "alice", make_key(tmp_path / "a", "alice"))
+    keys_file.chmod(0o644)  # an operator's editor, say
+    add_user(keys_file, "bob", make_key(tmp_path / "b", "bob"))
+    assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+    keys_file.chmod(0o644)
+    remove_user(keys_file, "bob")
+    assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
+
+
+def test_users_commands_need_no_reader_and_write_no_library(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BRIEFING_USER", "../not a reader name")
+    code, out, err = run(capsys, "users", "list")
+    assert code == 0 and "No users yet" in out, err
+    assert not data_dir.exists()  # not even the library: nothing written at all
+    code, _, err = run(capsys, "list")  # a reader's command still refuses the name
+    assert code == 2 and "invalid user name" in err
 
 
 def test_users_commands_through_the_cli(
