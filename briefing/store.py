@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb import Query, TinyDB
 from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
@@ -36,6 +35,7 @@ from briefing import anchoring
 from briefing.atomic import (
     CorruptFile,
     DataError,
+    locked,
     read_json,
     remove_stale_temps,
     write_atomic,
@@ -53,7 +53,6 @@ from briefing.paths import Paths, validate_user
 
 SCHEMA = 1
 BACKUPS_KEPT = 5
-LOCK_TIMEOUT = 15.0
 #: A note is a comment, not a document: every save rewrites the user's notes
 #: on that briefing, and the reader and search hold every note in memory.
 MAX_NOTE_CHARS = 100_000
@@ -164,12 +163,7 @@ class DataFile:
     @contextmanager
     def transaction(self) -> Iterator[TinyDB]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT)
-        try:
-            lock.acquire()
-        except Timeout as error:
-            raise StoreError(f"{self.path}: locked by another process for too long") from error
-        try:
+        with locked(self.path):
             if self.path not in self._cleaned:
                 remove_stale_temps(self.path)
                 self._cleaned.add(self.path)
@@ -184,8 +178,6 @@ class DataFile:
                 if schema:
                     self._daily_backup()
                 buffer.flush()
-        finally:
-            lock.release()
 
     def backups(self) -> list[Path]:
         folder = self._backup_folder()
@@ -206,7 +198,7 @@ class DataFile:
             old.unlink(missing_ok=True)
 
     def restore(self, backup: Path) -> None:
-        with FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT):
+        with locked(self.path):
             write_atomic(self.path, backup.read_bytes())
 
 
