@@ -179,3 +179,18 @@ async def test_theme_choice_persists(store: Store) -> None:
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert again.theme == "nord"
+
+
+async def test_the_key_bar_shows_working_keys_and_a_click_presses_one(store: Store) -> None:
+    from briefing.tui.widgets.key_bar import KeyBar
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        text = str(bar.render())
+        assert "Next §" in text and "Prev §" not in text  # disabled at the first section
+        await pilot.click(KeyBar, offset=(2, 0))  # on "] Next §"
+        await pilot.pause()
+        assert app.screen.current.key == "western-reaction"
+        assert "Prev §" in str(bar.render())

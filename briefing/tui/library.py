@@ -9,11 +9,12 @@ from textual.binding import Binding
 from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import DataTable, Input, Label
 
 from briefing.model import Briefing, ReadingState
 from briefing.safetext import visible
 from briefing.store import Store
+from briefing.tui.widgets.key_bar import KeyBar
 
 
 def matches(briefing: Briefing, words: list[str]) -> bool:
@@ -48,7 +49,7 @@ class LibraryScreen(Screen[None]):
         )
         yield DataTable(id="briefings", cursor_type="row", zebra_stripes=True)
         yield Label("", id="library-empty")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -9,11 +9,12 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
 from briefing.store import Store
 from briefing.tui.annotating import ANNOTATION_BINDINGS, AnnotatingScreen
+from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
@@ -101,7 +102,7 @@ class ReaderScreen(AnnotatingScreen):
                 yield Label("Notes", id="notes-title", classes="pane-title")
                 yield Input(placeholder="Filter by tag", id="tag-filter")
                 yield NotesPane(id="notes-list")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = self.briefing.title
