@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block import StateBlock
@@ -178,6 +177,8 @@ def _front_matter(tokens: list[Token], origin: str) -> dict[str, Any]:
             f"front matter is {size // 1024} KB, over the {MAX_FRONT_MATTER_BYTES // 1024} KB"
             " limit",
         )
+    import yaml  # here: the reader draws stored briefings and never parses front matter
+
     try:
         data = yaml.safe_load(content)
     except yaml.YAMLError as error:
