@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 TEMP_SUFFIX = ".tmp"
 LOCK_TIMEOUT = 15.0
 
@@ -59,6 +57,9 @@ def read_json(path: Path) -> dict[str, Any] | None:
 @contextlib.contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold ``<path>.lock``, so that one process at a time reads, changes and rewrites ``path``."""
+    # Imported here: only writers lock, and the reader's first frame needs no write.
+    from filelock import FileLock, Timeout
+
     lock = FileLock(f"{path}.lock", timeout=timeout)
     try:
         lock.acquire()
@@ -89,6 +90,34 @@ def write_atomic(path: Path, payload: bytes) -> None:
             os.unlink(temp_name)
         raise
     fsync_dir(path.parent)
+
+
+class WriteRefused(Exception):
+    """A document that was not written; ``str()`` names the file and the reason."""
+
+
+class AlreadyExists(WriteRefused):
+    """The file is there and overwriting it was not asked for."""
+
+
+def write_document(path: Path, text: str, *, overwrite: bool = False) -> None:
+    """Write a file the user asked for (an export), atomically, making its folder.
+
+    Never over an existing file unless ``overwrite``: ``briefing export --force``
+    and the reader's export dialog share this, so both refuse the same way.
+    """
+    if path.is_dir():
+        raise WriteRefused(f"{path} is a folder")
+    if path.exists() and not overwrite:
+        raise AlreadyExists(f"{path} exists")
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        # "File exists" from mkdir would hide the real problem: a file where a folder must be.
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file, not a folder" if blocker else None
+        reason = reason or getattr(error, "strerror", None) or str(error)
+        raise WriteRefused(f"cannot write {path}: {reason}") from error
 
 
 def fsync_dir(folder: Path) -> None:

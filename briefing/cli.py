@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from briefing import __version__, anchoring
-from briefing.atomic import DataError, read_json, write_atomic
+from briefing.atomic import AlreadyExists, DataError, WriteRefused, read_json, write_document
 from briefing.ingest import IngestError
 from briefing.library import collect_files, ensure_library, import_paths
 from briefing.model import DEFAULT_COLOR, Annotation
@@ -365,21 +365,14 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(document)
         return EXIT_OK
-    write_export(args.output, document, force=args.force)
+    try:
+        write_document(args.output, document, overwrite=args.force)
+    except AlreadyExists as error:
+        raise Failure(f"{error}; use --force to overwrite it") from error
+    except WriteRefused as error:
+        raise Failure(str(error)) from error
     print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
-
-
-def write_export(path: Path, document: str, *, force: bool) -> None:
-    """Atomically, and never over an existing file unless asked."""
-    if path.exists() and not force:
-        raise Failure(f"{path} exists; use --force to overwrite it")
-    if path.is_dir():
-        raise Failure(f"{path} is a folder")
-    try:
-        write_atomic(path, document.encode("utf-8"))
-    except OSError as error:
-        raise Failure(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:

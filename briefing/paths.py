@@ -17,6 +17,9 @@ from pathlib import Path
 APP_NAME = "briefing"
 HOME_ENV = "BRIEFING_HOME"
 USER_ENV = "BRIEFING_USER"
+#: Set by ``briefing serve`` for the readers it starts: they run on someone
+#: else's machine and may write files only inside the user's own folder.
+SERVED_ENV = "BRIEFING_SERVED"
 
 #: A user name becomes a folder name, so it must never reach outside it.
 USER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$")
@@ -55,6 +58,10 @@ def resolve_user(override: str | None = None) -> str:
         except (KeyError, OSError):  # no passwd entry, e.g. in a bare container
             name = "reader"
     return validate_user(name)
+
+
+def is_served() -> bool:
+    return os.environ.get(SERVED_ENV) == "1"
 
 
 def bundled_content() -> Traversable:

@@ -17,6 +17,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from briefing.paths import SERVED_ENV
+
 EXEC_COMMANDS = "export [SLUG], list, search QUERY"
 NO_PTY = (
     "briefing: the reader needs a terminal: connect with 'ssh -t', or run one of: " + EXEC_COMMANDS
@@ -67,6 +69,7 @@ def child_environment(
         "HOME": str(home),
         "BROWSER": no_op_browser(),
         "PYTHONUTF8": "1",
+        SERVED_ENV: "1",
     }
     for name, value in client_env.items():
         if _LOCALE_NAME.fullmatch(name) and _LOCALE_VALUE.fullmatch(value):

@@ -311,6 +311,7 @@ def test_child_environment_is_an_allowlist(tmp_path: Path) -> None:
         "LC_TIME": "en_GB.UTF-8",
         "LC_ALL": "bad value; rm -rf",
         "NO_COLOR": "1",
+        "BRIEFING_SERVED": "0",
     }
     env = child_environment(hostile, "xterm-256color", tmp_path, server_path="/usr/bin:/bin")
     assert set(env) == {
@@ -319,10 +320,12 @@ def test_child_environment_is_an_allowlist(tmp_path: Path) -> None:
         "HOME",
         "BROWSER",
         "PYTHONUTF8",
+        "BRIEFING_SERVED",
         "LANG",
         "LC_TIME",
         "NO_COLOR",
     }
+    assert env["BRIEFING_SERVED"] == "1"  # a served reader writes only in its own folder
     assert env["TERM"] == "xterm-256color" and env["PATH"] == "/usr/bin:/bin"
     assert env["HOME"] == str(tmp_path) and env["LANG"] == "de_DE.UTF-8"
     assert Path(env["BROWSER"]).name == "true"

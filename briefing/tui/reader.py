@@ -12,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
-from briefing.store import Store
+from briefing.store import DataError, Store
 from briefing.tui.annotating import ANNOTATION_BINDINGS, AnnotatingScreen
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
@@ -64,6 +64,14 @@ class ReaderScreen(AnnotatingScreen):
             id="reader.toggle_notes",
             tooltip="Show or hide the notes pane",
         ),
+        Binding(
+            "x",
+            "export_notes",
+            "Export",
+            id="reader.export_notes",
+            show=False,  # the 80-column key bar is full; help and the palette list it
+            tooltip="Export the notes: save as Markdown, or copy",
+        ),
         *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
         Binding(
             "escape,q",
@@ -107,22 +115,25 @@ class ReaderScreen(AnnotatingScreen):
     def on_mount(self) -> None:
         self.sub_title = self.briefing.title
         self.refresh_counts()
-        self.show_section(self.current, scroll_y=self._resume_scroll)
-        self._save()  # where this reader was opened, at once: the next run resumes here
+        self._show(self.current, self._resume_scroll)
         self._text.focus()
 
     # -- showing a section ---------------------------------------------
 
     def show_section(self, section: Section, scroll_y: float = 0.0) -> None:
+        """Switch to a section; its position is saved a moment later."""
+        self._show(section, scroll_y)
+        self._save_soon()
+
+    def _show(self, section: Section, scroll_y: float) -> None:
+        """Draw a section. Opening the reader draws without writing anything:
+        the position is saved when the user moves on or leaves."""
         self.current = section
         annotations = self.section_notes(section)
         self._text.show(section, annotations, scroll_y)
         self._pane.set_annotations(annotations)
-        moved = section.key != self.state.section
         self.state.section = section.key
         self.state.scroll = scroll_y
-        if moved:
-            self._save_soon()
         self.query_one(SectionNav).show_current(section.key)
         self.refresh_keys()
 
@@ -133,10 +144,9 @@ class ReaderScreen(AnnotatingScreen):
             counts[annotation.section] = counts.get(annotation.section, 0) + 1
         self.query_one(SectionNav).set_sections(self.briefing.sections, self.state.read, counts)
 
-    def on_screen_suspend(self) -> None:
-        self._save()
-
     def on_unmount(self) -> None:
+        # Leaving for the library or quitting unmounts the reader; a modal on top
+        # (help, the note editor) only suspends it and needs no save.
         self._save()
 
     def _save_soon(self) -> None:
@@ -241,6 +251,16 @@ class ReaderScreen(AnnotatingScreen):
 
     def action_library(self) -> None:
         self.post_message(self.Leave())
+
+    def action_export_notes(self) -> None:
+        from briefing.tui.export_dialog import ExportDialog  # loaded on first use, not at start
+
+        try:
+            dialog = ExportDialog(self.store, self.briefing)
+        except DataError as error:
+            self._failed(error, "Notes not exported")
+            return
+        self.app.push_screen(dialog)
 
     def go_to_section(self, key: str) -> None:
         section = self.briefing.section(key)
