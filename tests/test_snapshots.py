@@ -72,3 +72,20 @@ def test_reader_three_highlights_and_notes(snap_compare, store: Store) -> None: 
         )
     app = make_app(store, SLUG, "treaty-terms")
     assert snap_compare(app, terminal_size=(120, 36))
+
+
+def test_reader_80x24_searching(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """An active search: matches marked, the current one in reverse, the line and counter
+    above the keys."""
+
+    async def search(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("slash", *"korea")
+        for _ in range(60):  # the debounce, then the search worker
+            await pilot.pause(0.05)
+            if pilot.app.screen._search_shown == "korea":
+                break
+        await pilot.press("enter", "n")
+        await pilot.pause()
+
+    app = make_app(store, SLUG, "treaty-terms")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=search)

@@ -6,6 +6,7 @@ Screens hold the behaviour; this module only wires them to the store.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -18,6 +19,9 @@ from briefing.tui.commands import BriefingCommands
 from briefing.tui.help import HelpScreen
 from briefing.tui.library import LibraryScreen
 from briefing.tui.reader import ReaderScreen
+
+if TYPE_CHECKING:
+    from briefing.tui.search_screen import Chosen
 
 LAST_BRIEFING = "last_briefing"
 
@@ -78,6 +82,19 @@ class BriefingApp(App[int]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_search_all(self) -> None:
+        from briefing.tui.search_screen import SearchScreen  # loaded on first use, not at start
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.store), self._open_found)
+
+    def _open_found(self, chosen: Chosen | None) -> None:
+        """Open a global search result, with its query searched in the reader too."""
+        if chosen is not None:
+            self.open_briefing(chosen.hit.briefing, chosen.hit.section)
+            if isinstance(self.screen, ReaderScreen):
+                self.screen.show_search(chosen.query, chosen.hit)
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Never start a browser: the reader may be running on a server, over SSH."""

@@ -27,6 +27,15 @@ class LibraryScreen(Screen[None]):
         Binding("enter", "open", "Open", id="library.open"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
         Binding("escape", "clear_filter", "Clear filter", id="library.clear_filter"),
+        Binding(
+            "slash",
+            "app.search_all",
+            "Search all briefings",
+            id="library.search_all",
+            key_display="/",
+            priority=True,  # typing filters the list; "/" searches the text instead
+            tooltip="Search the text of every briefing and your notes",
+        ),
     ]
 
     class Open(Message):

@@ -13,7 +13,8 @@ from textual.widgets import Input, Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
 from briefing.store import DataError, Store
-from briefing.tui.annotating import ANNOTATION_BINDINGS, AnnotatingScreen
+from briefing.tui.annotating import ANNOTATION_BINDINGS
+from briefing.tui.searching import SEARCH_BINDINGS, SearchingScreen
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
@@ -26,7 +27,7 @@ NARROW = 110
 SAVE_DELAY = 1.0
 
 
-class ReaderScreen(AnnotatingScreen):
+class ReaderScreen(SearchingScreen):
     BINDINGS = [
         Binding(
             "right_square_bracket",
@@ -73,6 +74,7 @@ class ReaderScreen(AnnotatingScreen):
             tooltip="Export the notes: save as Markdown, or copy",
         ),
         *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
+        *SEARCH_BINDINGS,  # likewise
         Binding(
             "escape,q",
             "library",
@@ -207,6 +209,7 @@ class ReaderScreen(AnnotatingScreen):
         self._toggle("notes", "contents")
 
     def show_notes_pane(self) -> None:
+        self._apply_layout()  # a reader just opened may not have had its first resize yet
         if not self.query_one("#notes").display:
             self._toggle("notes", "contents")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
@@ -36,6 +36,10 @@ CURSOR_STYLE = "reverse"
 #: A passage jumped to from the notes pane, briefly, so the eye finds it.
 FLASH_STYLE = "bold $text on $warning 70%"
 FLASH_SECONDS = 1.0
+#: Search matches, and the one n/N went to. Bold and underline or reverse as well as
+#: the tint, so they show on 16-colour terminals, under NO_COLOR and over a highlight.
+SEARCH_STYLE = "bold underline on $warning 35%"
+SEARCH_CURRENT_STYLE = "bold reverse $warning"
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,8 @@ class SectionView(VerticalScroll, can_focus=True):
         self.cursor = PassageCursor((), ())
         self._highlights: list[Mark] = []
         self._flash: Mark | None = None
+        self._search: Mapping[str, Sequence[tuple[int, int]]] = {}  # section key -> spans
+        self._search_current: tuple[str, int, int] | None = None
         self._flash_timer: Timer | None = None
         self._end_reported = False
 
@@ -152,6 +158,19 @@ class SectionView(VerticalScroll, can_focus=True):
         self.call_after_refresh(self._settle, scroll_y)
         self.post_message(self.PassageChanged())
 
+    def set_search(
+        self,
+        matches: Mapping[str, Sequence[tuple[int, int]]],
+        current: tuple[str, int, int] | None = None,
+    ) -> None:
+        """Mark search matches, per section key, and the current one (section, start, end).
+
+        Kept for every section, so a section switched to shows its matches at once.
+        """
+        self._search = matches
+        self._search_current = current
+        self._redraw()
+
     def set_annotations(self, annotations: Sequence[Annotation]) -> None:
         """Redraw the highlights after notes changed, keeping scroll and cursor."""
         self._highlights = self._highlight_marks(annotations)
@@ -167,8 +186,13 @@ class SectionView(VerticalScroll, can_focus=True):
 
     @property
     def marks(self) -> list[Mark]:
-        """Everything drawn over the text, later marks on top: highlights, cursor, flash."""
+        """Everything drawn over the text, later marks on top: highlights, search, cursor,
+        flash."""
         marks = list(self._highlights)
+        key = self.section.key if self.section is not None else ""
+        marks.extend(Mark(start, end, SEARCH_STYLE) for start, end in self._search.get(key, ()))
+        if self._search_current is not None and self._search_current[0] == key:
+            marks.append(Mark(*self._search_current[1:], SEARCH_CURRENT_STYLE))
         span = self.cursor.span
         if span is not None:
             marks.append(Mark(*span, CURSOR_STYLE))
@@ -310,12 +334,15 @@ class SectionView(VerticalScroll, can_focus=True):
         top = region.y - self.scrollable_content_region.y + round(self.scroll_y)
         return top + max(lines - 1, 0)
 
-    def scroll_to_span(self, start: int, end: int, *, center: bool = False) -> None:
-        """Scroll the least needed (or to the middle) to show the span, a line of context."""
+    def scroll_to_span(self, start: int, end: int, *, center: bool = False) -> bool:
+        """Scroll the least needed (or to the middle) to show the span, a line of context.
+
+        False if the span's block is not laid out yet (a section just shown): nothing moved.
+        """
         top = self._line_y(start)
         bottom = self._line_y(max(start + 1, end), through=True)
         if top is None or bottom is None:
-            return
+            return False
         self.scroll_to_region(
             Region(0, top, 1, max(bottom - top + 1, 1)),
             spacing=Spacing(1, 0, 1, 0),
@@ -323,6 +350,7 @@ class SectionView(VerticalScroll, can_focus=True):
             center=center,
             immediate=True,
         )
+        return True
 
     def _first_visible_sentence(self) -> int:
         """Where a fresh cursor starts: the first sentence starting inside the window, or

@@ -1,0 +1,113 @@
+"""A one-line search field with a counter beside it, for the reader and the global search."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Label
+
+from briefing.safetext import visible
+
+#: Seconds without a keystroke before the query is sent up: a search per pause,
+#: not one per letter typed.
+DEBOUNCE = 0.15
+
+
+class SearchBar(Horizontal):
+    """A prompt, a borderless query field and a counter the owner sets.
+
+    Messages up: :class:`QueryChanged` once typing pauses (and at once on enter),
+    :class:`Submitted` on enter. Attributes down: :meth:`set_query` and
+    :meth:`set_count`.
+    """
+
+    DEFAULT_CSS = """
+    SearchBar { height: 1; background: $panel; }
+    SearchBar > #search-prompt { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
+    SearchBar > Input { width: 1fr; }
+    SearchBar > #search-count { width: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    class QueryChanged(Message):
+        """The query after a pause in typing (or on enter): search for it."""
+
+        def __init__(self, bar: SearchBar, query: str) -> None:
+            super().__init__()
+            self.bar = bar
+            self.query = query
+
+        @property
+        def control(self) -> SearchBar:
+            return self.bar
+
+    class Submitted(Message):
+        """Enter in the field: go to a match. Always after the last QueryChanged."""
+
+        def __init__(self, bar: SearchBar, query: str) -> None:
+            super().__init__()
+            self.bar = bar
+            self.query = query
+
+        @property
+        def control(self) -> SearchBar:
+            return self.bar
+
+    def __init__(self, *, prompt: str = "/", placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Made here, not in compose: the owner may ask about the field before it is mounted.
+        self.input = Input(placeholder=placeholder, compact=True, id="search-input")
+        self._prompt = Label(Content(prompt), id="search-prompt")
+        self._count = Label("", id="search-count")
+        self._sent = ""  # the query last sent up (or set from above)
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self._prompt
+        yield self.input
+        yield self._count
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def set_query(self, query: str) -> None:
+        """Show ``query`` without sending it back up: the owner already searched it."""
+        self._stop_timer()
+        self._sent = query
+        self.input.value = query
+
+    def set_count(self, text: str, hint: str = "") -> None:
+        """The counter ("3/11", "No matches"), and a muted hint after it."""
+        count = Content(visible(text))
+        if hint:
+            count += Content.styled(f"  {hint}", "$text-muted 70%")
+        self._count.update(count)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _send(self) -> None:
+        self._timer = None
+        value = self.value
+        if value != self._sent:
+            self._sent = value
+            self.post_message(self.QueryChanged(self, value))
+
+    @on(Input.Changed, "#search-input")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()  # the owner hears QueryChanged, debounced, instead
+        self._stop_timer()
+        self._timer = self.set_timer(DEBOUNCE, self._send)
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._stop_timer()
+        self._send()  # a query typed faster than the pause is searched before going there
+        self.post_message(self.Submitted(self, self.value))

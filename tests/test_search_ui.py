@@ -1,0 +1,353 @@
+"""Searching in the reader and across the library: pilot tests, asserted as a user would see.
+
+Keys: ``/`` opens the reader's search line (enter goes to the first match), ``n``/``N`` go
+to the next/previous match across sections, esc closes the line and then clears the search.
+In the library ``/`` (or ctrl+f in the reader) opens the search across all briefings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.content import Content
+from textual.widgets import Input, Label, OptionList
+
+from briefing.search import Hit, find_matches
+from briefing.store import Store
+from briefing.tui.app import BriefingApp, make_app
+from briefing.tui.library import LibraryScreen
+from briefing.tui.reader import ReaderScreen
+from briefing.tui.search_screen import SearchScreen
+from briefing.tui.searching import Match, reader_matches
+from briefing.tui.widgets.notes_pane import NotesPane
+from briefing.tui.widgets.search_bar import SearchBar
+from briefing.tui.widgets.section_view import (
+    SEARCH_CURRENT_STYLE,
+    SEARCH_STYLE,
+    BlockText,
+    SectionView,
+)
+from tests.conftest import SLUG, quote_span
+
+SIZE = (100, 30)
+KOREA = {"treaty-terms": 6, "western-reaction": 3, "legal-framework": 1, "un-veto": 2}
+
+
+def reader(app: BriefingApp) -> ReaderScreen:
+    screen = app.screen
+    assert isinstance(screen, ReaderScreen)
+    return screen
+
+
+def counter(screen: ReaderScreen | SearchScreen) -> str:
+    """The counter as drawn: "3/12", "12 matches", "No matches" (hint after it)."""
+    bar = screen.query_one(SearchBar)
+    return str(bar.query_one("#search-count", Label).render()).split("  ")[0]
+
+
+def block_at(view: SectionView, offset: int) -> BlockText:
+    return next(w for w in view.query(BlockText) if w.block.start <= offset < w.block.end)
+
+
+def styles_at(view: SectionView, offset: int) -> set[str]:
+    widget = block_at(view, offset)
+    content = widget.render()
+    assert isinstance(content, Content)
+    at = offset - widget.block.start
+    return {str(span.style) for span in content.spans if span.start <= at < span.end}
+
+
+def on_screen(view: SectionView, offset: int) -> bool:
+    """The line drawing ``offset`` is inside the text's window."""
+    line = view._line_y(offset)
+    top = round(view.scroll_y)
+    return line is not None and top <= line < top + view.scrollable_content_region.height
+
+
+def spans(store: Store, section: str, query: str) -> list[tuple[int, int]]:
+    return find_matches(store.section(SLUG, section).text, query)
+
+
+async def until(pilot, ready: Callable[[], bool]) -> None:  # type: ignore[no-untyped-def]
+    """Wait for the debounce and the search worker, as a user waits for the counter."""
+    for _ in range(60):
+        await pilot.pause(0.05)
+        if ready():
+            await pilot.pause()
+            return
+    raise AssertionError("the search never finished")
+
+
+async def search(pilot, screen: ReaderScreen, query: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("slash", *query)
+    await until(pilot, lambda: screen._search_shown == query)
+
+
+# -- matches in reading order, without a terminal -----------------------------------
+
+
+def test_matches_are_in_reading_order_with_notes_at_their_passage(store: Store) -> None:
+    briefing = store.get(SLUG)
+    start, end = quote_span(store, "western-reaction", "propped")
+    note = store.add_annotation(SLUG, "western-reaction", start, end + 3, note="korea, again")
+    hits = [
+        Hit(SLUG, "un-veto", "text", 5, 10, "", 1.0, matches=((5, 10), (40, 45))),
+        Hit(SLUG, "western-reaction", "note", start, end, "", 1.0, annotation=note.id),
+        Hit(SLUG, "western-reaction", "text", 1, 2, "", 1.0, matches=((1, 2), (900, 905))),
+        Hit(SLUG, "treaty-terms", "title", 0, 0, "", 2000.0),  # the briefing title
+        Hit(SLUG, "legal-framework", "title", 0, 0, "", 1000.0),  # a heading only
+    ]
+    found = reader_matches(briefing, hits, [note])
+    assert found == [
+        Match("treaty-terms", 0, 0, "title"),
+        Match("western-reaction", 1, 2, "text"),
+        Match("western-reaction", start, end + 3, "note", note.id),
+        Match("western-reaction", 900, 905, "text"),
+        Match("legal-framework", 0, 0, "title"),
+        Match("un-veto", 5, 10, "text"),
+        Match("un-veto", 40, 45, "text"),
+    ]
+
+
+# -- in the reader -------------------------------------------------------------------
+
+
+async def test_typing_a_query_marks_every_match_and_counts_them(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        view = screen.query_one(SectionView)
+        assert not screen.query(SearchBar)  # not built until first used
+        await search(pilot, screen, "korea")
+        bar = screen.query_one(SearchBar)
+        assert bar.display and app.focused is bar.input
+        assert counter(screen) == f"{sum(KOREA.values())} matches"
+        first, second = spans(store, "treaty-terms", "korea")[:2]
+        assert SEARCH_STYLE in styles_at(view, first[0])
+        assert SEARCH_STYLE in styles_at(view, second[1] - 1)
+        assert SEARCH_STYLE not in styles_at(view, first[1])  # "North Korea’s": only "Korea"
+        assert screen.current.key == "treaty-terms"  # typing does not move the reader
+
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
+        await pilot.press(*"zzyzx")
+        await until(pilot, lambda: screen._search_shown == "zzyzx")
+        assert counter(screen) == "No matches"
+        assert SEARCH_STYLE not in styles_at(view, first[0])
+
+
+async def test_enter_then_n_and_shift_n_move_across_sections(store: Store) -> None:
+    total = sum(KOREA.values())
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        view = screen.query_one(SectionView)
+        await search(pilot, screen, "korea")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is view  # back to the text, the line stays with its counter
+        assert counter(screen) == f"1/{total}"
+        first = spans(store, "treaty-terms", "korea")[0]
+        assert SEARCH_CURRENT_STYLE in styles_at(view, first[0])
+
+        await pilot.press(*["n"] * KOREA["treaty-terms"])  # past the last one in the section
+        await pilot.pause()
+        assert screen.current.key == "western-reaction"
+        assert counter(screen) == f"{KOREA['treaty-terms'] + 1}/{total}"
+        start, _ = spans(store, "western-reaction", "korea")[0]
+        assert SEARCH_CURRENT_STYLE in styles_at(view, start)
+        assert on_screen(view, start)
+        last = spans(store, "western-reaction", "korea")[-1]
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert on_screen(view, last[0])  # scrolled down to it
+
+        await pilot.press("N", "N", "N")
+        await pilot.pause()
+        assert screen.current.key == "treaty-terms"
+        assert counter(screen) == f"{KOREA['treaty-terms']}/{total}"
+        back = spans(store, "treaty-terms", "korea")[-1]
+        assert SEARCH_CURRENT_STYLE in styles_at(view, back[0])
+        assert on_screen(view, back[0])
+
+        await pilot.press("g", *["N"] * KOREA["treaty-terms"])  # before the first: wraps
+        await pilot.pause()
+        assert screen.current.key == "un-veto"
+        assert counter(screen) == f"{total}/{total}"
+
+
+async def test_n_from_another_section_starts_there(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        await search(pilot, screen, "korea")
+        await pilot.press("enter", "right_square_bracket", "right_square_bracket")
+        assert screen.current.key == "legal-framework"
+        await pilot.press("n")  # the first match here, not the one after 1/12
+        await pilot.pause()
+        assert screen.current.key == "legal-framework"
+        before = KOREA["treaty-terms"] + KOREA["western-reaction"]
+        assert counter(screen) == f"{before + 1}/{sum(KOREA.values())}"
+
+
+async def test_a_match_in_a_note_goes_to_its_passage_and_the_note(store: Store) -> None:
+    start, end = quote_span(store, "legal-framework", "Article 51 of the UN Charter")
+    note = store.add_annotation(
+        SLUG, "legal-framework", start, end, note="Compare the Zanzibar precedent", tags=["law"]
+    )
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        view = screen.query_one(SectionView)
+        await search(pilot, screen, "zanzibar")
+        assert counter(screen) == "1 match"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current.key == "legal-framework"
+        assert counter(screen) == "1/1"
+        assert screen.query_one("#notes").display  # shown, even at 80 columns
+        pane = screen.query_one(NotesPane)
+        assert pane.highlighted_annotation == note
+        assert SEARCH_CURRENT_STYLE in styles_at(view, start)
+        assert on_screen(view, start)
+
+        await pilot.press("slash", "ctrl+u", *"tag:law")  # tags are searched too
+        await until(pilot, lambda: screen._search_shown == "tag:law")
+        assert counter(screen) == "1/1"  # the same match, still the current one
+
+
+async def test_a_new_note_is_found_without_reopening_the_reader(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        await search(pilot, screen, "quokka")
+        assert counter(screen) == "No matches"
+        await pilot.press("escape", "l", "a", *"A quokka of a treaty", "ctrl+s")
+        await until(pilot, lambda: counter(screen) == "1 match")
+        [note] = store.annotations(SLUG)
+        await pilot.press("escape", "n")  # esc clears the passage first; the search stays
+        await pilot.pause()
+        assert counter(screen) == "1/1"
+        assert screen.query_one(NotesPane).highlighted_annotation == note
+
+
+async def test_escape_closes_the_line_then_clears_then_leaves(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        view = screen.query_one(SectionView)
+        first = spans(store, "treaty-terms", "putin")[0]
+        await search(pilot, screen, "putin")
+        bar = screen.query_one(SearchBar)
+        await pilot.press("escape")  # the line: back to the text, matches kept
+        assert app.focused is view and bar.display
+        assert SEARCH_STYLE in styles_at(view, first[0])
+        await pilot.press("l", "slash", "escape")  # a passage, and the line open again
+        assert app.focused is view and view.passage is not None  # the line closed, not it
+        await pilot.press("escape")  # the passage goes before the search
+        assert view.passage is None and bar.display
+        await pilot.press("escape")  # then the search
+        assert not bar.display
+        assert SEARCH_STYLE not in styles_at(view, first[0])
+        assert screen.check_action("next_match", ()) is False
+        await pilot.press("escape")  # then back to the library
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_an_emptied_line_closes_on_escape(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        await pilot.press("slash", "escape")
+        assert not screen.query_one(SearchBar).display
+        assert isinstance(app.screen, ReaderScreen)
+
+
+# -- across all briefings ------------------------------------------------------------
+
+
+async def test_slash_in_the_library_searches_all_and_opens_the_result(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        assert isinstance(app.screen, LibraryScreen)
+        library = app.screen
+        await pilot.press("slash")
+        assert library.query_one("#filter", Input).value == ""  # not typed into the filter
+        found = app.screen
+        assert isinstance(found, SearchScreen)
+        await pilot.press(*"stoltenberg")
+        await until(pilot, lambda: counter(found) == "1 result")
+        results = found.query_one(OptionList)
+        prompt = str(results.get_option_at_index(0).prompt)
+        assert "Western reaction" in prompt and "Stoltenberg" in prompt
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = reader(app)
+        view = screen.query_one(SectionView)
+        await until(pilot, lambda: counter(screen) == "1/1")
+        assert screen.current.key == "western-reaction"
+        assert screen.query_one(SearchBar).value == "stoltenberg"
+        start, _ = spans(store, "western-reaction", "stoltenberg")[0]
+        assert SEARCH_CURRENT_STYLE in styles_at(view, start)
+        assert on_screen(view, start)
+        await pilot.press("escape", "escape")  # clear the search, then the library again
+        await pilot.pause()
+        assert app.screen is library
+
+
+async def test_a_note_result_from_the_palette_opens_its_passage(store: Store) -> None:
+    start, end = quote_span(store, "un-veto", "veto")
+    note = store.add_annotation(SLUG, "un-veto", start, end, note="Wombat clause")
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"search all")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        found = app.screen
+        assert isinstance(found, SearchScreen)
+        await pilot.press(*"wombat")
+        await until(pilot, lambda: counter(found) == "1 result")
+        await pilot.press("down", "enter")  # down from the query line moves in the results
+        await pilot.pause()
+        screen = reader(app)
+        await until(pilot, lambda: counter(screen) == "1/1")
+        assert screen.current.key == "un-veto"
+        assert screen.query_one("#notes").display  # in a reader just opened, at 80 columns
+        assert screen.query_one(NotesPane).highlighted_annotation == note
+
+
+async def test_escape_leaves_the_global_search_where_you_were(store: Store) -> None:
+    app = make_app(store, SLUG, "legal-framework")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        await pilot.press("ctrl+f")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"korea", "escape")
+        await pilot.pause()
+        assert app.screen is screen and screen.current.key == "legal-framework"
+
+
+async def test_search_keys_are_in_help_and_the_palette(store: Store) -> None:
+    from briefing.tui.help import help_text
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        text = str(help_text(screen))
+        assert "Search this briefing" in text and "next search match" in text
+        assert "Search every briefing" in text
+        assert screen.check_action("next_match", ()) is False  # nothing searched yet
+        assert screen.check_action("open_search", ()) is True
