@@ -256,33 +256,16 @@ class AnnotatingScreen(Screen[None]):
         if highlight is not None:
             self._pane.highlight_note(highlight)
         self.refresh_counts()
-        self.refresh_keys()
-
-    _key_state: tuple[bool | None, ...] = ()
-
-    def refresh_keys(self) -> None:
-        """Refresh the footer only when some key became enabled or disabled.
-
-        Textual's Footer rebuilds all its widgets on every ``refresh_bindings``;
-        on each cursor move or section switch that was most of the cost.
-        """
-        state = tuple(
-            self.check_action(binding.action, ())
-            for binding in self.BINDINGS
-            if isinstance(binding, Binding)
-        )
-        if state != self._key_state:
-            self._key_state = state
-            self.refresh_bindings()
+        self.refresh_bindings()
 
     def watch_selections(self) -> None:
         """A mouse selection is a passage too: ``a`` may have become possible."""
-        self.refresh_keys()
+        self.refresh_bindings()
 
     @on(SectionView.PassageChanged)
     @on(OptionList.OptionHighlighted, "#notes-list")
     def _passage_or_note_changed(self) -> None:
-        self.refresh_keys()
+        self.refresh_bindings()
 
     def _failed(self, error: Exception, title: str) -> None:
         """Tell the user a store operation failed and why; nothing was changed."""

@@ -137,7 +137,7 @@ class ReaderScreen(SearchingScreen):
         self.state.section = section.key
         self.state.scroll = scroll_y
         self.query_one(SectionNav).show_current(section.key)
-        self.refresh_keys()
+        self.refresh_bindings()
 
     def refresh_counts(self) -> None:
         """Read marks and note counts in the navigation pane, after they changed."""

@@ -215,14 +215,14 @@ class SearchingScreen(AnnotatingScreen):
     async def action_open_search(self) -> None:
         bar = await self._search_line()
         bar.input.focus()
-        self.refresh_keys()
+        self.refresh_bindings()
 
     def action_close_search(self) -> None:
         """Esc in the search line: back to the text. The matches stay; an empty line goes."""
         self._text.focus()
         if self._search_bar is not None and not self._search_bar.value.strip():
             self.action_clear_search()
-        self.refresh_keys()
+        self.refresh_bindings()
 
     def action_clear_search(self) -> None:
         self.workers.cancel_group(self, "search")
@@ -238,7 +238,7 @@ class SearchingScreen(AnnotatingScreen):
             bar.set_query("")
             bar.set_count("")
             bar.display = False
-        self.refresh_keys()
+        self.refresh_bindings()
 
     @on(SearchBar.QueryChanged, "#search-bar")
     def _query_changed(self, event: SearchBar.QueryChanged) -> None:
@@ -254,7 +254,7 @@ class SearchingScreen(AnnotatingScreen):
             self.action_next_match()
         else:
             self._search_then = self.action_next_match
-        self.refresh_keys()
+        self.refresh_bindings()
 
     def show_search(self, query: str, hit: Hit) -> None:
         """Search for ``query`` and go to the match behind ``hit`` (a global search result).
@@ -326,7 +326,7 @@ class SearchingScreen(AnnotatingScreen):
         if then is not None and found.matches:
             then()
         self._show_match_count()
-        self.refresh_keys()
+        self.refresh_bindings()
 
     def reload_notes(self, highlight: str | None = None) -> None:
         """Notes changed: so may what they match."""
@@ -428,7 +428,7 @@ class SearchingScreen(AnnotatingScreen):
         # After the section and panes are laid out: scrolling measures wrapped lines.
         self.call_after_refresh(self._reveal_match, match, switched)
         self._show_match_count()
-        self.refresh_keys()
+        self.refresh_bindings()
 
     def _reveal_match(self, match: Match, switched: bool, tries: int = LAYOUT_TRIES) -> None:
         """Scroll to the match, once its section is laid out (scrolling measures lines)."""
