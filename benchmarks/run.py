@@ -175,23 +175,28 @@ def section_switch() -> list[Row]:
         await pilot.pause()
         return time.process_time() - started
 
-    async def run() -> tuple[list[float], list[float]]:
+    async def run() -> tuple[list[float], list[float], list[float]]:
         app = make_app(store, SLUG, "treaty-terms")
-        switches, idle = [], []
+        first, switches, idle = [], [], []
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause(0.3)
+            # First visits also mark the section read: a save and a redrawn nav.
+            for key in ["right_square_bracket"] * 3 + ["left_square_bracket"] * 3:
+                first.append(await cpu(pilot, key))
             for index in range(60):
                 key = "right_square_bracket" if (index // 3) % 2 == 0 else "left_square_bracket"
                 switches.append(await cpu(pilot, key))
                 idle.append(await cpu(pilot, "f12"))
-        return switches, idle
+        return first, switches, idle
 
-    switches, idle = asyncio.run(run())
+    first, switches, idle = asyncio.run(run())
     baseline = statistics.median(idle)
     cost = [max(0.0, s - baseline) for s in switches]
+    first_cost = max(0.0, statistics.median(first[:3]) - baseline)
     return [
         ("section switch to settled screen, CPU p95", f"{p95(cost) * 1000:.1f} ms", "< 30 ms"),
         ("section switch, CPU median", f"{statistics.median(cost) * 1000:.1f} ms", ""),
+        ("first visit of a section (marks it read), CPU", f"{first_cost * 1000:.1f} ms", ""),
     ]
 
 

@@ -64,7 +64,7 @@ class KeyBar(Static):
         if palette:
             parts.append(Content.styled(" ^p palette", "$footer-description-foreground"))
             self._spans.append((x, x + parts[-1].cell_length, "ctrl+p"))
-        self.update(Content("").join(parts))
+        self.update(Content("").join(parts), layout=False)  # one line, always: no relayout
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._spans:
