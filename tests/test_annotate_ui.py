@@ -534,3 +534,29 @@ async def test_markup_in_a_briefing_is_shown_as_text_everywhere(
         table = app.screen.query_one(DataTable)
         row = table.get_row("odd")
         assert str(row[1]) == "[bold red]2024[/]"
+
+
+async def test_undo_from_another_section_brings_the_passage_back_into_view(
+    store: Store,
+) -> None:
+    text = section_text(store)
+    quote = "the pact’s complete contents remain"  # the last paragraph: below the window
+    start = text.index(quote)
+    note = store.add_annotation(SLUG, SECTION, start, start + len(quote), note="Far down")
+    app = make_app(store, SLUG, SECTION)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        pane = await show_notes(pilot, app)
+        pane.focus()
+        pane.highlight_note(note.id)
+        await pilot.press("d")
+        assert store.annotations(SLUG) == []
+        await pilot.press("right_square_bracket")
+        assert screen.current.key == "western-reaction"
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen.current.key == SECTION
+        view = screen.query_one(SectionView)
+        assert visible_in(view, block_at(view, start))
+        assert [a.id for a in store.annotations(SLUG)] == [note.id]

@@ -383,7 +383,7 @@ class AnnotatingScreen(Screen[None]):
             self.go_to_section(note.section)
         self.reload_notes(highlight=note.id)
         if note.status == "anchored" and note.section == self.current.key:
-            self.call_after_refresh(self._text.flash, note.start, note.end)
+            self._text.flash(note.start, note.end)
 
     def action_reattach_note(self) -> None:
         note = self._pane.highlighted_annotation

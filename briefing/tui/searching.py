@@ -31,9 +31,6 @@ if TYPE_CHECKING:
 
 MatchKind = Literal["title", "text", "note"]
 
-#: Refreshes to wait for a section just switched to to be laid out before scrolling.
-LAYOUT_TRIES = 10
-
 SEARCH_BINDINGS = [
     Binding(
         "slash",
@@ -425,23 +422,17 @@ class SearchingScreen(AnnotatingScreen):
         if match.kind == "note":
             self.show_notes_pane()
             self._pane.highlight_note(match.annotation or "")
-        # After the section and panes are laid out: scrolling measures wrapped lines.
-        self.call_after_refresh(self._reveal_match, match, switched)
+        self._reveal_match(match, switched)
         self._show_match_count()
         self.refresh_bindings()
 
-    def _reveal_match(self, match: Match, switched: bool, tries: int = LAYOUT_TRIES) -> None:
-        """Scroll to the match, once its section is laid out (scrolling measures lines)."""
+    def _reveal_match(self, match: Match, switched: bool) -> None:
         if match.kind == "title" or (match.kind == "note" and not match.anchored):
             self._text.scroll_home(animate=False)
-            return
-        # Centred when arriving in a section (or at a note); the least scroll within one.
-        if not self._text.scroll_to_span(match.start, match.end, center=switched):
-            if tries > 0:
-                self.call_after_refresh(self._reveal_match, match, switched, tries - 1)
-            return
-        if match.kind == "note":
+        elif match.kind == "note":
             self._text.flash(match.start, match.end)
+        else:  # centred when arriving in a section; the least scroll within one
+            self._text.reveal(match.start, match.end, center=switched)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "previous_match"):

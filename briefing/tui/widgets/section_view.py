@@ -13,6 +13,7 @@ from textual.errors import NoWidget
 from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Static
 
 from briefing.anchoring import paragraphs, sentences
@@ -36,6 +37,8 @@ CURSOR_STYLE = "reverse"
 #: A passage jumped to from the notes pane, briefly, so the eye finds it.
 FLASH_STYLE = "bold $text on $warning 70%"
 FLASH_SECONDS = 1.0
+#: Refreshes to wait for a just-shown section's layout before giving up on a scroll.
+LAYOUT_TRIES = 10
 #: Search matches, and the one n/N went to. Bold and underline or reverse as well as
 #: the tint, so they show on 16-colour terminals, under NO_COLOR and over a highlight.
 SEARCH_STYLE = "bold underline on $warning 35%"
@@ -130,6 +133,8 @@ class SectionView(VerticalScroll, can_focus=True):
         self._search_current: tuple[str, int, int] | None = None
         self._flash_timer: Timer | None = None
         self._end_reported = False
+        self._texts: list[BlockText] = []
+        self._pending_scroll: float | None = None
 
     def compose(self) -> ComposeResult:
         # The briefing is fixed for the life of the view: its header is drawn once.
@@ -151,11 +156,13 @@ class SectionView(VerticalScroll, can_focus=True):
         self._flash = None
         self._highlights = self._highlight_marks(annotations)
         self.query_one("#section-title", Static).update(Content(visible(section.title)))
-        blocks = self.query_one("#blocks", Vertical)
+        container = self.query_one("#blocks", Vertical)
+        widgets, self._texts = self._block_widgets(section)
         with self.app.batch_update():
-            blocks.remove_children()
-            blocks.mount_all(self._block_widgets(section))
-        self.call_after_refresh(self._settle, scroll_y)
+            container.remove_children()
+            container.mount_all(widgets)
+        self._pending_scroll = scroll_y
+        self.call_after_refresh(self._settle)
         self.post_message(self.PassageChanged())
 
     def set_search(
@@ -202,33 +209,40 @@ class SectionView(VerticalScroll, can_focus=True):
 
     def _redraw(self) -> None:
         marks = self.marks
-        for text in self.query(BlockText):
+        for text in self._texts:
             text.draw(marks)
 
-    def _settle(self, scroll_y: float) -> None:
-        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+    def _settle(self) -> None:
+        """Apply the scroll position asked for by ``show``, unless a reveal came first."""
+        if self._pending_scroll is not None:
+            self.scroll_to(y=self._pending_scroll, animate=False, immediate=True)
+            self._pending_scroll = None
         self._check_end()
 
     def watch_virtual_size(self) -> None:
         """Freshly mounted blocks get their height here: the end may now be in view."""
         self.call_after_refresh(self._check_end)
 
-    def _block_widgets(self, section: Section) -> list[Static | Horizontal]:
-        widgets: list[Static | Horizontal] = []
+    def _block_widgets(self, section: Section) -> tuple[list[Widget], list[BlockText]]:
+        """The widgets to mount, and the section's texts among them in order.
+
+        The texts are kept: while the old section's widgets are being removed, a query
+        would still find them, and offsets would be measured on the wrong section.
+        """
+        widgets: list[Widget] = []
+        texts: list[BlockText] = []
         marks = self.marks
         for block in section_blocks(section.markdown):
             if block.kind == "item":
+                text = BlockText(block, marks, classes="body")
                 indent = "  " * (block.level - 1)
-                widgets.append(
-                    Horizontal(
-                        Static(indent + (block.marker or " "), classes="marker"),
-                        BlockText(block, marks, classes="body"),
-                        classes="block item",
-                    )
-                )
+                marker = Static(indent + (block.marker or " "), classes="marker")
+                widgets.append(Horizontal(marker, text, classes="block item"))
             else:
-                widgets.append(BlockText(block, marks, classes=f"block {block.kind}"))
-        return widgets
+                text = BlockText(block, marks, classes=f"block {block.kind}")
+                widgets.append(text)
+            texts.append(text)
+        return widgets, texts
 
     # -- the passage: keyboard cursor and mouse selection -----------------
 
@@ -293,7 +307,7 @@ class SectionView(VerticalScroll, can_focus=True):
         """Scroll a passage into view and mark it for a moment."""
         self._flash = Mark(start, end, FLASH_STYLE)
         self._redraw()
-        self.scroll_to_span(start, end, center=True)
+        self.reveal(start, end, center=True)
         if self._flash_timer is not None:
             self._flash_timer.stop()
         self._flash_timer = self.set_timer(FLASH_SECONDS, self._end_flash)
@@ -306,7 +320,7 @@ class SectionView(VerticalScroll, can_focus=True):
     # -- geometry ---------------------------------------------------------
 
     def _block_text_at(self, offset: int) -> BlockText | None:
-        for text in self.query(BlockText):
+        for text in self._texts:
             if text.block.start <= offset < text.block.end:
                 return text
         return None
@@ -334,6 +348,16 @@ class SectionView(VerticalScroll, can_focus=True):
         top = region.y - self.scrollable_content_region.y + round(self.scroll_y)
         return top + max(lines - 1, 0)
 
+    def reveal(
+        self, start: int, end: int, *, center: bool = False, tries: int = LAYOUT_TRIES
+    ) -> None:
+        """Scroll to a span as soon as its block is laid out: a section that was just
+        shown is laid out over the next refreshes, and scrolling measures wrapped lines."""
+        if self.scroll_to_span(start, end, center=center):
+            self._pending_scroll = None  # the section's opening position no longer applies
+        elif tries > 0:
+            self.call_after_refresh(self.reveal, start, end, center=center, tries=tries - 1)
+
     def scroll_to_span(self, start: int, end: int, *, center: bool = False) -> bool:
         """Scroll the least needed (or to the middle) to show the span, a line of context.
 
@@ -341,8 +365,8 @@ class SectionView(VerticalScroll, can_focus=True):
         """
         top = self._line_y(start)
         bottom = self._line_y(max(start + 1, end), through=True)
-        if top is None or bottom is None:
-            return False
+        if top is None or bottom is None or bottom >= self.virtual_size.height:
+            return False  # the blocks are placed, but the scrollable size is not yet
         self.scroll_to_region(
             Region(0, top, 1, max(bottom - top + 1, 1)),
             spacing=Spacing(1, 0, 1, 0),
