@@ -11,6 +11,8 @@ sentences. Edits go straight to the store; deletes are kept for ``u`` until the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.binding import Binding
 from textual.content import Content
@@ -21,7 +23,6 @@ from briefing.anchoring import make_anchor
 from briefing.model import Annotation, Briefing, Section
 from briefing.safetext import visible
 from briefing.store import DataError, Store, normalise_tags
-from briefing.tui.note_editor import NoteDraft, NoteEditor
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_view import SectionView
 
@@ -154,6 +155,10 @@ _CURSOR_ACTIONS = {
     "next_paragraph",
     "previous_paragraph",
 }
+
+
+if TYPE_CHECKING:
+    from briefing.tui.note_editor import NoteDraft
 
 
 class AnnotatingScreen(Screen[None]):
@@ -311,6 +316,8 @@ class AnnotatingScreen(Screen[None]):
         section = self.current
         quote = section.text[span[0] : span[1]]
 
+        from briefing.tui.note_editor import NoteEditor  # a TextArea: ~14 ms, on first use
+
         def save(draft: NoteDraft | None) -> None:
             # Saved to the section it was written on, even if the reader moved on.
             if draft is None:
@@ -336,6 +343,8 @@ class AnnotatingScreen(Screen[None]):
         note = self.target_note()
         if note is None:
             return
+        from briefing.tui.note_editor import NoteDraft, NoteEditor  # on first use
+
         draft = NoteDraft(note.note, note.tags, note.color)
 
         def save(edited: NoteDraft | None) -> None:
