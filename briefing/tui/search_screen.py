@@ -15,14 +15,14 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from briefing.safetext import visible
 from briefing.search import Hit, find_matches
 from briefing.store import Store
 from briefing.tui.searching import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
-from briefing.tui.widgets.search_bar import SearchBar
+from briefing.tui.widgets.search_bar import SearchBar, finished_search, search_in_thread
 
 #: Results listed at most; the best ones, by the ranking of :mod:`briefing.search`.
 LIMIT = 200
@@ -110,20 +110,13 @@ class SearchScreen(Screen[Chosen | None]):
         def search() -> Results:
             return Results(query, tuple(index.search(query, notes, limit=LIMIT)))
 
-        self.run_worker(
-            search, name="search", group="search", exclusive=True, thread=True, exit_on_error=False
-        )
+        search_in_thread(self, search)
 
     @on(Worker.StateChanged)
     def _search_finished(self, event: Worker.StateChanged) -> None:
-        """Every outcome of a search: a cancelled one was stale; a failure is a bug."""
-        worker = event.worker
-        if worker.group != "search" or not worker.is_finished:
-            return
-        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Results):
-            self._show(worker.result)
-        elif event.state == WorkerState.ERROR and worker.error is not None:
-            raise worker.error  # Textual shows it and exits: nothing unsaved is lost
+        results = finished_search(event)
+        if isinstance(results, Results):
+            self._show(results)
 
     def _show(self, results: Results) -> None:
         if results.query != self._wanted:

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from textual import on
 from textual.binding import Binding
 from textual.widgets import Input
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from briefing.model import Annotation, Briefing
 from briefing.tui.annotating import AnnotatingScreen
-from briefing.tui.widgets.search_bar import SearchBar
+from briefing.tui.widgets.search_bar import SearchBar, finished_search, search_in_thread
 
 if TYPE_CHECKING:
     from briefing.search import Hit, SearchIndex
@@ -296,20 +296,13 @@ class SearchingScreen(AnnotatingScreen):
             hits = index.search(query, notes, briefing=briefing.slug)
             return Found(query, tuple(reader_matches(briefing, hits, notes)))
 
-        self.run_worker(
-            search, name="search", group="search", exclusive=True, thread=True, exit_on_error=False
-        )
+        search_in_thread(self, search)
 
     @on(Worker.StateChanged)
     def _search_finished(self, event: Worker.StateChanged) -> None:
-        """Every outcome of a search: a cancelled one was stale; a failure is a bug."""
-        worker = event.worker
-        if worker.group != "search" or not worker.is_finished:
-            return
-        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Found):
-            self._show_found(worker.result)
-        elif event.state == WorkerState.ERROR and worker.error is not None:
-            raise worker.error  # Textual shows it and exits: nothing unsaved is lost
+        found = finished_search(event)
+        if isinstance(found, Found):
+            self._show_found(found)
 
     def _show_found(self, found: Found) -> None:
         if found.query != self._search_wanted:

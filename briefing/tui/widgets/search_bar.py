@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Label
+from textual.worker import Worker, WorkerState
 
 from briefing.safetext import visible
 
@@ -32,29 +36,21 @@ class SearchBar(Horizontal):
     SearchBar > #search-count { width: auto; padding: 0 1; color: $text-muted; }
     """
 
-    class QueryChanged(Message):
+    class _Query(Message):
+        def __init__(self, bar: SearchBar, query: str) -> None:
+            super().__init__()
+            self.bar = bar
+            self.query = query
+
+        @property
+        def control(self) -> SearchBar:
+            return self.bar
+
+    class QueryChanged(_Query):
         """The query after a pause in typing (or on enter): search for it."""
 
-        def __init__(self, bar: SearchBar, query: str) -> None:
-            super().__init__()
-            self.bar = bar
-            self.query = query
-
-        @property
-        def control(self) -> SearchBar:
-            return self.bar
-
-    class Submitted(Message):
+    class Submitted(_Query):
         """Enter in the field: go to a match. Always after the last QueryChanged."""
-
-        def __init__(self, bar: SearchBar, query: str) -> None:
-            super().__init__()
-            self.bar = bar
-            self.query = query
-
-        @property
-        def control(self) -> SearchBar:
-            return self.bar
 
     def __init__(self, *, prompt: str = "/", placeholder: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
@@ -111,3 +107,24 @@ class SearchBar(Horizontal):
         self._stop_timer()
         self._send()  # a query typed faster than the pause is searched before going there
         self.post_message(self.Submitted(self, self.value))
+
+
+def search_in_thread(node: DOMNode, compute: Callable[[], object]) -> None:
+    """Run one search off the event loop; a newer one cancels it (group "search")."""
+    node.run_worker(
+        compute, name="search", group="search", exclusive=True, thread=True, exit_on_error=False
+    )
+
+
+def finished_search(event: Worker.StateChanged) -> object | None:
+    """The result of a search worker that finished, else None.
+
+    A cancelled search was stale and is dropped; a failed one is a bug and is raised
+    (Textual shows it and exits: nothing unsaved is lost).
+    """
+    worker = event.worker
+    if worker.group != "search" or not worker.is_finished:
+        return None
+    if event.state == WorkerState.ERROR and worker.error is not None:
+        raise worker.error
+    return worker.result if event.state == WorkerState.SUCCESS else None
