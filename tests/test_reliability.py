@@ -397,3 +397,23 @@ def test_reimport_after_a_crash_between_library_and_notes_repairs_offsets(store:
     (fixed,) = store.annotations(SLUG)
     text = store.get(SLUG).section(SECTION).text  # type: ignore[union-attr]
     assert text[fixed.start : fixed.end] == quote
+
+
+def test_the_reader_refuses_to_start_on_a_damaged_notes_file(store: Store) -> None:
+    """One line naming the file, exit 1, no traceback and no screen."""
+    store.add_annotation(SLUG, SECTION, *quote_span(store, SECTION, "In March"))
+    notes = store.paths.notes_file("tester", SLUG)
+    notes.write_text("{ broken")
+    env = {**os.environ, "BRIEFING_HOME": str(store.paths.root), "BRIEFING_USER": "tester"}
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"briefing: error: {notes}: not valid JSON")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert notes.read_text() == "{ broken"

@@ -117,7 +117,14 @@ def make_app(store: Store, slug: str | None = None, section: str | None = None) 
 
 
 def run_reader(store: Store, slug: str | None = None, section: str | None = None) -> int:
-    # An unknown slug or section fails here, before the screen opens.
+    """Check everything the reader will read, then run it.
+
+    A damaged data file, an unknown slug or section fails here, as one line naming
+    the file or the key, instead of as a traceback from inside the running app.
+    """
+    store.briefings()
+    store.note_counts()  # reads every notes file of this user
+    store.setting("theme")  # reads the state file
     if slug is not None and section is not None:
         store.section(slug, section)
     elif slug is not None:
