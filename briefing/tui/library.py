@@ -67,16 +67,20 @@ class LibraryScreen(Screen[None]):
         self.refresh_rows()
 
     def _set_columns(self, table: DataTable[object]) -> None:
-        """The title takes what the fixed columns leave, so nothing scrolls sideways."""
-        fixed = {"Date": 10, "Tags": 18, "§": 2, "Notes": 5, "Read": 5}
+        """Title and tags share what the fixed columns leave, so nothing scrolls
+        sideways; the title gets most of it, as it is what a reader looks for."""
+        fixed = {"Date": 10, "§": 2, "Notes": 5, "Read": 5}
         width = table.size.width or self.size.width or 80
-        title = max(12, width - sum(fixed.values()) - 2 * (len(fixed) + 1) - 1)
+        free = max(24, width - sum(fixed.values()) - 2 * (len(fixed) + 2) - 1)
+        title = max(16, free * 2 // 3)
         if table.columns and next(iter(table.columns.values())).width == title:
             return
         table.clear(columns=True)
         table.add_column("Title", width=title, key="title")
-        for label, size in fixed.items():
-            table.add_column(label, width=size, key=label)
+        table.add_column("Date", width=fixed["Date"], key="Date")
+        table.add_column("Tags", width=free - title, key="Tags")
+        for label in ("§", "Notes", "Read"):
+            table.add_column(label, width=fixed[label], key=label)
 
     def on_screen_resume(self) -> None:
         # Read marks and note counts change in the reader: read them once here,
@@ -97,9 +101,13 @@ class LibraryScreen(Screen[None]):
             read = len(states[briefing.slug].read) if briefing.slug in states else 0
             total = len(briefing.sections)
             table.add_row(
-                Text(visible(briefing.title)),
+                Text(visible(briefing.title), overflow="ellipsis", no_wrap=True),
                 Text(visible(briefing.date)),
-                Text(visible(" ".join(f"#{t}" for t in briefing.tags))),
+                Text(
+                    visible(" ".join(f"#{t}" for t in briefing.tags)),
+                    overflow="ellipsis",
+                    no_wrap=True,
+                ),
                 str(total),
                 str(counts.get(briefing.slug, 0)),
                 "✓" if read == total else f"{read}/{total}",
