@@ -104,20 +104,29 @@ def write_document(path: Path, text: str, *, overwrite: bool = False) -> None:
     """Write a file the user asked for (an export), atomically, making its folder.
 
     Never over an existing file unless ``overwrite``: ``briefing export --force``
-    and the reader's export dialog share this, so both refuse the same way.
+    and the reader's export dialog share this, so both refuse the same way. Every
+    OS refusal (even a folder that may not be searched, where merely asking
+    whether the file exists fails) becomes a :class:`WriteRefused`.
     """
-    if path.is_dir():
-        raise WriteRefused(f"{path} is a folder")
-    if path.exists() and not overwrite:
-        raise AlreadyExists(f"{path} exists")
     try:
+        if path.is_dir():
+            raise WriteRefused(f"{path} is a folder")
+        if path.exists() and not overwrite:
+            raise AlreadyExists(f"{path} exists")
         write_atomic(path, text.encode("utf-8"))
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
-        # "File exists" from mkdir would hide the real problem: a file where a folder must be.
+        raise WriteRefused(f"cannot write {path}: {_refusal(path, error)}") from error
+
+
+def _refusal(path: Path, error: Exception) -> str:
+    # "File exists" from mkdir would hide the real problem: a file where a folder must be.
+    try:
         blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
-        reason = f"{blocker} is a file, not a folder" if blocker else None
-        reason = reason or getattr(error, "strerror", None) or str(error)
-        raise WriteRefused(f"cannot write {path}: {reason}") from error
+    except (OSError, ValueError):
+        blocker = None
+    if blocker is not None:
+        return f"{blocker} is a file, not a folder"
+    return getattr(error, "strerror", None) or str(error)
 
 
 def fsync_dir(folder: Path) -> None:

@@ -204,3 +204,55 @@ async def test_a_served_reader_saves_only_in_its_own_notes_folder(
         assert isinstance(app.screen, ReaderScreen)
     assert not outside.exists()
     assert "> Putin called it" in (user_home / "briefing-notes" / "mine.md").read_text("utf-8")
+
+
+async def test_a_symlinked_notes_folder_cannot_lead_a_served_reader_out(
+    noted: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If briefing-notes is a link to the server's ssh folder, nothing is written there."""
+    user_home = noted.paths.user_dir(noted.user)
+    monkeypatch.setenv("HOME", str(user_home))
+    monkeypatch.setenv("BRIEFING_SERVED", "1")
+    noted.paths.ssh.mkdir(parents=True)
+    (user_home / "briefing-notes").symlink_to(noted.paths.ssh, target_is_directory=True)
+    app = make_app(noted)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot)
+        field = dialog.query_one("#export-path", Input)
+        for typed in (str(user_home / "briefing-notes" / "authorized_keys"), "authorized_keys"):
+            field.value = typed
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen is dialog
+            assert "can only be saved in" in str(dialog.query_one("#export-status").render())
+    assert not noted.paths.authorized_keys.exists()
+
+
+async def test_a_path_with_a_nul_is_refused_without_crashing(noted: Store) -> None:
+    app = make_app(noted)
+    async with app.run_test(size=SIZE) as pilot:
+        notices = record_notices(app)
+        dialog = await open_dialog(app, pilot)
+        dialog.query_one("#export-path", Input).value = "/tmp/bad\x00name.md"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.is_running and app.screen is dialog
+    assert [n["severity"] for n in notices] == ["error"]
+    assert "cannot write" in notices[0]["message"]
+
+
+def test_a_folder_that_may_not_be_searched_is_a_refusal_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python raises PermissionError from is_dir()/exists() in such a folder."""
+    from briefing.atomic import WriteRefused, write_document
+
+    target = tmp_path / "locked" / "notes.md"
+
+    def denied(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_dir", denied)
+    with pytest.raises(WriteRefused, match="Permission denied"):
+        write_document(target, "# notes\n")
+    assert not target.exists()

@@ -148,15 +148,18 @@ class ExportDialog(ModalScreen[Path | None]):
             self._status("Type the path of the file to save to.", warning=True)
             return None
         try:
-            path = Path(raw).expanduser().absolute()
-        except RuntimeError as error:  # "~name/" for an unknown user
-            self._status(str(error), warning=True)
+            path = Path(raw).expanduser()
+            if self.confined is None:
+                return path.absolute()
+            # Served: a bare name means the notes folder; and after resolving, no "..",
+            # and no symlink (the folder's own included) may lead anywhere else.
+            path = (self.confined / path).resolve()
+        except (RuntimeError, ValueError) as error:  # "~name/" unknown; a NUL in the path
+            self._status(visible(str(error)), warning=True)
             return None
-        if self.confined is not None:
-            path = path.resolve()  # no "..", no symlink, can lead out of the folder
-            if path.parent != self.confined.resolve():
-                self._status(f"Here notes can only be saved in {self.confined}/", warning=True)
-                return None
+        if path.parent != self.confined:
+            self._status(f"Here notes can only be saved in {self.confined}/", warning=True)
+            return None
         return path
 
     def action_save(self) -> None:
