@@ -52,9 +52,20 @@ from typing import Literal
 
 from briefing.model import Annotation, Briefing
 
-__all__ = ["Hit", "Query", "SearchIndex", "find_matches", "fold", "parse_query"]
+__all__ = [
+    "KIND_RANK",
+    "Hit",
+    "HitKind",
+    "Query",
+    "SearchIndex",
+    "find_matches",
+    "fold",
+    "parse_query",
+]
 
 HitKind = Literal["text", "note", "title"]
+#: Where hits (and the reader's matches) at one place go: title before text before notes.
+KIND_RANK: dict[HitKind, int] = {"title": 0, "text": 1, "note": 2}
 
 #: Approximate width of a hit's snippet, in characters (ellipses excluded).
 SNIPPET_WIDTH = 80
@@ -419,7 +430,6 @@ def _note_doc(annotation: Annotation) -> _NoteDoc:
     )
 
 
-_KIND_RANK: dict[HitKind, int] = {"title": 0, "text": 1, "note": 2}
 _SortKey = tuple[int, float, str, int, int, int, str]
 _Ranked = tuple[_SortKey, Hit | _SectionDoc | _NoteDoc, float, bool]
 
@@ -681,7 +691,7 @@ class SearchIndex:
                 else:
                     tier = HEADING_TIER if heading_only else 0
                     score = tier * TIER_SCORE + HEADING_MATCH_WEIGHT * heading + body
-                    rank = _KIND_RANK["title" if heading_only else "text"]
+                    rank = KIND_RANK["title" if heading_only else "text"]
                     key = (-tier, -score, doc.slug, doc.order, rank, 0, "")
                     out.append((key, doc, score, heading_only))
 
@@ -705,7 +715,7 @@ class SearchIndex:
             else:
                 score = float(max(total, 1))
                 order = owner.order.get(annotation.section, len(owner.order))
-                rank = _KIND_RANK["note"]
+                rank = KIND_RANK["note"]
                 key = (0, -score, annotation.briefing, order, rank, annotation.start, annotation.id)
                 out.append((key, note, score, False))
 

@@ -7,20 +7,25 @@ In the library ``/`` (or ctrl+f in the reader) opens the search across all brief
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
+from threading import Event
+from typing import Any
 
+import pytest
+from textual.command import CommandList, CommandPalette
 from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 
+from briefing.library import import_paths
 from briefing.search import Hit, find_matches
 from briefing.store import Store
 from briefing.tui.app import BriefingApp, make_app
 from briefing.tui.library import LibraryScreen
 from briefing.tui.reader import ReaderScreen
 from briefing.tui.search_screen import SearchScreen
-from briefing.tui.searching import Match, reader_matches
+from briefing.tui.searching import Match, ThreadedIndex, reader_matches
 from briefing.tui.widgets.notes_pane import NotesPane
-from briefing.tui.widgets.search_bar import SearchBar
+from briefing.tui.widgets.search_bar import DEBOUNCE, SearchBar
 from briefing.tui.widgets.section_view import (
     SEARCH_CURRENT_STYLE,
     SEARCH_STYLE,
@@ -31,6 +36,7 @@ from tests.conftest import SLUG, quote_span
 
 SIZE = (100, 30)
 KOREA = {"treaty-terms": 6, "western-reaction": 3, "legal-framework": 1, "un-veto": 2}
+POLLS = 100
 
 
 def reader(app: BriefingApp) -> ReaderScreen:
@@ -68,19 +74,56 @@ def spans(store: Store, section: str, query: str) -> list[tuple[int, int]]:
     return find_matches(store.section(SLUG, section).text, query)
 
 
-async def until(pilot, ready: Callable[[], bool]) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the debounce and the search worker, as a user waits for the counter."""
-    for _ in range(60):
-        await pilot.pause(0.05)
-        if ready():
-            await pilot.pause()
-            return
-    raise AssertionError("the search never finished")
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait as a user waits for the counter: the pause in typing, then the search."""
+    await pilot.pause(DEBOUNCE)
+    await pilot.pause()  # the query goes up and its search starts
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()  # what it found is drawn
 
 
 async def search(pilot, screen: ReaderScreen, query: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("slash", *query)
-    await until(pilot, lambda: screen._search_shown == query)
+    await settle(pilot)
+    assert screen._latest.shown.query == query
+
+
+def hold_searches(monkeypatch: pytest.MonkeyPatch, query: str) -> tuple[Event, Event]:
+    """Searches for ``query`` wait in their thread until the first event is set; the second
+    is set once such a search has ended. Its thread is outside the index's lock meanwhile."""
+    release, ended = Event(), Event()
+    original = ThreadedIndex.search
+
+    def held(index: ThreadedIndex, wanted: str, *args: Any, **options: Any) -> list[Hit]:
+        if wanted != query:
+            return original(index, wanted, *args, **options)
+        release.wait(timeout=10)
+        try:
+            return original(index, wanted, *args, **options)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(ThreadedIndex, "search", held)
+    return release, ended
+
+
+async def palette_offers(pilot, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Open the command palette, type ``query`` and read what it lists once its search
+    (a worker) is done."""
+    await pilot.press("ctrl+p", *query)
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    options = palette.query_one(CommandList)
+    for _ in range(POLLS):
+        await pilot.pause(0.02)
+        gathering = any(w.node is palette and not w.is_finished for w in pilot.app.workers)
+        if options.option_count and not gathering:
+            break
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+def notice_titles(app: BriefingApp) -> list[str]:
+    return [notification.title for notification in app._notifications]
 
 
 # -- matches in reading order, without a terminal -----------------------------------
@@ -99,13 +142,13 @@ def test_matches_are_in_reading_order_with_notes_at_their_passage(store: Store) 
     ]
     found = reader_matches(briefing, hits, [note])
     assert found == [
-        Match("treaty-terms", 0, 0, "title"),
-        Match("western-reaction", 1, 2, "text"),
-        Match("western-reaction", start, end + 3, "note", note.id),
-        Match("western-reaction", 900, 905, "text"),
-        Match("legal-framework", 0, 0, "title"),
-        Match("un-veto", 5, 10, "text"),
-        Match("un-veto", 40, 45, "text"),
+        Match("treaty-terms", 0, 0, "title", position=0),
+        Match("western-reaction", 1, 2, "text", position=1),
+        Match("western-reaction", start, end + 3, "note", note.id, position=1),
+        Match("western-reaction", 900, 905, "text", position=1),
+        Match("legal-framework", 0, 0, "title", position=2),
+        Match("un-veto", 5, 10, "text", position=3),
+        Match("un-veto", 40, 45, "text", position=3),
     ]
 
 
@@ -131,7 +174,8 @@ async def test_typing_a_query_marks_every_match_and_counts_them(store: Store) ->
 
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
         await pilot.press(*"zzyzx")
-        await until(pilot, lambda: screen._search_shown == "zzyzx")
+        await settle(pilot)
+        assert screen._latest.shown.query == "zzyzx"
         assert counter(screen) == "No matches"
         assert SEARCH_STYLE not in styles_at(view, first[0])
 
@@ -215,7 +259,8 @@ async def test_a_match_in_a_note_goes_to_its_passage_and_the_note(store: Store) 
         assert on_screen(view, start)
 
         await pilot.press("slash", "ctrl+u", *"tag:law")  # tags are searched too
-        await until(pilot, lambda: screen._search_shown == "tag:law")
+        await settle(pilot)
+        assert screen._latest.shown.query == "tag:law"
         assert counter(screen) == "1/1"  # the same match, still the current one
 
 
@@ -227,7 +272,8 @@ async def test_a_new_note_is_found_without_reopening_the_reader(store: Store) ->
         await search(pilot, screen, "quokka")
         assert counter(screen) == "No matches"
         await pilot.press("escape", "l", "a", *"A quokka of a treaty", "ctrl+s")
-        await until(pilot, lambda: counter(screen) == "1 match")
+        await settle(pilot)
+        assert counter(screen) == "1 match"
         [note] = store.annotations(SLUG)
         await pilot.press("escape", "n")  # esc clears the passage first; the search stays
         await pilot.pause()
@@ -285,7 +331,8 @@ async def test_slash_in_the_library_searches_all_and_opens_the_result(store: Sto
         found = app.screen
         assert isinstance(found, SearchScreen)
         await pilot.press(*"stoltenberg")
-        await until(pilot, lambda: counter(found) == "1 result")
+        await settle(pilot)
+        assert counter(found) == "1 result"
         results = found.query_one(OptionList)
         prompt = str(results.get_option_at_index(0).prompt)
         assert "Western reaction" in prompt and "Stoltenberg" in prompt
@@ -293,7 +340,8 @@ async def test_slash_in_the_library_searches_all_and_opens_the_result(store: Sto
         await pilot.pause()
         screen = reader(app)
         view = screen.query_one(SectionView)
-        await until(pilot, lambda: counter(screen) == "1/1")
+        await settle(pilot)
+        assert counter(screen) == "1/1"
         assert screen.current.key == "western-reaction"
         assert screen.query_one(SearchBar).value == "stoltenberg"
         start, _ = spans(store, "western-reaction", "stoltenberg")[0]
@@ -310,18 +358,20 @@ async def test_a_note_result_from_the_palette_opens_its_passage(store: Store) ->
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+p", *"search all")
-        await pilot.pause(0.3)
+        offered = await palette_offers(pilot, "search all")
+        assert offered[0].startswith("Search all briefings")  # the one enter runs
         await pilot.press("enter")
         await pilot.pause()
         found = app.screen
         assert isinstance(found, SearchScreen)
         await pilot.press(*"wombat")
-        await until(pilot, lambda: counter(found) == "1 result")
+        await settle(pilot)
+        assert counter(found) == "1 result"
         await pilot.press("down", "enter")  # down from the query line moves in the results
         await pilot.pause()
         screen = reader(app)
-        await until(pilot, lambda: counter(screen) == "1/1")
+        await settle(pilot)
+        assert counter(screen) == "1/1"
         assert screen.current.key == "un-veto"
         assert screen.query_one("#notes").display  # in a reader just opened, at 80 columns
         assert screen.query_one(NotesPane).highlighted_annotation == note
@@ -351,3 +401,115 @@ async def test_search_keys_are_in_help_and_the_palette(store: Store) -> None:
         assert "Search every briefing" in text
         assert screen.check_action("next_match", ()) is False  # nothing searched yet
         assert screen.check_action("open_search", ()) is True
+        assert any(n.startswith("Search all briefings") for n in await palette_offers(pilot, "all"))
+        await pilot.press("escape", "escape")  # the palette, then the reader
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert any(n.startswith("Search all briefings") for n in await palette_offers(pilot, "all"))
+
+
+async def test_a_result_that_comes_late_is_dropped_for_the_newer_query(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, ended = hold_searches(monkeypatch, "korea")
+    putin = sum(len(spans(store, section, "putin")) for section in KOREA)
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        await pilot.press("slash", *"korea")
+        await pilot.pause(DEBOUNCE)
+        await pilot.pause()  # searching "korea", held in its thread
+        assert screen._latest.wanted == "korea" and counter(screen) == ""
+        await pilot.press("ctrl+u", *"putin")
+        await settle(pilot)
+        assert counter(screen) == f"{putin} matches"
+        release.set()
+        for _ in range(POLLS):  # the "korea" search ends, its results go nowhere
+            await pilot.pause(0.02)
+            if ended.is_set():
+                break
+        assert ended.is_set()
+        await pilot.pause()
+        assert counter(screen) == f"{putin} matches"
+        assert screen._latest.shown.query == "putin"
+
+
+async def test_a_clicked_result_opens_with_the_query_that_found_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, _ = hold_searches(monkeypatch, "wombat")
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+f", *"stoltenberg")
+        await settle(pilot)
+        found = app.screen
+        assert isinstance(found, SearchScreen) and counter(found) == "1 result"
+        await pilot.press("ctrl+u", *"wombat")  # its results are on their way
+        await pilot.pause(DEBOUNCE)
+        await pilot.pause()
+        await pilot.click(OptionList, offset=(4, 1))  # the listed result, of "stoltenberg"
+        release.set()
+        await settle(pilot)
+        screen = reader(app)
+        assert screen.query_one(SearchBar).value == "stoltenberg"
+        assert counter(screen) == "1/1" and screen.current.key == "western-reaction"
+
+
+async def test_a_damaged_notes_file_is_reported_and_the_text_still_searched(
+    store: Store,
+) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        notes = store.paths.notes_file(store.user, SLUG)
+        notes.parent.mkdir(parents=True, exist_ok=True)
+        notes.write_text("{ broken")  # by another program, while the reader is open
+        await search(pilot, screen, "korea")
+        assert notice_titles(app) == ["Search failed"]
+        assert counter(screen) == "No matches"
+
+        await pilot.press("ctrl+f")  # every briefing: searched, without the notes
+        found = app.screen
+        assert isinstance(found, SearchScreen)
+        assert notice_titles(app) == ["Search failed", "Notes not searched"]
+        await pilot.press(*"stoltenberg")
+        await settle(pilot)
+        assert counter(found) == "1 result"
+
+        await pilot.press("escape")
+        store.paths.library.write_text("{ broken")
+        await pilot.press("ctrl+f")  # without the library, nothing to search
+        assert app.screen is screen
+        assert notice_titles(app)[-1] == "Search failed"
+
+
+async def test_one_index_serves_every_search_until_the_library_changes(
+    store: Store, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.md"
+    other.write_text("# Other desk\n\n## One\n\nKorea, from the other desk.\n", encoding="utf-8")
+    import_paths(store, [other])
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        await search(pilot, screen, "korea")  # this briefing only, from the shared index
+        assert counter(screen) == f"{sum(KOREA.values())} matches"
+        await pilot.press("ctrl+f")
+        found = app.screen
+        assert isinstance(found, SearchScreen) and found._index is screen._search_index
+        await pilot.press("escape", "ctrl+f")
+        assert isinstance(app.screen, SearchScreen) and app.screen._index is screen._search_index
+
+        await pilot.press("escape")
+        newer = tmp_path / "newer.md"
+        newer.write_text("# Newer desk\n\n## One\n\nA quokka, at last.\n", encoding="utf-8")
+        import_paths(store, [newer])
+        await pilot.press("ctrl+f", *"quokka")
+        await settle(pilot)
+        rebuilt = app.screen
+        assert isinstance(rebuilt, SearchScreen) and rebuilt._index is not screen._search_index
+        assert counter(rebuilt) == "1 result"

@@ -15,11 +15,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from briefing.store import Store
+from briefing.store import DataError, Store
 from briefing.tui.commands import BriefingCommands
 from briefing.tui.help import HelpScreen
 from briefing.tui.library import LibraryScreen
 from briefing.tui.reader import ReaderScreen
+from briefing.tui.searching import ThreadedIndex
 
 if TYPE_CHECKING:
     from briefing.tui.search_screen import Chosen
@@ -41,6 +42,7 @@ class BriefingApp(App[int]):
         super().__init__()
         self.store = store
         self._start = (slug, section)
+        self._index: ThreadedIndex | None = None  # see _search_index
 
     def on_mount(self) -> None:
         theme = self.store.setting("theme")
@@ -78,11 +80,25 @@ class BriefingApp(App[int]):
     def _remember_theme(self, theme: Theme) -> None:
         self.store.set_setting("theme", theme.name)
 
-    def open_briefing(self, slug: str, section: str | None = None) -> None:
+    def open_briefing(
+        self, slug: str, section: str | None = None, result: Chosen | None = None
+    ) -> None:
+        """Read a briefing; at a global search ``result``, with its query searched there too."""
         if isinstance(self.screen, ReaderScreen):
             self.pop_screen()
         self.store.set_setting(LAST_BRIEFING, slug)
-        self.push_screen(ReaderScreen(self.store, self.store.get(slug), section))
+        index = self._search_index()
+        self.push_screen(
+            ReaderScreen(self.store, self.store.get(slug), section, index=index, result=result)
+        )
+
+    def _search_index(self) -> ThreadedIndex:
+        """The session's one search index, for every search screen: made again only when the
+        library changed. Cheap: nothing is indexed before the first search."""
+        briefings = self.store.briefings()
+        if self._index is None or not self._index.built_from(briefings):
+            self._index = ThreadedIndex(briefings)
+        return self._index
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -91,15 +107,19 @@ class BriefingApp(App[int]):
     def action_search_all(self) -> None:
         from briefing.tui.search_screen import SearchScreen  # loaded on first use, not at start
 
-        if not isinstance(self.screen, SearchScreen):
-            self.push_screen(SearchScreen(self.store), self._open_found)
+        if isinstance(self.screen, SearchScreen):
+            return
+        try:
+            index = self._search_index()
+        except DataError as error:
+            self.notify(str(error), title="Search failed", severity="error", markup=False)
+            return
+        self.push_screen(SearchScreen(self.store, index), self._open_found)
 
     def _open_found(self, chosen: Chosen | None) -> None:
         """Open a global search result, with its query searched in the reader too."""
         if chosen is not None:
-            self.open_briefing(chosen.hit.briefing, chosen.hit.section)
-            if isinstance(self.screen, ReaderScreen):
-                self.screen.show_search(chosen.query, chosen.hit)
+            self.open_briefing(chosen.hit.briefing, chosen.hit.section, chosen)
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Never start a browser: the reader may be running on a server, over SSH."""

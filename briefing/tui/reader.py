@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,11 +16,14 @@ from textual.widgets import Input, Label, OptionList
 from briefing.model import Briefing, ReadingState, Section
 from briefing.store import DataError, Store
 from briefing.tui.annotating import ANNOTATION_BINDINGS
-from briefing.tui.searching import SEARCH_BINDINGS, SearchingScreen
+from briefing.tui.searching import SEARCH_BINDINGS, SearchingScreen, ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
+
+if TYPE_CHECKING:
+    from briefing.tui.search_screen import Chosen
 
 #: Below this width only one side pane shows at a time, so the text keeps
 #: at least 48 columns at 80x24.
@@ -88,8 +93,16 @@ class ReaderScreen(SearchingScreen):
     class Leave(Message):
         """The reader is done: back to the library."""
 
-    def __init__(self, store: Store, briefing: Briefing, section: str | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        store: Store,
+        briefing: Briefing,
+        section: str | None = None,
+        *,
+        index: ThreadedIndex,
+        result: Chosen | None = None,
+    ) -> None:
+        super().__init__(index, result)
         self.store = store
         self.briefing = briefing
         # Kept by reference: on_unmount still reads its scroll after it is removed.
@@ -216,11 +229,10 @@ class ReaderScreen(SearchingScreen):
     # -- actions -------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        index = self.briefing.section_index(self.current.key)
         if action == "next_section":
-            return index + 1 < len(self.briefing.sections)
+            return self.briefing.section_index(self.current.key) + 1 < len(self.briefing.sections)
         if action == "previous_section":
-            return index > 0
+            return self.briefing.section_index(self.current.key) > 0
         return super().check_action(action, parameters)
 
     def _step(self, delta: int) -> None:

@@ -17,12 +17,13 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from briefing.model import Annotation
 from briefing.safetext import visible
 from briefing.search import Hit, find_matches
-from briefing.store import Store
+from briefing.store import DataError, Store
 from briefing.tui.searching import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
-from briefing.tui.widgets.search_bar import SearchBar, finished_search, search_in_thread
+from briefing.tui.widgets.search_bar import Found, LatestQuery, SearchBar
 
 #: Results listed at most; the best ones, by the ranking of :mod:`briefing.search`.
 LIMIT = 200
@@ -35,14 +36,6 @@ class Chosen:
 
     query: str
     hit: Hit
-
-
-@dataclass(frozen=True, slots=True)
-class Results:
-    """What one search found: the worker's result."""
-
-    query: str
-    hits: tuple[Hit, ...]
 
 
 class SearchScreen(Screen[Chosen | None]):
@@ -70,15 +63,14 @@ class SearchScreen(Screen[Chosen | None]):
 
     HELP_EXTRA = [("enter", "Open the briefing at the highlighted result")]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, index: ThreadedIndex) -> None:
+        """``index``: the app's, holding every briefing."""
         super().__init__()
         self.store = store
-        self._briefings = {briefing.slug: briefing for briefing in store.briefings()}
-        self._index = ThreadedIndex(self._briefings.values())
-        self._wanted = ""  # the query last asked for
-        self._shown = ""  # the query whose results are listed
-        self._hits: tuple[Hit, ...] = ()
-        self._open_when_found = False  # enter came before the results
+        self._index = index
+        self._briefings = {briefing.slug: briefing for briefing in index.briefings}
+        self._notes: tuple[Annotation, ...] = ()  # read on mount
+        self._latest = LatestQuery[Hit](self, self._show_results)
 
     def compose(self) -> ComposeResult:
         yield Label("Search all briefings", id="search-title")
@@ -87,8 +79,16 @@ class SearchScreen(Screen[Chosen | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        """Read the notes once: they cannot change while this screen is up, and reading
+        them stats every notes file."""
         self._list([])
         self.query_one(SearchBar).input.focus()
+        try:
+            self._notes = tuple(self.store.annotations())
+        except DataError as error:  # the briefings can still be searched
+            self.notify(
+                str(error), title="Notes not searched", severity="error", timeout=8, markup=False
+            )
 
     @property
     def _results(self) -> OptionList:
@@ -98,44 +98,28 @@ class SearchScreen(Screen[Chosen | None]):
 
     @on(SearchBar.QueryChanged, "#global-search")
     def _query_changed(self, event: SearchBar.QueryChanged) -> None:
-        self._wanted = query = event.query
-        self._open_when_found = False
+        query = event.query
         if not query.strip():
-            self.workers.cancel_group(self, "search")
-            self._show(Results(query, ()))
+            self._latest.clear(query)
             return
-        index = self._index
-        notes = tuple(self.store.annotations())  # the store is read here, not in the thread
-
-        def search() -> Results:
-            return Results(query, tuple(index.search(query, notes, limit=LIMIT)))
-
-        search_in_thread(self, search)
+        index, notes = self._index, self._notes
+        self._latest.search(query, lambda: tuple(index.search(query, notes, limit=LIMIT)))
 
     @on(Worker.StateChanged)
     def _search_finished(self, event: Worker.StateChanged) -> None:
-        results = finished_search(event)
-        if isinstance(results, Results):
-            self._show(results)
+        self._latest.finished(event)
 
-    def _show(self, results: Results) -> None:
-        if results.query != self._wanted:
-            return  # a newer query is on its way
-        self._shown = results.query
-        self._hits = results.hits
-        self._list(results.hits, results.query)
+    def _show_results(self, found: Found[Hit]) -> None:
+        self._list(found.items, found.query)
         bar = self.query_one(SearchBar)
-        total = len(results.hits)
-        if not results.query.strip():
+        total = len(found.items)
+        if not found.query.strip():
             bar.set_count("")
         elif not total:
             bar.set_count("No results")
         else:
             more = "the best " if total >= LIMIT else ""
             bar.set_count(f"{more}{total} result{'s' if total > 1 else ''}")
-        if self._open_when_found:
-            self._open_when_found = False
-            self.action_open()
 
     def _list(self, hits: tuple[Hit, ...] | list[Hit], query: str = "") -> None:
         results = self._results
@@ -170,21 +154,20 @@ class SearchScreen(Screen[Chosen | None]):
     # -- choosing --------------------------------------------------------------
 
     @on(SearchBar.Submitted, "#global-search")
-    def _query_submitted(self, event: SearchBar.Submitted) -> None:
+    def _query_submitted(self) -> None:
         """Enter opens the highlighted result, or the first one once this query's are in."""
-        if self._shown == event.query == self._wanted:
-            self.action_open()
-        else:
-            self._open_when_found = bool(event.query.strip())
+        self._latest.submit(self.action_open)
 
     @on(OptionList.OptionSelected, "#search-results")
     def _result_chosen(self) -> None:
         self.action_open()
 
     def action_open(self) -> None:
+        """Open the highlighted result, with the query that found it (not one typed since)."""
+        shown = self._latest.shown
         number = self._results.highlighted
-        if number is not None and number < len(self._hits):
-            self.dismiss(Chosen(self._wanted, self._hits[number]))
+        if number is not None and number < len(shown.items):
+            self.dismiss(Chosen(shown.query, shown.items[number]))
 
     def action_next_result(self) -> None:
         self._results.action_cursor_down()

@@ -12,24 +12,26 @@ The rules of matching are :mod:`briefing.search`'s.
 
 from __future__ import annotations
 
+import operator
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.binding import Binding
-from textual.widgets import Input
 from textual.worker import Worker
 
 from briefing.model import Annotation, Briefing
+from briefing.store import DataError
 from briefing.tui.annotating import AnnotatingScreen
-from briefing.tui.widgets.search_bar import SearchBar, finished_search, search_in_thread
+from briefing.tui.widgets.search_bar import Found, LatestQuery, SearchBar
 
 if TYPE_CHECKING:
-    from briefing.search import Hit, SearchIndex
-
-MatchKind = Literal["title", "text", "note"]
+    from briefing.search import Hit, HitKind, SearchIndex
+    from briefing.tui.search_screen import Chosen
 
 SEARCH_BINDINGS = [
     Binding(
@@ -91,16 +93,23 @@ SEARCH_BINDINGS = [
 class ThreadedIndex:
     """A :class:`~briefing.search.SearchIndex` searched from worker threads, one at a time.
 
-    The index is not thread-safe, and a cancelled thread worker still runs to its end: the
-    lock keeps a stale search and the fresh one apart. Built on the first search, so the
-    reader's start-up pays neither for the index nor for importing it.
+    The app owns one for the session and hands it to every search screen. The index is not
+    thread-safe, and a cancelled thread worker still runs to its end: the lock keeps a stale
+    search and the fresh one apart. Built on the first search, so the reader's start-up pays
+    neither for the index nor for importing it.
     """
 
     def __init__(self, briefings: Iterable[Briefing]) -> None:
-        self._briefings = list(briefings)
+        self.briefings = tuple(briefings)
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
         self._notes: tuple[Annotation, ...] | None = None
+
+    def built_from(self, briefings: Sequence[Briefing]) -> bool:
+        """Whether ``briefings`` are the very objects indexed: the store hands out the same
+        ones until the library file changes, so other objects mean it was re-imported."""
+        ours = self.briefings
+        return len(briefings) == len(ours) and all(map(operator.is_, briefings, ours))
 
     def search(self, query: str, notes: tuple[Annotation, ...], **options: Any) -> list[Hit]:
         """Hits for ``query`` (see ``SearchIndex.search`` for ``options``) among ``notes``;
@@ -109,7 +118,7 @@ class ThreadedIndex:
 
         with self._lock:
             if self._index is None:
-                self._index = SearchIndex(self._briefings)
+                self._index = SearchIndex(self.briefings)
             if notes != self._notes:
                 self._index.set_annotations(notes)
                 self._notes = notes
@@ -123,24 +132,31 @@ class Match:
     ``kind``: "text" (a span of the section's text), "title" (the section's heading, or the
     briefing title above it: shown at the top) or "note" (a note matched: its passage).
     ``section`` is None for an orphaned note whose section is gone: it shows with every one.
+    ``position``: the section's place in the briefing (after the last for such an orphan),
+    so that finding a place among the matches is a bisection.
     """
 
     section: str | None
     start: int
     end: int
-    kind: MatchKind
+    kind: HitKind
     annotation: str | None = None
     anchored: bool = True
+    position: int = field(kw_only=True)
 
 
-_KIND_ORDER: dict[MatchKind, int] = {"title": 0, "text": 1, "note": 2}
+#: Where a match is in reading order, as far as bisecting for a place needs.
+_where = operator.attrgetter("position", "start")
 
 
 def reader_matches(
     briefing: Briefing, hits: Iterable[Hit], notes: Sequence[Annotation]
 ) -> list[Match]:
     """Every match of one briefing's hits, in reading order (sections, then offsets)."""
+    from briefing.search import KIND_RANK
+
     order = {section.key: number for number, section in enumerate(briefing.sections)}
+    last = len(order)  # where an orphan goes: after every section
     by_id = {note.id: note for note in notes}
     hits = list(hits)
     spanned = {hit.section for hit in hits if hit.kind != "note" and hit.matches}
@@ -152,30 +168,20 @@ def reader_matches(
             if note is not None:
                 section = note.section if note.section in order else None
                 anchored = note.status == "anchored"
-                found.append(Match(section, note.start, note.end, "note", note.id, anchored))
+                place = order.get(note.section, last)
+                found.append(
+                    Match(section, note.start, note.end, "note", note.id, anchored, position=place)
+                )
         elif hit.matches:
-            found.extend(Match(hit.section, start, end, "text") for start, end in hit.matches)
+            place = order.get(hit.section, last)
+            found.extend(
+                Match(hit.section, start, end, "text", position=place) for start, end in hit.matches
+            )
         elif hit.section not in spanned and hit.section not in headed:
             headed.add(hit.section)  # a heading or briefing title: once, at the top
-            found.append(Match(hit.section, 0, 0, "title"))
-    last = len(order)
-    found.sort(
-        key=lambda m: (
-            last if m.section is None else order.get(m.section, last),
-            m.start,
-            _KIND_ORDER[m.kind],
-            m.annotation or "",
-        )
-    )
+            found.append(Match(hit.section, 0, 0, "title", position=order.get(hit.section, last)))
+    found.sort(key=lambda m: (m.position, m.start, KIND_RANK[m.kind], m.annotation or ""))
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """What one search found: the worker's result."""
-
-    query: str
-    matches: tuple[Match, ...]
 
 
 class SearchingScreen(AnnotatingScreen):
@@ -186,16 +192,15 @@ class SearchingScreen(AnnotatingScreen):
     (most sessions never search, and start-up should not build it).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, index: ThreadedIndex, result: Chosen | None = None) -> None:
+        """``index``: the app's, holding this briefing. ``result``: a global search result
+        to open at, with the query that found it (searched here too)."""
         super().__init__()
-        self._search_index: ThreadedIndex | None = None
+        self._search_index = index
         self._search_bar: SearchBar | None = None
-        self._search_wanted = ""  # the query last asked for
-        self._search_shown = ""  # the query whose matches are drawn
-        self._search_matches: tuple[Match, ...] = ()
-        self._search_at: int | None = None  # the match n/N went to last
-        self._search_then: Callable[[], None] | None = None  # when the results arrive
-        self._search_deferred: tuple[str, Hit] | None = None
+        self._latest = LatestQuery[Match](self, self._show_found)
+        self._search_current: Match | None = None  # the match n/N went to last
+        self._opening_result = result
 
     # -- the search line -------------------------------------------------------
 
@@ -208,6 +213,15 @@ class SearchingScreen(AnnotatingScreen):
             await self.mount(self._search_bar, after="#panes")
         self._search_bar.display = True
         return self._search_bar
+
+    async def on_mount(self) -> None:
+        """Runs after the reader's own ``on_mount`` (Textual calls both): the section shows."""
+        if self._opening_result is not None:
+            query, hit = self._opening_result.query, self._opening_result.hit
+            bar = await self._search_line()
+            bar.set_query(query)
+            self._search_for(query)
+            self._latest.submit(partial(self._go_to_hit, hit))
 
     async def action_open_search(self) -> None:
         bar = await self._search_line()
@@ -222,18 +236,12 @@ class SearchingScreen(AnnotatingScreen):
         self.refresh_bindings()
 
     def action_clear_search(self) -> None:
-        self.workers.cancel_group(self, "search")
-        self._search_wanted = self._search_shown = ""
-        self._search_matches = ()
-        self._search_at = None
-        self._search_then = None
-        self._text.set_search({})
+        self._latest.clear()
         bar = self._search_bar
         if bar is not None:
             if self.focused is not None and bar in self.focused.ancestors_with_self:
                 self._text.focus()
             bar.set_query("")
-            bar.set_count("")
             bar.display = False
         self.refresh_bindings()
 
@@ -245,116 +253,86 @@ class SearchingScreen(AnnotatingScreen):
     def _query_submitted(self, event: SearchBar.Submitted) -> None:
         """Enter: to the text, and to the next match once this query's matches are in."""
         self._text.focus()
-        if not event.query.strip():
+        if event.query.strip():
+            self._latest.submit(self.action_next_match)
+        else:
             self.action_clear_search()
-        elif self._search_shown == event.query and self._search_wanted == event.query:
-            self.action_next_match()
-        else:
-            self._search_then = self.action_next_match
         self.refresh_bindings()
-
-    def show_search(self, query: str, hit: Hit) -> None:
-        """Search for ``query`` and go to the match behind ``hit`` (a global search result).
-
-        Called by the app on a reader it has just pushed: before the reader is mounted, the
-        search waits for it.
-        """
-        if self.is_mounted:
-            self.call_later(self._show_search, query, hit)
-        else:
-            self._search_deferred = (query, hit)
-
-    async def on_mount(self) -> None:
-        """Runs after the reader's own ``on_mount`` (Textual calls both): the section shows."""
-        if self._search_deferred is not None:
-            query, hit = self._search_deferred
-            self._search_deferred = None
-            await self._show_search(query, hit)
-
-    async def _show_search(self, query: str, hit: Hit) -> None:
-        bar = await self._search_line()
-        bar.set_query(query)
-        self._search_for(query)
-        self._search_then = lambda: self._go_to_hit(hit)
 
     # -- searching ---------------------------------------------------------------
 
     def _search_for(self, query: str) -> None:
         """Search in a thread: folding the text on the first search takes a moment."""
-        self._search_wanted = query
-        self._search_then = None
         if not query.strip():
-            self.workers.cancel_group(self, "search")
-            self._show_found(Found(query, ()))
+            self._latest.clear(query)
             return
-        if self._search_index is None:
-            self._search_index = ThreadedIndex([self.briefing])
         index, briefing = self._search_index, self.briefing
-        notes = tuple(self.store.annotations(briefing.slug))  # the store is read here, not there
+        try:
+            notes = tuple(self.store.annotations(briefing.slug))  # the store is read here
+        except DataError as error:
+            self._failed(error, "Search failed")
+            self._latest.clear(query)
+            return
 
-        def search() -> Found:
+        def search() -> tuple[Match, ...]:
             hits = index.search(query, notes, briefing=briefing.slug)
-            return Found(query, tuple(reader_matches(briefing, hits, notes)))
+            return tuple(reader_matches(briefing, hits, notes))
 
-        search_in_thread(self, search)
+        self._latest.search(query, search)
 
     @on(Worker.StateChanged)
     def _search_finished(self, event: Worker.StateChanged) -> None:
-        found = finished_search(event)
-        if isinstance(found, Found):
-            self._show_found(found)
+        self._latest.finished(event)
 
-    def _show_found(self, found: Found) -> None:
-        if found.query != self._search_wanted:
-            return  # a newer query is on its way
-        current = self._current_match()
-        self._search_shown = found.query
-        self._search_matches = found.matches
-        self._search_at = found.matches.index(current) if current in found.matches else None
-        self._draw_matches()
-        then, self._search_then = self._search_then, None
-        if then is not None and found.matches:
-            then()
+    def _show_found(self, found: Found[Match]) -> None:
+        """Draw the matches; the one n/N went to stays current if it is still a match."""
+        if self._search_current not in found.items:
+            self._search_current = None
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for match in found.items:
+            if match.kind == "text" and match.section is not None:
+                spans.setdefault(match.section, []).append((match.start, match.end))
+        self._text.set_search(spans, self._marked(self._search_current))
         self._show_match_count()
         self.refresh_bindings()
 
     def reload_notes(self, highlight: str | None = None) -> None:
         """Notes changed: so may what they match."""
         super().reload_notes(highlight)
-        if self._search_wanted.strip():
-            self._search_for(self._search_wanted)
+        if self._latest.wanted.strip():
+            self._search_for(self._latest.wanted)
 
     # -- drawing ---------------------------------------------------------------------
 
-    def _current_match(self) -> Match | None:
-        at, matches = self._search_at, self._search_matches
-        return matches[at] if at is not None and at < len(matches) else None
+    @staticmethod
+    def _marked(match: Match | None) -> tuple[str, int, int] | None:
+        """Where the text marks ``match`` as the current one: a heading is not in the text,
+        and an orphan's offsets point at nothing."""
+        if match is None or match.section is None or match.kind == "title" or not match.anchored:
+            return None
+        return match.section, match.start, match.end
 
-    def _draw_matches(self) -> None:
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for match in self._search_matches:
-            if match.kind == "text" and match.section is not None:
-                spans.setdefault(match.section, []).append((match.start, match.end))
-        current = self._current_match()
-        marked = None
-        # A heading is not in the text, and an orphan's offsets point at nothing.
-        if current is not None and current.section is not None and current.kind != "title":
-            marked = (current.section, current.start, current.end) if current.anchored else None
-        self._text.set_search(spans, marked)
+    def _number(self, match: Match) -> int:
+        """``match``'s place in the list: a bisection to its section and offset, then the
+        few matches sharing them (a heading and a note can start where text does)."""
+        matches = self._latest.shown.items
+        return matches.index(match, bisect_left(matches, _where(match), key=_where))
 
     def _show_match_count(self) -> None:
         bar = self._search_bar
         if bar is None:
             return
-        total = len(self._search_matches)
-        if not self._search_shown.strip():
+        shown = self._latest.shown
+        total = len(shown.items)
+        if not shown.query.strip():
             bar.set_count("")
         elif not total:
             bar.set_count("No matches")
-        elif self._search_at is None:
+        elif self._search_current is None:
             bar.set_count(f"{total} match{'es' if total > 1 else ''}")
         else:
-            bar.set_count(f"{self._search_at + 1}/{total}", "n/N next/previous")
+            number = self._number(self._search_current) + 1
+            bar.set_count(f"{number}/{total}", "n/N next/previous")
 
     # -- going to a match ------------------------------------------------------------
 
@@ -367,48 +345,38 @@ class SearchingScreen(AnnotatingScreen):
     def _step_match(self, delta: int) -> None:
         """From the current match while it is in the section shown; else from where the
         reader is: the passage, or the top of the section."""
-        matches = self._search_matches
+        matches = self._latest.shown.items
         if not matches:
             return
-        current = self._current_match()
-        at = self._search_at
-        if at is not None and current is not None and current.section in (None, self.current.key):
-            self._go_to_match((at + delta) % len(matches))
-            return
-        count = len(self.briefing.sections)
-        passage = self._text.passage
-        here = (self.briefing.section_index(self.current.key), passage[0] if passage else 0)
-        places = [
-            (count if m.section is None else self.briefing.section_index(m.section), m.start)
-            for m in matches
-        ]
-        if delta > 0:
-            target = next((i for i, place in enumerate(places) if place >= here), 0)
+        current = self._search_current
+        if current is not None and current.section in (None, self.current.key):
+            target = self._number(current) + delta
         else:
-            before = [i for i, place in enumerate(places) if place < here]
-            target = before[-1] if before else len(matches) - 1
-        self._go_to_match(target)
+            passage = self._text.passage
+            here = (self.briefing.section_index(self.current.key), passage[0] if passage else 0)
+            after = bisect_left(matches, here, key=_where)  # the first match from here on
+            target = after if delta > 0 else after - 1
+        self._go_to_match(matches[target % len(matches)])
 
     def _go_to_hit(self, hit: Hit) -> None:
         """The match a global search result stands for, else the first in its section."""
-        matches = self._search_matches
-        for number, match in enumerate(matches):
+        matches = self._latest.shown.items
+        for match in matches:
             if hit.kind == "note":
                 found = match.annotation == hit.annotation
             else:
                 same = match.section == hit.section and match.kind != "note"
                 found = same and (match.kind == "title" or match.start == hit.start)
             if found:
-                self._go_to_match(number)
+                self._go_to_match(match)
                 return
-        section = next((n for n, m in enumerate(matches) if m.section == hit.section), None)
-        if section is not None:
-            self._go_to_match(section)
+        first = next((m for m in matches if m.section == hit.section), None)
+        if first is not None:
+            self._go_to_match(first)
 
-    def _go_to_match(self, number: int) -> None:
-        match = self._search_matches[number]
-        self._search_at = number
-        self._draw_matches()
+    def _go_to_match(self, match: Match) -> None:
+        self._search_current = match
+        self._text.set_search_current(self._marked(match))
         switched = match.section is not None and match.section != self.current.key
         if switched and match.section is not None:
             self.go_to_section(match.section)
@@ -429,18 +397,14 @@ class SearchingScreen(AnnotatingScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "previous_match"):
-            return bool(self._search_matches)
+            return bool(self._latest.shown.items)
         line_focused = self._search_bar is not None and self.focused is self._search_bar.input
         if action == "close_search":
             return line_focused
         if action == "clear_passage" and line_focused:
             return False  # esc in the search line is for the line; the passage stays
-        if action == "clear_search":  # False lets esc fall through to "back to library"
-            return (
-                self._search_bar is not None
-                and self._search_bar.display
-                and not isinstance(self.focused, Input)
-                and self._text.passage is None
-                and self._text.selected_span() is None
-            )
+        if action == "clear_search":
+            # Esc tries clear_passage and close_search first (BINDINGS order); False lets it
+            # fall through to "back to library".
+            return self._search_bar is not None and self._search_bar.display
         return super().check_action(action, parameters)

@@ -1,8 +1,11 @@
-"""A one-line search field with a counter beside it, for the reader and the global search."""
+"""A one-line search field with a counter beside it, and the searches it starts: for the
+reader and the global search."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +18,8 @@ from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
 from briefing.safetext import visible
+
+ItemT = TypeVar("ItemT")
 
 #: Seconds without a keystroke before the query is sent up: a search per pause,
 #: not one per letter typed.
@@ -109,22 +114,80 @@ class SearchBar(Horizontal):
         self.post_message(self.Submitted(self, self.value))
 
 
-def search_in_thread(node: DOMNode, compute: Callable[[], object]) -> None:
-    """Run one search off the event loop; a newer one cancels it (group "search")."""
-    node.run_worker(
-        compute, name="search", group="search", exclusive=True, thread=True, exit_on_error=False
-    )
+@dataclass(frozen=True, slots=True)
+class Found(Generic[ItemT]):
+    """What the search for ``query`` found: a search worker's result."""
+
+    query: str
+    items: tuple[ItemT, ...] = ()
 
 
-def finished_search(event: Worker.StateChanged) -> object | None:
-    """The result of a search worker that finished, else None.
+class LatestQuery(Generic[ItemT]):
+    """The searches of one search line, and what the latest query found.
 
-    A cancelled search was stale and is dropped; a failed one is a bug and is raised
-    (Textual shows it and exits: nothing unsaved is lost).
+    Each search runs in a thread worker, off the event loop; a newer one cancels it, and
+    results that still arrive for an older query are dropped, so ``show`` only ever draws
+    the latest query's. Enter may come before those results: :meth:`submit` then acts once
+    they are in. The owner hands every ``Worker.StateChanged`` to :meth:`finished`.
     """
-    worker = event.worker
-    if worker.group != "search" or not worker.is_finished:
-        return None
-    if event.state == WorkerState.ERROR and worker.error is not None:
-        raise worker.error
-    return worker.result if event.state == WorkerState.SUCCESS else None
+
+    def __init__(self, node: DOMNode, show: Callable[[Found[ItemT]], None]) -> None:
+        self._node = node
+        self._show = show
+        self.wanted = ""  # the query last asked for
+        self.shown: Found[ItemT] = Found("")  # what ``show`` drew last
+        self._then: Callable[[], None] | None = None  # an enter waiting for the results
+
+    def search(self, query: str, compute: Callable[[], tuple[ItemT, ...]]) -> None:
+        """Search for ``query``: ``compute`` runs in a thread."""
+        self._ask(query)
+        self._node.run_worker(
+            lambda: Found(query, compute()),
+            name="search",
+            group="search",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def clear(self, query: str = "") -> None:
+        """Nothing to search for ``query`` (it is empty, or the data to search could not be
+        read): stop the search on its way and show no results."""
+        self._ask(query)
+        self._node.workers.cancel_group(self._node, "search")
+        self._arrived(Found(query))
+
+    def submit(self, act: Callable[[], None]) -> None:
+        """Enter: ``act`` on the latest query's results, now if they are shown, else once
+        they arrive. The search line sends enter after that query, never before it."""
+        if self.shown.query == self.wanted:
+            act()
+        else:
+            self._then = act
+
+    def finished(self, event: Worker.StateChanged) -> None:
+        """Show what a search worker found.
+
+        A cancelled search was stale and is dropped; a failed one is a bug and is raised
+        (Textual shows it and exits: nothing unsaved is lost).
+        """
+        worker = event.worker
+        if worker.group != "search":
+            return
+        if event.state == WorkerState.ERROR and worker.error is not None:
+            raise worker.error
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, Found):
+            self._arrived(worker.result)
+
+    def _ask(self, query: str) -> None:
+        self.wanted = query
+        self._then = None  # an enter was for the query before
+
+    def _arrived(self, found: Found[ItemT]) -> None:
+        if found.query != self.wanted:
+            return  # it finished just before a newer query was asked for: that one is coming
+        self.shown = found
+        self._show(found)
+        then, self._then = self._then, None
+        if then is not None:
+            then()

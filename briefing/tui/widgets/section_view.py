@@ -129,8 +129,8 @@ class SectionView(VerticalScroll, can_focus=True):
         self.cursor = PassageCursor((), ())
         self._highlights: list[Mark] = []
         self._flash: Mark | None = None
-        self._search: Mapping[str, Sequence[tuple[int, int]]] = {}  # section key -> spans
-        self._search_current: tuple[str, int, int] | None = None
+        self._search: dict[str, tuple[Mark, ...]] = {}  # section key -> its matches
+        self._search_current: tuple[str, Mark] | None = None  # section key, the match
         self._flash_timer: Timer | None = None
         self._end_reported = False
         self._texts: list[BlockText] = []
@@ -172,10 +172,22 @@ class SectionView(VerticalScroll, can_focus=True):
     ) -> None:
         """Mark search matches, per section key, and the current one (section, start, end).
 
-        Kept for every section, so a section switched to shows its matches at once.
+        Kept for every section, so a section switched to shows its matches at once. The marks
+        are made here, once per search, not on every redraw.
         """
-        self._search = matches
-        self._search_current = current
+        self._search = {
+            key: tuple(Mark(start, end, SEARCH_STYLE) for start, end in spans)
+            for key, spans in matches.items()
+        }
+        self.set_search_current(current)
+
+    def set_search_current(self, current: tuple[str, int, int] | None) -> None:
+        """Mark the current search match (section, start, end) alone: n and N change no other."""
+        if current is None:
+            self._search_current = None
+        else:
+            key, start, end = current
+            self._search_current = (key, Mark(start, end, SEARCH_CURRENT_STYLE))
         self._redraw()
 
     def set_annotations(self, annotations: Sequence[Annotation]) -> None:
@@ -197,9 +209,9 @@ class SectionView(VerticalScroll, can_focus=True):
         flash."""
         marks = list(self._highlights)
         key = self.section.key if self.section is not None else ""
-        marks.extend(Mark(start, end, SEARCH_STYLE) for start, end in self._search.get(key, ()))
+        marks.extend(self._search.get(key, ()))
         if self._search_current is not None and self._search_current[0] == key:
-            marks.append(Mark(*self._search_current[1:], SEARCH_CURRENT_STYLE))
+            marks.append(self._search_current[1])
         span = self.cursor.span
         if span is not None:
             marks.append(Mark(*span, CURSOR_STYLE))
@@ -357,6 +369,8 @@ class SectionView(VerticalScroll, can_focus=True):
             self._pending_scroll = None  # the section's opening position no longer applies
         elif tries > 0:
             self.call_after_refresh(self.reveal, start, end, center=center, tries=tries - 1)
+        else:  # the text stays where it is: worth a look in the log, not an error for the user
+            self.log.warning(f"reveal({start}, {end}): its block was never laid out; not scrolled")
 
     def scroll_to_span(self, start: int, end: int, *, center: bool = False) -> bool:
         """Scroll the least needed (or to the middle) to show the span, a line of context.
