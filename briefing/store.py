@@ -80,6 +80,9 @@ class NewerSchema(StoreError):
     """Written by a newer version: not damaged, so never replaced by a backup."""
 
 
+_UNSET = object()
+
+
 def now_iso() -> str:
     return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -568,6 +571,9 @@ class Store:
         return default
 
     def set_setting(self, key: str, value: Any) -> None:
+        """Store a setting; the same value again writes nothing (no lock, no fsync)."""
+        if self.setting(key, _UNSET) == value:
+            return
         with self._state.transaction() as db:
             db.table("settings").upsert({"key": key, "value": value}, Query().key == key)
 

@@ -90,6 +90,19 @@ def test_reading_state_and_settings_persist_per_user(store: Store, data_dir: Pat
     assert Store(data_dir, "bob").setting("theme") is None
 
 
+def test_a_setting_set_to_its_value_again_writes_nothing(store: Store, data_dir: Path) -> None:
+    store.set_setting("theme", "nord")
+
+    def written() -> dict[Path, tuple[int, int]]:  # a rewrite renames a new file in
+        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in data_dir.rglob("*.json")}
+
+    before = written()
+    store.set_setting("theme", "nord")  # every start sets the last briefing again
+    assert written() == before
+    store.set_setting("theme", "gruvbox")
+    assert Store(data_dir, "tester").setting("theme") == "gruvbox"
+
+
 def test_a_corrupt_file_is_named_and_never_overwritten(store: Store) -> None:
     path = store.paths.library
     path.write_text('{"briefings": {"1": ')

@@ -33,6 +33,9 @@ SAVE_DELAY = 1.0
 
 
 class ReaderScreen(SearchingScreen):
+    # Focus the text as the screen is first shown, not the first focusable pane and then
+    # the text: each change of focus restyles the widget and redraws.
+    AUTO_FOCUS = "#text"
     BINDINGS = [
         Binding(
             "right_square_bracket",
@@ -116,12 +119,18 @@ class ReaderScreen(SearchingScreen):
         self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
+        # The layout for the terminal's size is settled before the first styling:
+        # changing it after mount restyles every widget on the screen (~20 ms).
+        contents, notes, narrow = self._layout(self.app.size.width)
+        self.set_class(narrow, "-narrow", update=False)
         with Horizontal(id="panes"):
-            with Vertical(id="contents", classes="pane"):
+            with Vertical(id="contents", classes="pane") as pane:
+                pane.display = contents
                 yield Label("Sections", classes="pane-title")
                 yield SectionNav(id="nav")
             yield self._text
-            with Vertical(id="notes", classes="pane"):
+            with Vertical(id="notes", classes="pane") as pane:
+                pane.display = notes
                 yield Label("Notes", id="notes-title", classes="pane-title")
                 yield Input(placeholder="Filter by tag", id="tag-filter")
                 yield NotesPane(id="notes-list")
@@ -131,7 +140,6 @@ class ReaderScreen(SearchingScreen):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
-        self._text.focus()
 
     # -- showing a section ---------------------------------------------
 
@@ -197,12 +205,17 @@ class ReaderScreen(SearchingScreen):
     def on_resize(self, event: Resize) -> None:
         self._apply_layout()
 
-    def _apply_layout(self) -> None:
-        narrow = self.size.width < NARROW
+    def _layout(self, width: int) -> tuple[bool, bool, bool]:
+        """Which side panes show at this width, and whether it is narrow."""
+        narrow = width < NARROW
         contents = self._wanted.get("contents", True)
         notes = self._wanted.get("notes", not narrow)
         if narrow and contents and notes:
             notes = False
+        return contents, notes, narrow
+
+    def _apply_layout(self) -> None:
+        contents, notes, narrow = self._layout(self.size.width)
         self.query_one("#contents").display = contents
         self.query_one("#notes").display = notes
         self.set_class(narrow, "-narrow")
