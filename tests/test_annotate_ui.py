@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.content import Content
 from textual.geometry import Offset
 from textual.selection import Selection
 from textual.widgets import Input, TextArea
@@ -23,7 +22,7 @@ from briefing.tui.app import BriefingApp, make_app
 from briefing.tui.help import HelpScreen
 from briefing.tui.library import LibraryScreen
 from briefing.tui.note_editor import NoteEditor
-from briefing.tui.passage import PassageCursor, block_offset
+from briefing.tui.passage import PassageCursor
 from briefing.tui.reader import ReaderScreen
 from briefing.tui.widgets.notes_pane import ORPHANED_HEADER, NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
@@ -31,10 +30,10 @@ from briefing.tui.widgets.section_view import (
     CURSOR_STYLE,
     FLASH_STYLE,
     HIGHLIGHT_STYLES,
-    BlockText,
     SectionView,
 )
 from tests.conftest import BUNDLED, SLUG, snapshot_files
+from tests.helpers.screen_text import on_screen, styles_at
 
 SECTION = "treaty-terms"
 SIZE = (100, 30)
@@ -50,24 +49,6 @@ def reader(app: BriefingApp) -> ReaderScreen:
     screen = app.screen
     assert isinstance(screen, ReaderScreen)
     return screen
-
-
-def block_at(view: SectionView, offset: int) -> BlockText:
-    return next(w for w in view.query(BlockText) if w.block.start <= offset < w.block.end)
-
-
-def styles_at(view: SectionView, offset: int) -> set[str]:
-    """The styles drawn over one character of the section, as the widget renders it."""
-    widget = block_at(view, offset)
-    content = widget.render()
-    assert isinstance(content, Content)
-    at = offset - widget.block.start
-    return {str(span.style) for span in content.spans if span.start <= at < span.end}
-
-
-def visible_in(view: SectionView, widget: BlockText) -> bool:
-    region, window = widget.region, view.scrollable_content_region
-    return region.height > 0 and window.y <= region.y and region.y < window.bottom
 
 
 async def show_notes(pilot, app: BriefingApp) -> NotesPane:  # type: ignore[no-untyped-def]
@@ -105,14 +86,6 @@ def test_cursor_moves_extends_and_selects_paragraphs() -> None:
     assert cursor.span == (0, 4)
     cursor.clear()
     assert cursor.span is None
-
-
-def test_selection_positions_map_to_block_offsets() -> None:
-    text = "First line\nsecond line"  # a hard break inside one block
-    assert block_offset(text, 0, 6) == 6
-    assert block_offset(text, 1, 0) == text.index("second")
-    assert block_offset(text, 1, 99) == len(text)  # past the end of a line: its end
-    assert block_offset(text, 5, 0) == len(text)
 
 
 # -- in the reader -------------------------------------------------------------------
@@ -155,12 +128,12 @@ async def test_cursor_keeps_the_passage_on_screen(store: Store) -> None:
             await pilot.press("l")
         assert view.passage == spans[-1]
         assert view.scroll_y > 0
-        assert visible_in(view, block_at(view, spans[-1][0]))
+        assert on_screen(view, spans[-1][0])
         # Cleared, the cursor starts again where the reader is looking.
         await pilot.press("escape", "g", *["j"] * 14, "l")
         start = view.passage[0]  # type: ignore[index]
         assert start > spans[0][0]  # the first sentence has scrolled out of view
-        assert visible_in(view, block_at(view, start))
+        assert on_screen(view, start)
 
 
 async def test_annotate_with_a_note_and_tags(store: Store) -> None:
@@ -215,16 +188,20 @@ async def test_annotate_the_mouse_selection(store: Store) -> None:
         await pilot.pause()
         screen = reader(app)
         view = screen.query_one(SectionView)
-        second = next(w for w in view.query(BlockText) if w.block.start > 0)
-        # A drag from column 3 to column 17 of the block's first line.
-        await pilot.mouse_down(second, offset=(3, 0))
-        await pilot.hover(second, offset=(17, 0))
-        await pilot.mouse_up(second, offset=(17, 0))
+        body = view.body
+        second = body.blocks[1]
+        y = body.line_of(second.start)
+        assert y is not None and body.lines[y].start == second.start
+        # A drag from column 3 to column 17 of the second paragraph's first line.
+        await pilot.mouse_down(body, offset=(3, y))
+        await pilot.hover(body, offset=(17, y))
+        await pilot.mouse_up(body, offset=(17, y))
         await pilot.pause()
-        assert second in screen.selections
+        assert body in screen.selections
         start, end = view.selected_span()  # type: ignore[misc]
-        assert start == second.block.start + 3
-        assert section_text(store)[start:end] == second.block.text[3 : end - second.block.start]
+        assert start == second.start + 3
+        assert section_text(store)[start:end] == second.text[3 : end - second.start]
+        assert screen.get_selected_text() == section_text(store)[start:end]
         await pilot.press("a")
         assert isinstance(app.screen, NoteEditor)
         await pilot.press("ctrl+s")
@@ -234,19 +211,20 @@ async def test_annotate_the_mouse_selection(store: Store) -> None:
         assert not screen.selections  # the selection is used up
 
 
-async def test_a_selection_across_blocks_spans_them(store: Store) -> None:
+async def test_a_selection_across_lines_and_blocks_spans_them(store: Store) -> None:
     app = make_app(store, SLUG, SECTION)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = reader(app)
         view = screen.query_one(SectionView)
-        first, second = list(view.query(BlockText))[:2]
-        screen.selections = {
-            first: Selection(Offset(10, 0), None),
-            second: Selection(None, Offset(5, 0)),
-        }
+        body = view.body
+        first, second = body.blocks[:2]
+        y1, y2 = body.line_of(first.start), body.line_of(second.start)
+        assert y1 is not None and y2 is not None and y2 - y1 > 2  # a wrapped paragraph
+        # Columns count the characters of each screen line, not of the block.
+        screen.selections = {body: Selection(Offset(10, y1 + 1), Offset(5, y2))}
         await pilot.pause()
-        assert view.selected_span() == (first.block.start + 10, second.block.start + 5)
+        assert view.selected_span() == (body.lines[y1 + 1].start + 10, second.start + 5)
         assert screen.check_action("annotate", ()) is True
 
 
@@ -262,14 +240,13 @@ async def test_jump_from_the_notes_pane_to_the_passage(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = reader(app).query_one(SectionView)
-        block = block_at(view, start)
-        assert not visible_in(view, block)  # the last paragraph is below the window
+        assert not on_screen(view, start)  # the last paragraph is below the window
         pane = await show_notes(pilot, app)
         pane.focus()
         pane.highlight_note(note.id)
         await pilot.press("enter")
         await pilot.pause()
-        assert visible_in(view, block)
+        assert on_screen(view, start)
         assert FLASH_STYLE in styles_at(view, start)
         await pilot.pause(0.5)
         assert FLASH_STYLE not in styles_at(view, start)  # a flash, not a mark
@@ -558,5 +535,5 @@ async def test_undo_from_another_section_brings_the_passage_back_into_view(
         await pilot.pause()
         assert screen.current.key == SECTION
         view = screen.query_one(SectionView)
-        assert visible_in(view, block_at(view, start))
+        assert on_screen(view, start)
         assert [a.id for a in store.annotations(SLUG)] == [note.id]

@@ -52,6 +52,28 @@ async def test_enter_in_the_navigation_pane_opens_that_section(store: Store) -> 
         assert app.focused is screen.query_one(SectionView)
 
 
+async def test_list_items_hang_under_their_marker_and_reflow_on_resize(store: Store) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        body = app.screen.query_one(SectionView).body
+        item = next(b for b in body.blocks if b.kind == "item")
+
+        def drawn() -> list[str]:
+            y = body.line_of(item.start)
+            assert y is not None
+            return [body.render_line(y + n).text.rstrip() for n in range(3)]
+
+        first, second, _ = drawn()
+        assert first.startswith("• " + item.text[:10])
+        assert second.startswith("  ") and second[2] != " "  # under the text, not the bullet
+        narrow = len(drawn()[0])
+        await pilot.resize_terminal(170, 40)
+        await pilot.pause()
+        assert len(drawn()[0]) > narrow  # the wider column holds more of the item per line
+        assert drawn()[1].startswith("  ")
+
+
 async def test_scroll_keys_move_the_text(store: Store) -> None:
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 
 from briefing.library import import_paths
@@ -29,10 +28,10 @@ from briefing.tui.widgets.search_bar import DEBOUNCE, SearchBar
 from briefing.tui.widgets.section_view import (
     SEARCH_CURRENT_STYLE,
     SEARCH_STYLE,
-    BlockText,
     SectionView,
 )
 from tests.conftest import SLUG, quote_span
+from tests.helpers.screen_text import on_screen, styles_at
 
 SIZE = (100, 30)
 KOREA = {"treaty-terms": 6, "western-reaction": 3, "legal-framework": 1, "un-veto": 2}
@@ -49,25 +48,6 @@ def counter(screen: ReaderScreen | SearchScreen) -> str:
     """The counter as drawn: "3/12", "12 matches", "No matches" (hint after it)."""
     bar = screen.query_one(SearchBar)
     return str(bar.query_one("#search-count", Label).render()).split("  ")[0]
-
-
-def block_at(view: SectionView, offset: int) -> BlockText:
-    return next(w for w in view.query(BlockText) if w.block.start <= offset < w.block.end)
-
-
-def styles_at(view: SectionView, offset: int) -> set[str]:
-    widget = block_at(view, offset)
-    content = widget.render()
-    assert isinstance(content, Content)
-    at = offset - widget.block.start
-    return {str(span.style) for span in content.spans if span.start <= at < span.end}
-
-
-def on_screen(view: SectionView, offset: int) -> bool:
-    """The line drawing ``offset`` is inside the text's window."""
-    line = view._line_y(offset)
-    top = round(view.scroll_y)
-    return line is not None and top <= line < top + view.scrollable_content_region.height
 
 
 def spans(store: Store, section: str, query: str) -> list[tuple[int, int]]:

@@ -103,17 +103,3 @@ class PassageCursor:
         inside = [i for i, (s, _) in enumerate(self.sentences) if p_start <= s < p_end]
         if inside:
             self.anchor, self.head = inside[0], inside[-1]
-
-
-def block_offset(text: str, line: int, column: int) -> int:
-    """Map a (line, column) position in a block's text to an offset into that text.
-
-    Textual's selection offsets count logical lines (split on ``\\n``, before wrapping) and
-    characters within them; blocks only hold a ``\\n`` where the Markdown had a hard break.
-    """
-    lines = text.split("\n")
-    if line >= len(lines):
-        return len(text)
-    line = max(line, 0)
-    before = sum(len(piece) + 1 for piece in lines[:line])
-    return before + max(0, min(column, len(lines[line])))

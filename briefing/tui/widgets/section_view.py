@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.errors import NoWidget
 from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Static
 
 from briefing.anchoring import paragraphs, sentences
 from briefing.ingest import section_blocks
-from briefing.model import Annotation, Block, Briefing, Section
+from briefing.model import Annotation, Briefing, Section
 from briefing.safetext import visible
-from briefing.tui.passage import PassageCursor, block_offset
+from briefing.tui.passage import PassageCursor
+from briefing.tui.widgets.section_body import Mark, SectionBody
 
-INLINE_STYLES = {"em": "italic", "strong": "bold", "code": "reverse", "strike": "strike"}
 #: Backgrounds per note colour. Underline as well, so a highlight still shows
 #: on 16-colour terminals and under NO_COLOR.
 HIGHLIGHT_STYLES = {
@@ -45,68 +43,12 @@ SEARCH_STYLE = "bold underline on $warning 35%"
 SEARCH_CURRENT_STYLE = "bold reverse $warning"
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A range of the section's plain text to draw in a given style."""
-
-    start: int
-    end: int
-    style: str
-
-
-def block_content(block: Block, marks: Sequence[Mark] = ()) -> Content:
-    """Block text as Content; never parsed as markup, controls made visible."""
-    content = Content(visible(block.text))
-    for span in block.spans:
-        if span.style == "link":
-            content = content.stylize("underline $text-accent", span.start, span.end)
-        else:
-            content = content.stylize(INLINE_STYLES[span.style], span.start, span.end)
-    for mark in marks:
-        start, end = max(mark.start, block.start), min(mark.end, block.end)
-        if start < end:
-            content = content.stylize(mark.style, start - block.start, end - block.start)
-    return content
-
-
-class BlockText(Static):
-    """One block's text; knows where it sits in the section's plain text."""
-
-    def __init__(self, block: Block, marks: Sequence[Mark] = (), *, classes: str = "") -> None:
-        self.block = block
-        self.marks = self._touching(marks)
-        super().__init__(block_content(block, self.marks), classes=classes)
-
-    def _touching(self, marks: Sequence[Mark]) -> tuple[Mark, ...]:
-        return tuple(m for m in marks if m.start < self.block.end and m.end > self.block.start)
-
-    def draw(self, marks: Sequence[Mark]) -> None:
-        """Restyle in place, and only if a mark over this block changed: no relayout."""
-        touching = self._touching(marks)
-        if touching != self.marks:
-            self.marks = touching
-            self.update(block_content(self.block, touching), layout=False)
-
-    def offset_at(self, line: int, column: int) -> int:
-        """A Textual selection position in this widget as an offset in the section text."""
-        return self.block.start + block_offset(self.block.text, line, column)
-
-
 class SectionView(VerticalScroll, can_focus=True):
     """Scrollable section text with the briefing's title and metadata on top."""
 
     DEFAULT_CSS = """
     SectionView { padding: 0 1; scrollbar-size-vertical: 1; }
     SectionView > #column { height: auto; max-width: 80; }
-    SectionView #blocks { height: auto; }
-    SectionView .block { margin-bottom: 1; height: auto; }
-    SectionView .heading { text-style: bold; }
-    SectionView .quote { border-left: outer $primary; padding-left: 1; color: $text-muted; }
-    SectionView .code { background: $boost; padding: 0 1; }
-    SectionView .rule { height: 1; border-top: solid $primary-muted; }
-    SectionView .item { layout: horizontal; height: auto; }
-    SectionView .item > .marker { width: auto; padding-right: 1; color: $text-accent; }
-    SectionView .item > .body { width: 1fr; }
     SectionView #title { text-style: bold; color: $text-accent; }
     SectionView #meta { color: $text-muted; margin-bottom: 1; }
     SectionView #section-title { text-style: bold underline; margin-bottom: 1; }
@@ -133,7 +75,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._search_current: tuple[str, Mark] | None = None  # section key, the match
         self._flash_timer: Timer | None = None
         self._end_reported = False
-        self._texts: list[BlockText] = []
+        self.body = SectionBody(id="body")
         self._pending_scroll: float | None = None
 
     def compose(self) -> ComposeResult:
@@ -144,7 +86,7 @@ class SectionView(VerticalScroll, can_focus=True):
             yield Static(Content(visible(briefing.title)), id="title")
             yield Static(Content(visible(" · ".join(f for f in facts if f))), id="meta")
             yield Static(id="section-title", markup=False)
-            yield Vertical(id="blocks")
+            yield self.body
 
     def show(
         self, section: Section, annotations: Sequence[Annotation] = (), scroll_y: float = 0.0
@@ -156,11 +98,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._flash = None
         self._highlights = self._highlight_marks(annotations)
         self.query_one("#section-title", Static).update(Content(visible(section.title)))
-        container = self.query_one("#blocks", Vertical)
-        widgets, self._texts = self._block_widgets(section)
-        with self.app.batch_update():
-            container.remove_children()
-            container.mount_all(widgets)
+        self.body.show(section.text, section_blocks(section.markdown), self.marks)
         self._pending_scroll = scroll_y
         self.call_after_refresh(self._settle)
         self.post_message(self.PassageChanged())
@@ -220,9 +158,7 @@ class SectionView(VerticalScroll, can_focus=True):
         return marks
 
     def _redraw(self) -> None:
-        marks = self.marks
-        for text in self._texts:
-            text.draw(marks)
+        self.body.set_marks(self.marks)
 
     def _settle(self) -> None:
         """Apply the scroll position asked for by ``show``, unless a reveal came first."""
@@ -234,27 +170,6 @@ class SectionView(VerticalScroll, can_focus=True):
     def watch_virtual_size(self) -> None:
         """Freshly mounted blocks get their height here: the end may now be in view."""
         self.call_after_refresh(self._check_end)
-
-    def _block_widgets(self, section: Section) -> tuple[list[Widget], list[BlockText]]:
-        """The widgets to mount, and the section's texts among them in order.
-
-        The texts are kept: while the old section's widgets are being removed, a query
-        would still find them, and offsets would be measured on the wrong section.
-        """
-        widgets: list[Widget] = []
-        texts: list[BlockText] = []
-        marks = self.marks
-        for block in section_blocks(section.markdown):
-            if block.kind == "item":
-                text = BlockText(block, marks, classes="body")
-                indent = "  " * (block.level - 1)
-                marker = Static(indent + (block.marker or " "), classes="marker")
-                widgets.append(Horizontal(marker, text, classes="block item"))
-            else:
-                text = BlockText(block, marks, classes=f"block {block.kind}")
-                widgets.append(text)
-            texts.append(text)
-        return widgets, texts
 
     # -- the passage: keyboard cursor and mouse selection -----------------
 
@@ -293,27 +208,9 @@ class SectionView(VerticalScroll, can_focus=True):
         self.post_message(self.PassageChanged())
 
     def selected_span(self) -> tuple[int, int] | None:
-        """The text selected with the mouse, as an offset span of the section text.
-
-        A selection over several blocks becomes one span from the first block's start
-        point to the last one's end point; the separators between blocks come with it.
-        """
-        spans: list[tuple[int, int]] = []
-        for widget, selection in self.screen.selections.items():
-            if not isinstance(widget, BlockText) or self not in widget.ancestors:
-                continue
-            block = widget.block
-            start = (
-                block.start
-                if selection.start is None
-                else widget.offset_at(*selection.start.transpose)
-            )
-            end = block.end if selection.end is None else widget.offset_at(*selection.end.transpose)
-            if start < end:
-                spans.append((start, end))
-        if not spans:
-            return None
-        return min(s for s, _ in spans), max(e for _, e in spans)
+        """The text selected with the mouse, as an offset span of the section text."""
+        selection = self.screen.selections.get(self.body)
+        return None if selection is None else self.body.selected_span(selection)
 
     def flash(self, start: int, end: int) -> None:
         """Scroll a passage into view and mark it for a moment."""
@@ -331,34 +228,20 @@ class SectionView(VerticalScroll, can_focus=True):
 
     # -- geometry ---------------------------------------------------------
 
-    def _block_text_at(self, offset: int) -> BlockText | None:
-        for text in self._texts:
-            if text.block.start <= offset < text.block.end:
-                return text
-        return None
-
-    def _line_y(self, offset: int, *, through: bool = False) -> int | None:
+    def line_y(self, offset: int, *, through: bool = False) -> int | None:
         """The virtual y (in this view's scrollable area) of the line drawing ``offset``.
 
-        That is the block's wrapped height up to the offset; with the next word included,
-        so that a word starting a new line counts on that line. ``through`` asks for the
-        line of the character before ``offset`` instead: where a span ending there ends.
+        ``through`` asks for the line of the character before ``offset`` instead: where
+        a span ending there ends. None while the text is not laid out.
         """
-        widget = self._block_text_at(offset - 1 if through else offset)
-        if widget is None:
+        body = self.body
+        if not body.size.width:
             return None
-        region = widget.content_region
-        if not region.width:
+        line = body.line_of(offset - 1 if through else offset)
+        if line is None:
             return None
-        block = widget.block
-        relative = offset - block.start
-        prefix = block.text[:relative]
-        if not through:
-            rest = block.text[relative:].split(maxsplit=1)
-            prefix += rest[0] if rest else ""
-        lines = len(Content(visible(prefix)).wrap(region.width)) if prefix else 1
-        top = region.y - self.scrollable_content_region.y + round(self.scroll_y)
-        return top + max(lines - 1, 0)
+        top = body.content_region.y - self.scrollable_content_region.y + round(self.scroll_y)
+        return top + line
 
     def reveal(
         self, start: int, end: int, *, center: bool = False, tries: int = LAYOUT_TRIES
@@ -377,8 +260,8 @@ class SectionView(VerticalScroll, can_focus=True):
 
         False if the span's block is not laid out yet (a section just shown): nothing moved.
         """
-        top = self._line_y(start)
-        bottom = self._line_y(max(start + 1, end), through=True)
+        top = self.line_y(start)
+        bottom = self.line_y(max(start + 1, end), through=True)
         if top is None or bottom is None or bottom >= self.virtual_size.height:
             return False  # the blocks are placed, but the scrollable size is not yet
         self.scroll_to_region(
@@ -397,7 +280,7 @@ class SectionView(VerticalScroll, can_focus=True):
         bottom = top + self.scrollable_content_region.height
         before = 0
         for index, (start, _) in enumerate(self.cursor.sentences):
-            y = self._line_y(start)
+            y = self.line_y(start)
             if y is None:
                 continue
             if y >= top:
@@ -416,14 +299,14 @@ class SectionView(VerticalScroll, can_focus=True):
         """Report once when the last block's final line is inside the window."""
         if self.section is None or self._end_reported or not self.is_attached:
             return
-        blocks = self.query_one("#blocks", Vertical).children
-        if not blocks:
+        if not self.body.blocks:
             return
         try:
-            geometry = self.screen.find_widget(blocks[-1])
+            geometry = self.screen.find_widget(self.body)
         except (NoMatches, NoWidget):  # removed, or not laid out yet
             return
         region, clip = geometry.region, geometry.clip
-        if region.height and clip.y < region.bottom <= clip.bottom:
+        bottom = region.bottom - 1  # the body ends in a blank line, the last block's margin
+        if region.height > 1 and clip.y < bottom <= clip.bottom:
             self._end_reported = True
             self.post_message(self.EndSeen(self.section.key))

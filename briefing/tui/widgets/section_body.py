@@ -1,0 +1,281 @@
+"""The blocks of one section, wrapped and drawn line by line by a single widget.
+
+A widget per block meant mounting a dozen widgets on every section switch, each styled,
+composed and laid out in turn, over several frames. Here a switch replaces a table of
+lines, and only the lines on screen are drawn. The table is also the map between the
+screen and the section's plain text: notes, the passage cursor, search matches and the
+mouse selection are all offsets into that text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from textual.content import Content
+from textual.geometry import Size
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style
+from textual.widget import Widget
+
+from briefing.model import Block
+from briefing.safetext import visible
+from briefing.tui.wrapping import wrap
+
+INLINE_STYLES = {"em": "italic", "strong": "bold", "code": "reverse", "strike": "strike"}
+LINK_STYLE = "underline $text-accent"
+QUOTE_BAR = "▌ "
+RULE = "─"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A range of the section's plain text to draw in a given style."""
+
+    start: int
+    end: int
+    style: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One screen line: ``[start, end)`` of the section text, after a prefix.
+
+    A blank line between blocks is empty at the end of the block above it, so that a
+    mouse selection ending there ends with that block.
+    """
+
+    start: int
+    end: int
+    block: int  # index of the block it draws, or -1 for the blank line after a block
+    prefix: str = ""  # list marker or its hanging indent, or the quote bar
+
+
+class SectionBody(Widget):
+    """Every block of a section, one after another, each followed by a blank line."""
+
+    ALLOW_SELECT = True
+    COMPONENT_CLASSES = {
+        "section-body--heading",
+        "section-body--quote",
+        "section-body--quote-bar",
+        "section-body--marker",
+        "section-body--code",
+        "section-body--rule",
+    }
+    DEFAULT_CSS = """
+    SectionBody { height: auto; width: 1fr; }
+    SectionBody > .section-body--heading { text-style: bold; }
+    SectionBody > .section-body--quote { color: $text-muted; }
+    SectionBody > .section-body--quote-bar { color: $primary; }
+    SectionBody > .section-body--marker { color: $text-accent; }
+    SectionBody > .section-body--code { background: $boost; }
+    SectionBody > .section-body--rule { color: $primary-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.blocks: tuple[Block, ...] = ()
+        self.text = ""  # the section's plain text, which the blocks are slices of
+        self._marks: tuple[Mark, ...] = ()
+        self._layout_width = -1
+        self._lines: list[Line] = []
+        self._starts: list[int] = []  # start of each line that draws text, in order
+        self._text_lines: list[int] = []  # ... and its index in ``_lines``
+        self._styles: dict[str, Style] = {}
+
+    # -- what to draw -------------------------------------------------------
+
+    def show(self, text: str, blocks: Sequence[Block], marks: Sequence[Mark]) -> None:
+        """Draw another section's blocks; its height changes, so lay out again."""
+        self.text = text
+        self.blocks = tuple(blocks)
+        self._marks = tuple(marks)
+        self._layout_width = -1
+        self.refresh(layout=True)
+
+    def set_marks(self, marks: Sequence[Mark]) -> None:
+        """Restyle the lines on screen; the text and its wrapping stay as they are."""
+        marks = tuple(marks)
+        if marks != self._marks:
+            self._marks = marks
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # the theme or the CSS changed
+
+    # -- the line table -----------------------------------------------------
+
+    @property
+    def lines(self) -> list[Line]:
+        """The screen lines at the widget's current width."""
+        return self._layout(self.size.width)
+
+    def _layout(self, width: int) -> list[Line]:
+        if width == self._layout_width:
+            return self._lines
+        lines: list[Line] = []
+        for index, block in enumerate(self.blocks):
+            lines.extend(self._block_lines(index, block, width))
+            lines.append(Line(block.end, block.end, -1))
+        self._lines = lines
+        self._layout_width = width
+        self._text_lines = [y for y, line in enumerate(lines) if line.block >= 0]
+        self._starts = [lines[y].start for y in self._text_lines]
+        return lines
+
+    @staticmethod
+    def _block_lines(index: int, block: Block, width: int) -> list[Line]:
+        if block.kind == "rule":
+            return [Line(block.start, block.end, index)]
+        first = rest = ""
+        if block.kind == "item":
+            first = "  " * max(block.level - 1, 0) + (block.marker or " ") + " "
+            rest = " " * len(first)
+        elif block.kind == "quote":
+            first = rest = QUOTE_BAR
+        elif block.kind == "code":
+            first = rest = " "
+        pieces = wrap(block.text, width - len(first))
+        return [
+            Line(block.start + start, block.start + end, index, first if n == 0 else rest)
+            for n, (start, end) in enumerate(pieces)
+        ]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._layout(width))
+
+    # -- from offsets to lines and back --------------------------------------
+
+    def line_of(self, offset: int) -> int | None:
+        """The screen line drawing the character at ``offset`` of the section text.
+
+        An offset between two blocks (their separator) belongs to the block above.
+        """
+        self.lines  # noqa: B018 - lays the text out at the current width
+        index = bisect_right(self._starts, offset) - 1
+        return self._text_lines[index] if index >= 0 else None
+
+    def offset_at(self, x: int, y: int) -> int:
+        """The section offset at column ``x`` of the text on screen line ``y``.
+
+        ``x`` counts characters of the line's text, as the selection does; the prefix
+        before it (a list marker, the quote bar) counts as the start of the text.
+        """
+        lines = self.lines
+        if not lines:
+            return 0
+        line = lines[max(0, min(y, len(lines) - 1))]
+        return line.start + max(0, min(x, line.end - line.start))
+
+    def selected_span(self, selection: Selection) -> tuple[int, int] | None:
+        """A mouse selection in this widget as a span of the section text."""
+        lines = self.lines
+        if not lines:
+            return None
+        start = 0 if selection.start is None else self.offset_at(*selection.start)
+        end = lines[-1].end if selection.end is None else self.offset_at(*selection.end)
+        return (start, end) if start < end else None
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text as the section has it: no wrapping, no list markers."""
+        span = self.selected_span(selection)
+        return None if span is None else (self.text[span[0] : span[1]], "\n")
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    # -- drawing ------------------------------------------------------------
+
+    def line_content(self, y: int) -> Content:
+        """The text of screen line ``y`` with every style over it, prefix left out."""
+        line = self.lines[y]
+        if line.block < 0:
+            return Content("")
+        block = self.blocks[line.block]
+        if block.kind == "rule":
+            return Content.styled(RULE * self.size.width, ".section-body--rule")
+        content = Content(visible(block.text[line.start - block.start : line.end - block.start]))
+        kind_style = {
+            "heading": ".section-body--heading",
+            "quote": ".section-body--quote",
+            "code": ".section-body--code",
+        }.get(block.kind)
+        if kind_style is not None:
+            content = content.stylize(kind_style)
+        for span in block.spans:
+            start = max(block.start + span.start, line.start) - line.start
+            end = min(block.start + span.end, line.end) - line.start
+            if start < end:
+                style = LINK_STYLE if span.style == "link" else INLINE_STYLES[span.style]
+                content = content.stylize(style, start, end)
+        for mark in self._marks:
+            start, end = max(mark.start, line.start), min(mark.end, line.end)
+            if start < end:
+                content = content.stylize(mark.style, start - line.start, end - line.start)
+        return content
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.visual_style
+        blank = (base + Style(reverse=False)).rich_style
+        lines = self.lines
+        if y >= len(lines):
+            return Strip.blank(width, blank)
+        line = lines[y]
+        content = self.line_content(y)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            start, end = span
+            content = content.stylize(
+                Style.from_styles(self.screen.get_component_styles("screen--selection")),
+                start,
+                len(content) if end == -1 else end,
+            )
+        # Every cell carries its (column, line) for Textual's mouse selection; the
+        # prefix counts from the left of it, so a drag from the marker starts at the text.
+        prefix = Strip(self._segments(self._prefix_content(line), base)).apply_offsets(
+            -len(line.prefix), y
+        )
+        text = Strip(self._segments(content, base)).apply_offsets(0, y)
+        fill = self._resolve(".section-body--code") if self._is_code(line) else None
+        return Strip.join([prefix, text]).adjust_cell_length(
+            width, (base + fill).rich_style if fill is not None else blank
+        )
+
+    def _is_code(self, line: Line) -> bool:
+        return line.block >= 0 and self.blocks[line.block].kind == "code"
+
+    def _prefix_content(self, line: Line) -> Content:
+        if not line.prefix:
+            return Content("")
+        kind = self.blocks[line.block].kind
+        style = {
+            "item": ".section-body--marker",
+            "quote": ".section-body--quote-bar",
+            "code": ".section-body--code",
+        }[kind]
+        return Content.styled(line.prefix, style)
+
+    def _segments(self, content: Content, base: Style) -> list[Segment]:
+        return [
+            Segment(text, style.rich_style)
+            for text, style in content.render(base, "", parse_style=self._resolve)
+        ]
+
+    def _resolve(self, style: str | Style) -> Style:
+        """A style of a span: a component class (".name"), or CSS variables in a string."""
+        if isinstance(style, Style):
+            return style
+        resolved = self._styles.get(style)
+        if resolved is None:
+            if style.startswith("."):
+                resolved = self.get_visual_style(style[1:], partial=True)
+            else:
+                resolved = Style.parse(style)
+            self._styles[style] = resolved
+        return resolved
