@@ -44,22 +44,35 @@ class BriefingApp(App[int]):
         self._start = (slug, section)
         self._index: ThreadedIndex | None = None  # see _search_index
 
-    def on_mount(self) -> None:
-        theme = self.store.setting("theme")
-        if isinstance(theme, str) and theme in self.available_themes:
-            self.theme = theme
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+    def get_default_screen(self) -> Screen:
+        """The screen the user asked for, at the bottom of the stack.
+
+        Not an empty default screen with this one pushed over it: a screen underneath
+        is resized and repainted with the one on top, one more full frame at start-up.
+        """
         slug, section = self._start
         if slug is None:
             slug = self.store.setting(LAST_BRIEFING)
             if slug is None and len(self.store.briefings()) == 1:
                 slug = self.store.briefings()[0].slug  # first run: the bundled briefing
+        screen: Screen
         if slug is not None and any(b.slug == slug for b in self.store.briefings()):
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
-            self.open_briefing(slug, section)
+            screen = self._reader(slug, section)
         else:
-            self.push_screen(LibraryScreen(self.store))
+            screen = LibraryScreen(self.store)
+        # Textual gives the default screen no result callback, and switching away from
+        # it fails popping one (https://github.com/Textualize/textual/issues/2650): give
+        # it the no-op callback that switch_screen gives every screen it switches to.
+        screen._push_result_callback(self, None)
+        return screen
+
+    def on_mount(self) -> None:
+        theme = self.store.setting("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._after_first_frame)
 
     @staticmethod
@@ -78,7 +91,7 @@ class BriefingApp(App[int]):
     @on(ReaderScreen.Leave)
     def show_library(self) -> None:
         """Leave the reader for the library, building the library on first use."""
-        if len(self.screen_stack) > 2:
+        if len(self.screen_stack) > 1:  # opened from the library, which is underneath
             self.pop_screen()
         else:
             self.switch_screen(LibraryScreen(self.store))
@@ -94,13 +107,18 @@ class BriefingApp(App[int]):
         self, slug: str, section: str | None = None, result: Chosen | None = None
     ) -> None:
         """Read a briefing; at a global search ``result``, with its query searched there too."""
+        reader = self._reader(slug, section, result)
         if isinstance(self.screen, ReaderScreen):
-            self.pop_screen()
+            self.switch_screen(reader)
+        else:
+            self.push_screen(reader)
+
+    def _reader(
+        self, slug: str, section: str | None = None, result: Chosen | None = None
+    ) -> ReaderScreen:
         self.store.set_setting(LAST_BRIEFING, slug)
         index = self._search_index()
-        self.push_screen(
-            ReaderScreen(self.store, self.store.get(slug), section, index=index, result=result)
-        )
+        return ReaderScreen(self.store, self.store.get(slug), section, index=index, result=result)
 
     def _search_index(self) -> ThreadedIndex:
         """The session's one search index, for every search screen: made again only when the
