@@ -14,15 +14,13 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.parser_block import ParserBlock
-from markdown_it.rules_block import StateBlock
-from markdown_it.token import Token
-from mdit_py_plugins.front_matter import front_matter_plugin
+from typing import TYPE_CHECKING, Any
 
 from briefing.model import Block, Briefing, Section, Span
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SECTIONS = 1000
@@ -47,24 +45,32 @@ class IngestError(ValueError):
 _TOO_DEEP = "briefing_nesting_overflow"
 
 
-class _GuardedBlockParser(ParserBlock):
-    """markdown-it silently drops everything past ``maxNesting`` levels of lists and
-    quotes, and a list nested 10 deep swallows the rest of the file, sections and
-    all. Flag it in ``env`` so that such a file is refused instead."""
-
-    def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
-        if state.level >= state.md.options.maxNesting:
-            line = state.skipEmptyLines(startLine)
-            if line < endLine and state.sCount[line] >= state.blkIndent:
-                state.env[_TOO_DEEP] = True
-        super().tokenize(state, startLine, endLine)
-
-
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    """The parser, built on first use: markdown-it loads only when a file is parsed.
+
+    Sections are stored parsed (their blocks), so the reader starts without it.
+    """
+    from markdown_it import MarkdownIt
+    from markdown_it.parser_block import ParserBlock
+    from markdown_it.rules_block import StateBlock
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    class GuardedBlockParser(ParserBlock):
+        """markdown-it silently drops everything past ``maxNesting`` levels of lists and
+        quotes, and a list nested 10 deep swallows the rest of the file, sections and
+        all. Flag it in ``env`` so that such a file is refused instead."""
+
+        def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
+            if state.level >= state.md.options.maxNesting:
+                line = state.skipEmptyLines(startLine)
+                if line < endLine and state.sCount[line] >= state.blkIndent:
+                    state.env[_TOO_DEEP] = True
+            super().tokenize(state, startLine, endLine)
+
     # html is off: raw HTML in a briefing is shown as text, never interpreted.
     md = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
-    guarded = _GuardedBlockParser()
+    guarded = GuardedBlockParser()
     guarded.ruler = md.block.ruler  # keeps the preset's choice of rules
     md.block = guarded
     return md.use(front_matter_plugin)
@@ -152,8 +158,15 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
         seen[key] = head_title
         end_line = heads[number + 1][1] if number + 1 < len(heads) else len(lines)
         markdown = "".join(lines[body_line:end_line]).strip("\n")
+        blocks = section_blocks(markdown)
         sections.append(
-            Section(key=key, title=head_title, markdown=markdown, text=plain_text(markdown))
+            Section(
+                key=key,
+                title=head_title,
+                markdown=markdown,
+                text=_joined(blocks),
+                blocks=blocks,
+            )
         )
 
     meta = {**meta, "title": title}
@@ -233,7 +246,11 @@ def _json_safe(value: Any, budget: list[int], depth: int = 0) -> Any:
 
 def plain_text(markdown: str) -> str:
     """The anchoring text of a section: its non-empty blocks joined by a blank line."""
-    return BLOCK_SEPARATOR.join(block.text for block in section_blocks(markdown) if block.text)
+    return _joined(section_blocks(markdown))
+
+
+def _joined(blocks: tuple[Block, ...]) -> str:
+    return BLOCK_SEPARATOR.join(block.text for block in blocks if block.text)
 
 
 @lru_cache(maxsize=256)

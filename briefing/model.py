@@ -49,10 +49,14 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """One ``##`` section. ``text`` is its plain text, the coordinate space of anchors;
+    ``blocks`` are what is drawn, each a slice of ``text`` (``text[b.start:b.end]``)."""
+
     key: str
     title: str
     markdown: str
     text: str
+    blocks: tuple[Block, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.key:

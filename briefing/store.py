@@ -18,9 +18,7 @@ If the operation raises, nothing is flushed and the file is unchanged.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,9 +43,11 @@ from briefing.model import (
     DEFAULT_COLOR,
     Anchor,
     Annotation,
+    Block,
     Briefing,
     ReadingState,
     Section,
+    Span,
 )
 from briefing.paths import Paths, validate_user
 
@@ -221,6 +221,8 @@ def content_hash(briefing: Briefing) -> str:
         sort_keys=True,
         ensure_ascii=False,
     )
+    import hashlib  # on first use: the reader starts without it
+
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -239,12 +241,35 @@ def _briefings_from(data: dict[str, Any] | None) -> dict[str, Briefing]:
             title=record["title"],
             meta=record.get("meta", {}),
             lead=record.get("lead", ""),
-            sections=tuple(
-                Section(key=r["key"], title=r["title"], markdown=r["markdown"], text=r["text"])
-                for r in ordered
-            ),
+            sections=tuple(_section_from(r) for r in ordered),
         )
     return dict(sorted(result.items(), key=lambda item: item[1].title.casefold()))
+
+
+def _block_record(block: Block) -> list[Any]:
+    """A block, stored parsed so the reader needs no Markdown parser; its text is
+    not stored twice: it is the slice ``[start, start + length)`` of the section text."""
+    spans = [[s.start, s.end, s.style, s.href] for s in block.spans]
+    return [block.kind, block.start, len(block.text), block.level, block.marker, spans]
+
+
+def _section_from(record: dict[str, Any]) -> Section:
+    text, markdown = record["text"], record["markdown"]
+    stored = record.get("blocks")
+    if stored is None:  # imported by a version that did not store blocks
+        from briefing.ingest import section_blocks
+
+        blocks = section_blocks(markdown)
+    else:
+        blocks = tuple(
+            Block(kind, text[start : start + length], start, _spans(spans), level, marker)
+            for kind, start, length, level, marker, spans in stored
+        )
+    return Section(record["key"], record["title"], markdown, text, blocks)
+
+
+def _spans(records: list[list[Any]]) -> tuple[Span, ...]:
+    return tuple(Span(start, end, style, href) for start, end, style, href in records)
 
 
 def _annotation_record(annotation: Annotation) -> dict[str, Any]:
@@ -393,6 +418,7 @@ class Store:
                         "position": position,
                         "markdown": s.markdown,
                         "text": s.text,
+                        "blocks": [_block_record(b) for b in s.blocks],
                     }
                     for position, s in enumerate(briefing.sections)
                 )
@@ -474,6 +500,8 @@ class Store:
         check_note(note)
         anchor = anchoring.make_anchor(section.text, start, end)
         stamp = now_iso()
+        import secrets  # on first use: it loads OpenSSL, and the reader starts without it
+
         annotation = Annotation(
             id=secrets.token_hex(5),
             user=self.user,

@@ -48,3 +48,16 @@ def test_cli_commands_do_not_load_textual() -> None:
     code = "import sys, briefing.cli; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_reader_draws_stored_blocks_and_parses_no_markdown() -> None:
+    """Data flows content -> ingest -> store -> tui: the reader never parses Markdown, so it
+    starts without markdown-it (nor rapidfuzz, needed only when a note's text changed)."""
+    code = (
+        "import sys, briefing.cli, briefing.tui.app\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'markdown_it', 'mdit_py_plugins', 'rapidfuzz', 'yaml'})))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

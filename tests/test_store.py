@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from briefing.atomic import DataError
-from briefing.ingest import load_file, parse_briefing
+from briefing.ingest import load_file, parse_briefing, section_blocks
 from briefing.store import SCHEMA, Store, StoreError
 from tests.conftest import BUNDLED, SLUG, quote_span, snapshot_files
 
@@ -101,6 +101,23 @@ def test_a_setting_set_to_its_value_again_writes_nothing(store: Store, data_dir:
     assert written() == before
     store.set_setting("theme", "gruvbox")
     assert Store(data_dir, "tester").setting("theme") == "gruvbox"
+
+
+def test_sections_are_stored_parsed_and_read_back_as_drawn(store: Store, data_dir: Path) -> None:
+    briefing = store.get(SLUG)
+    for section in briefing.sections:
+        assert section.blocks == section_blocks(section.markdown)
+        assert all(section.text[b.start : b.end] == b.text for b in section.blocks)
+
+
+def test_a_library_stored_without_blocks_still_reads(store: Store, data_dir: Path) -> None:
+    """A library imported by an earlier version has no parsed blocks: they are made again."""
+    expected = store.get(SLUG)
+    data = json.loads(store.paths.library.read_text("utf-8"))
+    for record in data["sections"].values():
+        del record["blocks"]
+    store.paths.library.write_text(json.dumps(data), "utf-8")
+    assert Store(data_dir, "tester").get(SLUG) == expected
 
 
 def test_a_corrupt_file_is_named_and_never_overwritten(store: Store) -> None:
