@@ -14,12 +14,10 @@ spans that anchors are then made from.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel, Levenshtein
-
+# rapidfuzz and hashlib load on first use, inside the functions below: the reader
+# starts without them (~9 ms), as it rarely needs a fuzzy match or a new anchor.
 from briefing.model import Anchor, Annotation
 
 #: Characters of context kept either side of a quote.
@@ -54,6 +52,8 @@ class AmbiguousQuote(ValueError):
 
 def text_hash(text: str) -> str:
     """A short stable fingerprint of a section's plain text: equal hashes mean offsets hold."""
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -166,6 +166,8 @@ def _context_agreement(anchor: Anchor, text: str, start: int, end: int) -> int:
 
 
 def _context_similarity(anchor: Anchor, text: str, start: int, end: int) -> float:
+    from rapidfuzz.distance import Levenshtein
+
     before = text[max(0, start - len(anchor.prefix)) : start]
     after = text[end : end + len(anchor.suffix)]
     return Levenshtein.normalized_similarity(anchor.prefix + anchor.suffix, before + after)
@@ -199,6 +201,8 @@ def _most_like(
     """
     if not spans:
         return None
+    from rapidfuzz.distance import Indel, Levenshtein
+
     scores = [Levenshtein.normalized_similarity(quote, text[start:end]) for start, end in spans]
     top = max(scores)
     return max(
@@ -255,6 +259,8 @@ def _guesses(anchor: Anchor, text: str) -> set[int]:
     With and without context: the context tells near-duplicate passages apart, the bare
     quote survives rewritten surroundings, and head and tail each survive edits to the other.
     """
+    from rapidfuzz import fuzz
+
     quote = anchor.quote
     head, tail = quote[:_NEEDLE], quote[-_NEEDLE:]
     needles = {  # needle: where the quote starts relative to the needle
@@ -276,6 +282,8 @@ def _fuzzy(anchor: Anchor, text: str) -> tuple[int, int] | None:
 
     Each rough guess is refined and must pass both thresholds; the best one wins.
     """
+    from rapidfuzz.distance import Levenshtein
+
     quote = anchor.quote
     if len(quote) < MIN_FUZZY_LENGTH or not text:
         return None
