@@ -15,7 +15,6 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from briefing.anchoring import paragraphs, sentences
-from briefing.ingest import section_blocks
 from briefing.model import Annotation, Briefing, Section
 from briefing.safetext import visible
 from briefing.tui.passage import PassageCursor
@@ -47,7 +46,7 @@ class SectionView(VerticalScroll, can_focus=True):
     """Scrollable section text with the briefing's title and metadata on top."""
 
     DEFAULT_CSS = """
-    SectionView { padding: 0 1; scrollbar-size-vertical: 1; }
+    SectionView { padding: 0 1; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     SectionView > #column { height: auto; max-width: 80; }
     SectionView #title { text-style: bold; color: $text-accent; }
     SectionView #meta { color: $text-muted; margin-bottom: 1; }
@@ -98,7 +97,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._flash = None
         self._highlights = self._highlight_marks(annotations)
         self.query_one("#section-title", Static).update(Content(visible(section.title)))
-        self.body.show(section.text, section_blocks(section.markdown), self.marks)
+        self.body.show(section.text, section.blocks, self.marks)
         self._pending_scroll = scroll_y
         self.call_after_refresh(self._settle)
         self.post_message(self.PassageChanged())
