@@ -21,7 +21,6 @@ from briefing.ingest import IngestError
 from briefing.library import collect_files, ensure_library, import_paths
 from briefing.model import DEFAULT_COLOR, Annotation
 from briefing.paths import BadUserName, Paths, resolve_data_dir, resolve_user
-from briefing.plain import render_plain
 from briefing.safetext import safe_json, visible
 from briefing.store import DataFile, NewerSchema, Store, now_iso
 
@@ -237,6 +236,8 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     store = context.store
     section = store.section(args.slug, args.section) if args.section else None
+    from briefing.plain import render_plain  # textwrap and the renderer: for `show` only
+
     context.out(render_plain(store.get(args.slug), section))
     return EXIT_OK
 

@@ -16,16 +16,30 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from briefing.store import DataError, Store
-from briefing.tui.commands import BriefingCommands
-from briefing.tui.help import HelpScreen
-from briefing.tui.library import LibraryScreen
 from briefing.tui.reader import ReaderScreen
 from briefing.tui.searching import ThreadedIndex
 
+# The library, help and palette screens load when first opened: start-up draws the
+# reader alone, and each module loaded costs start-up time.
 if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from briefing.tui.library import LibraryScreen
     from briefing.tui.search_screen import Chosen
 
 LAST_BRIEFING = "last_briefing"
+
+
+def _briefing_commands() -> type[Provider]:
+    from briefing.tui.commands import BriefingCommands
+
+    return BriefingCommands
+
+
+def _library(store: Store) -> LibraryScreen:
+    from briefing.tui.library import LibraryScreen
+
+    return LibraryScreen(store)
 
 
 class BriefingApp(App[int]):
@@ -33,7 +47,7 @@ class BriefingApp(App[int]):
 
     CSS_PATH = "briefing.tcss"
     TITLE = "briefing"
-    COMMANDS = App.COMMANDS | {BriefingCommands}
+    COMMANDS = App.COMMANDS | {_briefing_commands}
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
     ]
@@ -61,7 +75,7 @@ class BriefingApp(App[int]):
             # draws one screen, not two.
             screen = self._reader(slug, section)
         else:
-            screen = LibraryScreen(self.store)
+            screen = _library(self.store)
         # Textual gives the default screen no result callback, and switching away from
         # it fails popping one (https://github.com/Textualize/textual/issues/2650): give
         # it the no-op callback that switch_screen gives every screen it switches to.
@@ -94,10 +108,9 @@ class BriefingApp(App[int]):
         if len(self.screen_stack) > 1:  # opened from the library, which is underneath
             self.pop_screen()
         else:
-            self.switch_screen(LibraryScreen(self.store))
+            self.switch_screen(_library(self.store))
 
-    @on(LibraryScreen.Open)
-    def _open_chosen(self, event: LibraryScreen.Open) -> None:
+    def on_library_screen_open(self, event: LibraryScreen.Open) -> None:
         self.open_briefing(event.slug)
 
     def _remember_theme(self, theme: Theme) -> None:
@@ -129,6 +142,8 @@ class BriefingApp(App[int]):
         return self._index
 
     def action_help(self) -> None:
+        from briefing.tui.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
