@@ -137,6 +137,11 @@ class ReaderScreen(SearchingScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        # Textual shows the (empty) notification rack and then hides it as the screen is
+        # first shown: one more layout and full frame. Hidden before the first layout, its
+        # hiding changes nothing; it still shows as soon as there is a notification.
+        for rack in self.query("#textual-toastrack"):  # none when notifications are off
+            rack.display = False
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)

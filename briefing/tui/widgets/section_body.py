@@ -40,25 +40,37 @@ class Mark:
     style: str
 
 
+#: ``Line.block`` of a blank line (after a block or a heading) and of a heading line.
+BLANK = -1
+HEADING = -2
+
+
 @dataclass(frozen=True, slots=True)
 class Line:
     """One screen line: ``[start, end)`` of the section text, after a prefix.
 
     A blank line between blocks is empty at the end of the block above it, so that a
-    mouse selection ending there ends with that block.
+    mouse selection ending there ends with that block. The headings above the text
+    (briefing title, its facts, the section title) are empty at offset 0 and draw
+    ``heading`` in the component style ``style``.
     """
 
     start: int
     end: int
-    block: int  # index of the block it draws, or -1 for the blank line after a block
+    block: int  # index of the block it draws, or BLANK or HEADING
     prefix: str = ""  # list marker or its hanging indent, or the quote bar
+    heading: str = ""
+    style: str = ""
 
 
 class SectionBody(Widget):
-    """Every block of a section, one after another, each followed by a blank line."""
+    """Headings, then every block of a section, each followed by a blank line."""
 
     ALLOW_SELECT = True
     COMPONENT_CLASSES = {
+        "section-body--title",
+        "section-body--facts",
+        "section-body--section-title",
         "section-body--heading",
         "section-body--quote",
         "section-body--quote-bar",
@@ -68,6 +80,9 @@ class SectionBody(Widget):
     }
     DEFAULT_CSS = """
     SectionBody { height: auto; width: 1fr; }
+    SectionBody > .section-body--title { text-style: bold; color: $text-accent; }
+    SectionBody > .section-body--facts { color: $text-muted; }
+    SectionBody > .section-body--section-title { text-style: bold underline; }
     SectionBody > .section-body--heading { text-style: bold; }
     SectionBody > .section-body--quote { color: $text-muted; }
     SectionBody > .section-body--quote-bar { color: $primary; }
@@ -80,6 +95,7 @@ class SectionBody(Widget):
         super().__init__(id=id)
         self.blocks: tuple[Block, ...] = ()
         self.text = ""  # the section's plain text, which the blocks are slices of
+        self._headings: tuple[tuple[str, str], ...] = ()  # (text, component style) per heading
         self._marks: tuple[Mark, ...] = ()
         self._layout_width = -1
         self._lines: list[Line] = []
@@ -89,13 +105,25 @@ class SectionBody(Widget):
 
     # -- what to draw -------------------------------------------------------
 
-    def show(self, text: str, blocks: Sequence[Block], marks: Sequence[Mark]) -> None:
-        """Draw another section's blocks; its height changes, so lay out again."""
+    def show(
+        self,
+        headings: Sequence[tuple[str, str]],
+        text: str,
+        blocks: Sequence[Block],
+        marks: Sequence[Mark],
+    ) -> None:
+        """Draw another section: ``headings`` are (text, component class) lines above it.
+
+        Before the widget is mounted this only sets what the first layout draws: a
+        refresh then would cost a second layout pass and frame at start-up.
+        """
+        self._headings = tuple(headings)
         self.text = text
         self.blocks = tuple(blocks)
         self._marks = tuple(marks)
         self._layout_width = -1
-        self.refresh(layout=True)
+        if self.is_mounted:
+            self.refresh(layout=True)
 
     def set_marks(self, marks: Sequence[Mark]) -> None:
         """Restyle the lines on screen; the text and its wrapping stay as they are."""
@@ -119,9 +147,15 @@ class SectionBody(Widget):
         if width == self._layout_width:
             return self._lines
         lines: list[Line] = []
+        for heading, style in self._headings:
+            if heading:
+                for start, end in wrap(heading, width):
+                    lines.append(Line(0, 0, HEADING, heading=heading[start:end], style=style))
+            else:
+                lines.append(Line(0, 0, BLANK))
         for index, block in enumerate(self.blocks):
             lines.extend(self._block_lines(index, block, width))
-            lines.append(Line(block.end, block.end, -1))
+            lines.append(Line(block.end, block.end, BLANK))
         self._lines = lines
         self._layout_width = width
         self._text_lines = [y for y, line in enumerate(lines) if line.block >= 0]
@@ -194,6 +228,8 @@ class SectionBody(Widget):
     def line_content(self, y: int) -> Content:
         """The text of screen line ``y`` with every style over it, prefix left out."""
         line = self.lines[y]
+        if line.block == HEADING:
+            return Content.styled(visible(line.heading), line.style)
         if line.block < 0:
             return Content("")
         block = self.blocks[line.block]

@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.errors import NoWidget
 from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static
 
 from briefing.anchoring import paragraphs, sentences
 from briefing.model import Annotation, Briefing, Section
-from briefing.safetext import visible
 from briefing.tui.passage import PassageCursor
 from briefing.tui.widgets.section_body import Mark, SectionBody
 
@@ -47,10 +44,7 @@ class SectionView(VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     SectionView { padding: 0 1; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
-    SectionView > #column { height: auto; max-width: 80; }
-    SectionView #title { text-style: bold; color: $text-accent; }
-    SectionView #meta { color: $text-muted; margin-bottom: 1; }
-    SectionView #section-title { text-style: bold underline; margin-bottom: 1; }
+    SectionView > SectionBody { max-width: 80; }
     """
 
     class EndSeen(Message):
@@ -78,14 +72,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._pending_scroll: float | None = None
 
     def compose(self) -> ComposeResult:
-        # The briefing is fixed for the life of the view: its header is drawn once.
-        briefing = self.briefing
-        facts = [briefing.source, briefing.date, " ".join(f"#{t}" for t in briefing.tags)]
-        with Vertical(id="column"):
-            yield Static(Content(visible(briefing.title)), id="title")
-            yield Static(Content(visible(" · ".join(f for f in facts if f))), id="meta")
-            yield Static(id="section-title", markup=False)
-            yield self.body
+        yield self.body
 
     def show(
         self, section: Section, annotations: Sequence[Annotation] = (), scroll_y: float = 0.0
@@ -96,11 +83,22 @@ class SectionView(VerticalScroll, can_focus=True):
         self.cursor = PassageCursor(sentences(section.text), paragraphs(section.text))
         self._flash = None
         self._highlights = self._highlight_marks(annotations)
-        self.query_one("#section-title", Static).update(Content(visible(section.title)))
-        self.body.show(section.text, section.blocks, self.marks)
+        self.body.show(self._headings(section), section.text, section.blocks, self.marks)
         self._pending_scroll = scroll_y
         self.call_after_refresh(self._settle)
         self.post_message(self.PassageChanged())
+
+    def _headings(self, section: Section) -> list[tuple[str, str]]:
+        """The lines above the text: the briefing's title and facts, the section's title."""
+        briefing = self.briefing
+        facts = [briefing.source, briefing.date, " ".join(f"#{t}" for t in briefing.tags)]
+        return [
+            (briefing.title, ".section-body--title"),
+            (" · ".join(f for f in facts if f), ".section-body--facts"),
+            ("", ""),
+            (section.title, ".section-body--section-title"),
+            ("", ""),
+        ]
 
     def set_search(
         self,
