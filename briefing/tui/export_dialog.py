@@ -81,6 +81,8 @@ class ExportDialog(ModalScreen[Path | None]):
     leaves the dialog open, so the path can be fixed and tried again.
     """
 
+    CSS_PATH = "export_dialog.tcss"
+
     BINDINGS = [
         Binding("enter", "save", "Save", id="export.save", tooltip="Save the notes to the file"),
         Binding(

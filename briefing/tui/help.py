@@ -42,6 +42,7 @@ def help_text(screen: Screen[object]) -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
 
     def __init__(self, underneath: Screen[object]) -> None:

@@ -35,6 +35,8 @@ class NoteDraft:
 class NoteEditor(ModalScreen[NoteDraft | None]):
     """Dismisses with a :class:`NoteDraft` on save, or ``None`` on cancel."""
 
+    CSS_PATH = "note_editor.tcss"
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="note_editor.save"),
         Binding("escape", "cancel", "Cancel", id="note_editor.cancel"),

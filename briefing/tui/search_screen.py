@@ -41,6 +41,8 @@ class Chosen:
 class SearchScreen(Screen[Chosen | None]):
     """A query line over a list of results; dismissed with the chosen one, or None."""
 
+    CSS_PATH = "search_screen.tcss"
+
     BINDINGS = [
         Binding("escape", "close", "Close", id="search.close", tooltip="Back to where you were"),
         Binding(
