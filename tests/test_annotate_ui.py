@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual.geometry import Offset
 from textual.selection import Selection
+from textual.strip import Strip
 from textual.widgets import Input, TextArea
 
 from briefing.anchoring import paragraphs, sentences
@@ -49,6 +50,15 @@ def reader(app: BriefingApp) -> ReaderScreen:
     screen = app.screen
     assert isinstance(screen, ReaderScreen)
     return screen
+
+
+def cell_styles(strip: Strip) -> list[object]:
+    """The colours of each cell of a drawn line."""
+    return [
+        (segment.style.color, segment.style.bgcolor) if segment.style else None
+        for segment in strip
+        for _ in range(segment.cell_length)
+    ]
 
 
 async def show_notes(pilot, app: BriefingApp) -> NotesPane:  # type: ignore[no-untyped-def]
@@ -198,6 +208,8 @@ async def test_annotate_the_mouse_selection(store: Store) -> None:
         await pilot.mouse_up(body, offset=(17, y))
         await pilot.pause()
         assert body in screen.selections
+        drawn = cell_styles(body.render_line(y))
+        assert drawn[5] != drawn[1] and drawn[5] != drawn[30]  # the selection is drawn
         start, end = view.selected_span()  # type: ignore[misc]
         assert start == second.start + 3
         assert section_text(store)[start:end] == second.text[3 : end - second.start]
