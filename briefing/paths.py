@@ -6,13 +6,14 @@ the store when it first writes.
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 from dataclasses import dataclass
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 APP_NAME = "briefing"
 HOME_ENV = "BRIEFING_HOME"
@@ -54,6 +55,8 @@ def resolve_user(override: str | None = None) -> str:
     name = override or os.environ.get(USER_ENV)
     if not name:
         try:
+            import getpass  # only when neither --user nor BRIEFING_USER says
+
             name = getpass.getuser()
         except (KeyError, OSError):  # no passwd entry, e.g. in a bare container
             name = "reader"
@@ -66,6 +69,8 @@ def is_served() -> bool:
 
 def bundled_content() -> Traversable:
     """The briefings that ship inside the package (see ``package-dir`` in pyproject)."""
+    from importlib.resources import files  # only on a first run, or to import the bundle
+
     return files("briefing.content")
 
 

@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from tinydb import Query, TinyDB
-from tinydb.middlewares import CachingMiddleware
-from tinydb.storages import Storage
+from typing import TYPE_CHECKING, Any
 
 from briefing import anchoring
 from briefing.atomic import (
@@ -50,6 +47,9 @@ from briefing.model import (
     Span,
 )
 from briefing.paths import Paths, validate_user
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
 
 SCHEMA = 1
 BACKUPS_KEPT = 5
@@ -87,29 +87,48 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage whose every write is an fsynced atomic rename."""
+@lru_cache(maxsize=1)
+def _tinydb() -> Callable[[Path], TinyDB]:
+    """How a transaction opens a file. TinyDB loads with the first write: reads go
+    straight to the JSON (``DataFile.read``), so the reader starts without it."""
+    from tinydb import TinyDB
+    from tinydb.middlewares import CachingMiddleware
+    from tinydb.storages import Storage
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    class AtomicJSONStorage(Storage):
+        """TinyDB storage whose every write is an fsynced atomic rename."""
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        return read_json(self.path)
+        def __init__(self, path: str | Path) -> None:
+            self.path = Path(path)
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        write_atomic(self.path, payload.encode("utf-8"))
+        def read(self) -> dict[str, dict[str, Any]] | None:
+            return read_json(self.path)
+
+        def write(self, data: dict[str, dict[str, Any]]) -> None:
+            payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            write_atomic(self.path, payload.encode("utf-8"))
+
+    class Buffered(CachingMiddleware):
+        """Hold every write of one operation in memory; flush once, at its end."""
+
+        WRITE_CACHE_SIZE = 1 << 30
+        dirty = False
+
+        def write(self, data: dict[str, dict[str, Any]]) -> None:
+            self.dirty = True
+            super().write(data)
+
+    def open_db(path: Path) -> TinyDB:
+        return TinyDB(path, storage=Buffered(AtomicJSONStorage))
+
+    return open_db
 
 
-class _Buffered(CachingMiddleware):
-    """Hold every write of one operation in memory; flush once, at its end."""
+def _where(field: str) -> Any:
+    """A TinyDB query on one field (``_where("id") == x``)."""
+    from tinydb import where
 
-    WRITE_CACHE_SIZE = 1 << 30
-    dirty = False
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.dirty = True
-        super().write(data)
+    return where(field)
 
 
 def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
@@ -170,8 +189,8 @@ class DataFile:
             if self.path not in self._cleaned:
                 remove_stale_temps(self.path)
                 self._cleaned.add(self.path)
-            db = TinyDB(self.path, storage=_Buffered(AtomicJSONStorage))
-            buffer: _Buffered = db.storage  # type: ignore[assignment]
+            db = _tinydb()(self.path)
+            buffer: Any = db.storage  # the Buffered middleware: dirty, flush()
             schema = _schema_of(self.path, buffer.read())
             if schema == 0:
                 db.table("_meta").insert({"schema": SCHEMA})
@@ -394,7 +413,7 @@ class Store:
             briefings, sections = db.table("briefings"), db.table("sections")
             for briefing, origin in items:
                 digest = content_hash(briefing)
-                old = briefings.get(Query().slug == briefing.slug)
+                old = briefings.get(_where("slug") == briefing.slug)
                 if isinstance(old, dict) and old.get("hash") == digest:
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
@@ -408,8 +427,8 @@ class Store:
                     "origin": origin,
                     "imported": stamp,
                 }
-                briefings.upsert(record, Query().slug == briefing.slug)
-                sections.remove(Query().briefing == briefing.slug)
+                briefings.upsert(record, _where("slug") == briefing.slug)
+                sections.remove(_where("briefing") == briefing.slug)
                 sections.insert_multiple(
                     {
                         "briefing": briefing.slug,
@@ -560,7 +579,7 @@ class Store:
             changes.update(anchor=anchor, status="anchored", section=section or current.section)
         with self._notes(current.briefing).transaction() as db:
             table = db.table("annotations")
-            doc = table.get(Query().id == current.id)
+            doc = table.get(_where("id") == current.id)
             if not isinstance(doc, dict):
                 raise NotFound(f"note {current.id} was deleted meanwhile")
             updated = _annotation_from(dict(doc)).with_changes(**changes)
@@ -570,7 +589,7 @@ class Store:
     def delete_annotation(self, annotation_id: str, slug: str | None = None) -> Annotation:
         current = self.find_annotation(annotation_id, slug)
         with self._notes(current.briefing).transaction() as db:
-            removed = db.table("annotations").remove(Query().id == current.id)
+            removed = db.table("annotations").remove(_where("id") == current.id)
             if not removed:
                 raise NotFound(f"note {current.id} was deleted meanwhile")
         return current
@@ -579,7 +598,7 @@ class Store:
         """Put back a deleted note exactly as it was (undo)."""
         with self._notes(annotation.briefing).transaction() as db:
             db.table("annotations").upsert(
-                _annotation_record(annotation), Query().id == annotation.id
+                _annotation_record(annotation), _where("id") == annotation.id
             )
         return annotation
 
@@ -603,7 +622,7 @@ class Store:
         if self.setting(key, _UNSET) == value:
             return
         with self._state.transaction() as db:
-            db.table("settings").upsert({"key": key, "value": value}, Query().key == key)
+            db.table("settings").upsert({"key": key, "value": value}, _where("key") == key)
 
     def reading_state(self, slug: str) -> ReadingState:
         for record in self._state_data().get("reading", {}).values():
@@ -628,7 +647,7 @@ class Store:
             "read": sorted(state.read),
         }
         with self._state.transaction() as db:
-            db.table("reading").upsert(record, Query().briefing == state.briefing)
+            db.table("reading").upsert(record, _where("briefing") == state.briefing)
 
     # -- health ----------------------------------------------------------
 
