@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.binding import Binding
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList
 
@@ -165,8 +166,9 @@ class AnnotatingScreen(Screen[None]):
     """Passage selection and note keeping, over a section the subclass shows.
 
     The subclass provides ``store``, ``briefing``, ``current`` (the section shown),
-    ``go_to_section`` and ``refresh_counts``, and composes ``_text``, a :class:`SectionView`, a
-    :class:`NotesPane` with id ``notes-list`` and an ``Input`` with id ``tag-filter``.
+    ``go_to_section`` and ``refresh_counts``, and composes ``_text``, a :class:`SectionView`, and
+    a :class:`NotesPane` with id ``notes-list`` inside a container with id ``notes``; the tag
+    filter, an ``Input`` with id ``tag-filter``, is added above the pane when first used.
     """
 
     HELP_EXTRA = [
@@ -238,7 +240,7 @@ class AnnotatingScreen(Screen[None]):
         if action == "clear_passage":  # False lets esc fall through to "back to library"
             return self._text.passage is not None or self._text.selected_span() is not None
         if action == "close_tag_filter":
-            return self.focused is self.query_one("#tag-filter", Input)
+            return isinstance(self.focused, Input) and self.focused.id == "tag-filter"
         if action == "annotate":  # hidden until there is a passage: the footer is crowded
             return self.passage() is not None
         if action in ("edit_note", "delete_note"):
@@ -432,8 +434,12 @@ class AnnotatingScreen(Screen[None]):
 
     # -- the tag filter ---------------------------------------------------------
 
-    def action_filter_tags(self) -> None:
-        field = self.query_one("#tag-filter", Input)
+    async def action_filter_tags(self) -> None:
+        try:
+            field = self.query_one("#tag-filter", Input)
+        except NoMatches:  # made on first use: start-up builds no widget it may not need
+            field = Input(placeholder="Filter by tag", id="tag-filter")
+            await self.query_one("#notes").mount(field, before=self._pane)
         field.display = True
         self.show_notes_pane()
         field.focus()

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
 from briefing.store import DataError, Store
@@ -132,7 +132,6 @@ class ReaderScreen(SearchingScreen):
             with Vertical(id="notes", classes="pane") as pane:
                 pane.display = notes
                 yield Label("Notes", id="notes-title", classes="pane-title")
-                yield Input(placeholder="Filter by tag", id="tag-filter")
                 yield NotesPane(id="notes-list")
         yield KeyBar()
 
