@@ -451,8 +451,8 @@ async def test_tag_filter_narrows_the_notes(store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:  # notes pane folded: t shows it
         await pilot.pause()
         screen = reader(app)
-        pane = screen.query_one(NotesPane)
         await pilot.press("t")
+        pane = screen.query_one(NotesPane)
         field = screen.query_one("#tag-filter", Input)
         assert screen.query_one("#notes").display and field.display
         assert app.focused is field

@@ -180,6 +180,7 @@ class AnnotatingScreen(Screen[None]):
     briefing: Briefing
     current: Section
     _text: SectionView  # the subclass composes it
+    _pane: NotesPane  # likewise; it may not be mounted while the notes pane is hidden
 
     def __init__(self) -> None:
         super().__init__()
@@ -193,9 +194,6 @@ class AnnotatingScreen(Screen[None]):
 
     # -- what the keys act on ----------------------------------------------
 
-    @property
-    def _pane(self) -> NotesPane:
-        return self.query_one("#notes-list", NotesPane)
 
     def section_notes(self, section: Section) -> list[Annotation]:
         """Notes shown with a section: its own, plus orphans whose section is gone.
@@ -435,13 +433,13 @@ class AnnotatingScreen(Screen[None]):
     # -- the tag filter ---------------------------------------------------------
 
     async def action_filter_tags(self) -> None:
+        self.show_notes_pane()
         try:
             field = self.query_one("#tag-filter", Input)
         except NoMatches:  # made on first use: start-up builds no widget it may not need
             field = Input(placeholder="Filter by tag", id="tag-filter")
             await self.query_one("#notes").mount(field, before=self._pane)
         field.display = True
-        self.show_notes_pane()
         field.focus()
 
     def show_notes_pane(self) -> None:

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Label, OptionList
 
 from briefing.model import Briefing, ReadingState, Section
@@ -117,6 +118,8 @@ class ReaderScreen(SearchingScreen):
         self._resume_scroll = self.state.scroll if wanted == self.state.section else 0.0
         self._wanted: dict[str, bool] = {}  # side panes the user showed or hid
         self._save_timer: Timer | None = None
+        # Kept by reference too: notes are set on it before it is first shown (mounted).
+        self._pane = NotesPane(id="notes-list")
 
     def compose(self) -> ComposeResult:
         # The layout for the terminal's size is settled before the first styling:
@@ -131,9 +134,12 @@ class ReaderScreen(SearchingScreen):
             yield self._text
             with Vertical(id="notes", classes="pane") as pane:
                 pane.display = notes
-                yield Label("Notes", id="notes-title", classes="pane-title")
-                yield NotesPane(id="notes-list")
+                if notes:  # else built when first shown: at 80x24 it starts folded away
+                    yield from self._notes_pane_widgets()
         yield KeyBar()
+
+    def _notes_pane_widgets(self) -> list[Widget]:
+        return [Label("Notes", id="notes-title", classes="pane-title"), self._pane]
 
     def on_mount(self) -> None:
         # Textual shows the (empty) notification rack and then hides it as the screen is
@@ -221,7 +227,10 @@ class ReaderScreen(SearchingScreen):
     def _apply_layout(self) -> None:
         contents, notes, narrow = self._layout(self.size.width)
         self.query_one("#contents").display = contents
-        self.query_one("#notes").display = notes
+        container = self.query_one("#notes")
+        if notes and not self._pane.parent:
+            container.mount_all(self._notes_pane_widgets())
+        container.display = notes
         self.set_class(narrow, "-narrow")
 
     def _toggle(self, pane: str, other: str) -> None:
