@@ -150,6 +150,10 @@ async def test_typing_a_query_marks_every_match_and_counts_them(store: Store) ->
         assert SEARCH_STYLE in styles_at(view, first[0])
         assert SEARCH_STYLE in styles_at(view, second[1] - 1)
         assert SEARCH_STYLE not in styles_at(view, first[1])  # "North Korea’s": only "Korea"
+        # The briefing title above the text is marked too: "The Russia–North Korea ..."
+        title = view.body.line_content(0)
+        korea = title.plain.index("Korea")
+        assert {str(span.style) for span in title.spans if span.start == korea} >= {SEARCH_STYLE}
         assert screen.current.key == "treaty-terms"  # typing does not move the reader
 
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
@@ -158,6 +162,7 @@ async def test_typing_a_query_marks_every_match_and_counts_them(store: Store) ->
         assert screen._latest.shown.query == "zzyzx"
         assert counter(screen) == "No matches"
         assert SEARCH_STYLE not in styles_at(view, first[0])
+        assert not view.body.line_content(0).spans[1:]  # the title: its own style alone
 
 
 async def test_enter_then_n_and_shift_n_move_across_sections(store: Store) -> None:

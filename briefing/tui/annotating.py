@@ -194,7 +194,6 @@ class AnnotatingScreen(Screen[None]):
 
     # -- what the keys act on ----------------------------------------------
 
-
     def section_notes(self, section: Section) -> list[Annotation]:
         """Notes shown with a section: its own, plus orphans whose section is gone.
 

@@ -292,7 +292,7 @@ class SearchingScreen(AnnotatingScreen):
         for match in found.items:
             if match.kind == "text" and match.section is not None:
                 spans.setdefault(match.section, []).append((match.start, match.end))
-        self._text.set_search(spans, self._marked(self._search_current))
+        self._text.set_search(spans, self._marked(self._search_current), found.query)
         self._show_match_count()
         self.refresh_bindings()
 

@@ -52,7 +52,8 @@ class Line:
     A blank line between blocks is empty at the end of the block above it, so that a
     mouse selection ending there ends with that block. The headings above the text
     (briefing title, its facts, the section title) are empty at offset 0 and draw
-    ``heading`` in the component style ``style``.
+    ``heading``, the part from ``heading_start`` of heading number ``heading_index``,
+    in the component style ``style``.
     """
 
     start: int
@@ -61,6 +62,8 @@ class Line:
     prefix: str = ""  # list marker or its hanging indent, or the quote bar
     heading: str = ""
     style: str = ""
+    heading_index: int = -1
+    heading_start: int = 0
 
 
 class SectionBody(Widget):
@@ -97,6 +100,7 @@ class SectionBody(Widget):
         self.text = ""  # the section's plain text, which the blocks are slices of
         self._headings: tuple[tuple[str, str], ...] = ()  # (text, component style) per heading
         self._marks: tuple[Mark, ...] = ()
+        self._heading_marks: dict[int, tuple[Mark, ...]] = {}  # offsets in a heading's text
         self._layout_width = -1
         self._lines: list[Line] = []
         self._starts: list[int] = []  # start of each line that draws text, in order
@@ -125,11 +129,18 @@ class SectionBody(Widget):
         if self.is_mounted:
             self.refresh(layout=True)
 
-    def set_marks(self, marks: Sequence[Mark]) -> None:
-        """Restyle the lines on screen; the text and its wrapping stay as they are."""
+    def set_marks(
+        self, marks: Sequence[Mark], heading_marks: dict[int, tuple[Mark, ...]] | None = None
+    ) -> None:
+        """Restyle the lines on screen; the text and its wrapping stay as they are.
+
+        ``heading_marks``: marks over the headings' own text, by heading number.
+        """
         marks = tuple(marks)
-        if marks != self._marks:
+        heading_marks = self._heading_marks if heading_marks is None else heading_marks
+        if marks != self._marks or heading_marks != self._heading_marks:
             self._marks = marks
+            self._heading_marks = heading_marks
             self.refresh()
 
     def notify_style_update(self) -> None:
@@ -147,10 +158,12 @@ class SectionBody(Widget):
         if width == self._layout_width:
             return self._lines
         lines: list[Line] = []
-        for heading, style in self._headings:
+        for number, (heading, style) in enumerate(self._headings):
             if heading:
-                for start, end in wrap(heading, width):
-                    lines.append(Line(0, 0, HEADING, heading=heading[start:end], style=style))
+                lines.extend(
+                    Line(0, 0, HEADING, "", heading[start:end], style, number, start)
+                    for start, end in wrap(heading, width)
+                )
             else:
                 lines.append(Line(0, 0, BLANK))
         for index, block in enumerate(self.blocks):
@@ -229,7 +242,13 @@ class SectionBody(Widget):
         """The text of screen line ``y`` with every style over it, prefix left out."""
         line = self.lines[y]
         if line.block == HEADING:
-            return Content.styled(visible(line.heading), line.style)
+            content = Content.styled(visible(line.heading), line.style)
+            start = line.heading_start
+            for mark in self._heading_marks.get(line.heading_index, ()):
+                left, right = max(mark.start - start, 0), min(mark.end - start, len(content))
+                if left < right:
+                    content = content.stylize(mark.style, left, right)
+            return content
         if line.block < 0:
             return Content("")
         block = self.blocks[line.block]

@@ -66,6 +66,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._flash: Mark | None = None
         self._search: dict[str, tuple[Mark, ...]] = {}  # section key -> its matches
         self._search_current: tuple[str, Mark] | None = None  # section key, the match
+        self._search_query = ""  # also marked in the headings, which are not section text
         self._flash_timer: Timer | None = None
         self._end_reported = False
         self.body = SectionBody(id="body")
@@ -84,6 +85,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._flash = None
         self._highlights = self._highlight_marks(annotations)
         self.body.show(self._headings(section), section.text, section.blocks, self.marks)
+        self.body.set_marks(self.marks, self._heading_marks())  # this section's title
         self._pending_scroll = scroll_y
         self.call_after_refresh(self._settle)
         self.post_message(self.PassageChanged())
@@ -104,12 +106,15 @@ class SectionView(VerticalScroll, can_focus=True):
         self,
         matches: Mapping[str, Sequence[tuple[int, int]]],
         current: tuple[str, int, int] | None = None,
+        query: str = "",
     ) -> None:
         """Mark search matches, per section key, and the current one (section, start, end).
 
         Kept for every section, so a section switched to shows its matches at once. The marks
-        are made here, once per search, not on every redraw.
+        are made here, once per search, not on every redraw. ``query`` is searched in the
+        headings too: the briefing title and the section title.
         """
+        self._search_query = query
         self._search = {
             key: tuple(Mark(start, end, SEARCH_STYLE) for start, end in spans)
             for key, spans in matches.items()
@@ -155,7 +160,20 @@ class SectionView(VerticalScroll, can_focus=True):
         return marks
 
     def _redraw(self) -> None:
-        self.body.set_marks(self.marks)
+        self.body.set_marks(self.marks, self._heading_marks())
+
+    def _heading_marks(self) -> dict[int, tuple[Mark, ...]]:
+        if self.section is None or not self._search_query.strip():
+            return {}
+        from briefing.search import find_matches  # loaded with the first search
+
+        return {
+            number: tuple(
+                Mark(s, e, SEARCH_STYLE) for s, e in find_matches(text, self._search_query)
+            )
+            for number, (text, _) in enumerate(self._headings(self.section))
+            if text
+        }
 
     def _settle(self) -> None:
         """Apply the scroll position asked for by ``show``, unless a reveal came first."""
