@@ -217,3 +217,24 @@ async def test_the_key_bar_shows_working_keys_and_a_click_presses_one(store: Sto
         await pilot.pause()
         assert app.screen.current.key == "western-reaction"
         assert "Prev §" in str(bar.render())
+
+
+async def test_at_80_columns_the_key_bar_keeps_help_and_the_keys_of_the_moment(
+    store: Store,
+) -> None:
+    from briefing.tui.widgets.key_bar import KeyBar
+
+    app = make_app(store, SLUG, "western-reaction")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        await pilot.press("l")  # a passage: a Annotate joins; next and previous both work
+        await pilot.pause()
+        text = str(bar.render())
+        assert len(text) <= 80
+        for key in ("] Next §", "[ Prev §", "a Annotate", "q Library", "? Help"):
+            assert key in text, text
+        await pilot.resize_terminal(130, 30)
+        await pilot.pause()
+        wide = str(bar.render())
+        assert "c Contents" in wide and "s Notes" in wide and "^p palette" in wide

@@ -136,7 +136,8 @@ class ReaderScreen(SearchingScreen):
                 pane.display = notes
                 if notes:  # else built when first shown: at 80x24 it starts folded away
                     yield from self._notes_pane_widgets()
-        yield KeyBar()
+        # At 80 columns not every key fits: the pane toggles go first (help lists them).
+        yield KeyBar(drop_first=("toggle_contents", "toggle_notes"))
 
     def _notes_pane_widgets(self) -> list[Widget]:
         return [Label("Notes", id="notes-title", classes="pane-title"), self._pane]

@@ -8,10 +8,24 @@ moves, and those rebuilds were most of the cost of a switch and of start-up
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from textual import events
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
+
+PALETTE = "command_palette"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One key on the bar: what is drawn, the key a click presses, its action."""
+
+    content: Content
+    key: str
+    action: str
 
 
 class KeyBar(Static):
@@ -26,8 +40,14 @@ class KeyBar(Static):
     }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, drop_first: Sequence[str] = ()) -> None:
+        """``drop_first``: actions whose keys go first when the bar is too narrow for all.
+
+        Then the palette hint goes, then keys from the right; the help key always stays,
+        so the way to every other key is on screen.
+        """
         super().__init__()
+        self._drop_first = tuple(drop_first)
         self._spans: list[tuple[int, int, str]] = []  # x from, x to, key to simulate
         self._drawn: tuple[object, ...] = ()
 
@@ -39,6 +59,10 @@ class KeyBar(Static):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def on_resize(self) -> None:
+        self._drawn = ()  # what fits has changed
+        self._bindings_changed(self.screen)
+
     def _bindings_changed(self, screen: Screen[object]) -> None:
         shown: dict[str, tuple[str, str, str, bool]] = {}  # action -> key, label, text, on
         for key, active in screen.active_bindings.items():
@@ -47,24 +71,41 @@ class KeyBar(Static):
                 label = self.app.get_key_display(binding)
                 shown[binding.action] = (key, label, binding.description, active.enabled)
         palette = self.app.ENABLE_COMMAND_PALETTE
-        drawn = (tuple(shown.values()), palette)
+        drawn = (tuple(shown.values()), palette, self.size.width)
         if drawn == self._drawn:
             return  # nothing visible changed: no redraw, no bytes to the terminal
         self._drawn = drawn
-        parts: list[Content] = []
+        parts: list[Part] = []
+        for action, (key, label, text, enabled) in shown.items():
+            part = Content.assemble((f" {label} ", "bold $footer-key-foreground"), (f"{text} ", ""))
+            parts.append(Part(part.stylize("dim") if not enabled else part, key, action))
+        if palette:
+            hint = Content.styled(" ^p palette", "$footer-description-foreground")
+            parts.append(Part(hint, "ctrl+p", PALETTE))
+        fitting = self._fitting(parts)
         self._spans = []
         x = 0
-        for key, label, text, enabled in shown.values():
-            part = Content.assemble((f" {label} ", "bold $footer-key-foreground"), (f"{text} ", ""))
-            if not enabled:
-                part = part.stylize("dim")
-            parts.append(part)
-            self._spans.append((x, x + part.cell_length, key))
-            x += part.cell_length
-        if palette:
-            parts.append(Content.styled(" ^p palette", "$footer-description-foreground"))
-            self._spans.append((x, x + parts[-1].cell_length, "ctrl+p"))
-        self.update(Content("").join(parts), layout=False)  # one line, always: no relayout
+        for part in fitting:
+            self._spans.append((x, x + part.content.cell_length, part.key))
+            x += part.content.cell_length
+        content = Content("").join(part.content for part in fitting)
+        self.update(content, layout=False)  # one line, always: no relayout
+
+    def _fitting(self, parts: list[Part]) -> list[Part]:
+        """The keys that fit the width, in their order (see ``__init__`` for which go)."""
+        width = self.size.width
+        kept = list(parts)
+
+        def too_wide() -> bool:
+            return sum(part.content.cell_length for part in kept) > width > 0
+
+        for action in (*self._drop_first, PALETTE):
+            if too_wide():
+                kept = [part for part in kept if part.action != action]
+        while too_wide() and len(kept) > 1:
+            droppable = [i for i, part in enumerate(kept) if part.action != "help"]
+            kept.pop(droppable[-1] if droppable else -1)
+        return kept
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._spans:
