@@ -60,8 +60,7 @@ class KeyBar(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def on_resize(self) -> None:
-        self._drawn = ()  # what fits has changed
-        self._bindings_changed(self.screen)
+        self._bindings_changed(self.screen)  # redrawn only if the width changed
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         shown: dict[str, tuple[str, str, str, bool]] = {}  # action -> key, label, text, on
