@@ -201,6 +201,7 @@ class SearchingScreen(AnnotatingScreen):
         self._latest = LatestQuery[Match](self, self._show_found)
         self._search_current: Match | None = None  # the match n/N went to last
         self._opening_result = result
+        self._notes_failure: str | None = None  # the notes file error last told of
 
     # -- the search line -------------------------------------------------------
 
@@ -269,10 +270,13 @@ class SearchingScreen(AnnotatingScreen):
         index, briefing = self._search_index, self.briefing
         try:
             notes = tuple(self.store.annotations(briefing.slug))  # the store is read here
-        except DataError as error:
-            self._failed(error, "Search failed")
-            self._latest.clear(query)
-            return
+        except DataError as error:  # the text can still be searched, as global search does
+            notes = ()
+            if str(error) != self._notes_failure:  # said once, not at every pause in typing
+                self._notes_failure = str(error)
+                self._failed(error, "Notes not searched")
+        else:
+            self._notes_failure = None
 
         def search() -> tuple[Match, ...]:
             hits = index.search(query, notes, briefing=briefing.slug)
