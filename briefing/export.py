@@ -63,6 +63,7 @@ Why the escaping looks the way it does:
   blockquote, HTML block or link reference definition gets its first marker
   escaped (``# x`` -> ``\# x``), and an unclosed code fence is closed. markdown-it
   is the judge; a note still not contained after a few rounds becomes plain text.
+  An Obsidian comment (``%%``) or math block (``$$``) left open is escaped too.
 * Control characters (C0 but tab and newline, DEL, C1) and bidi controls
   (U+061C, U+200E/F, U+202A-E, U+2066-9) are never emitted: C0/DEL become
   Unicode control pictures (ESC -> ``␛``), the rest ``⟨U+202E⟩``, lone
@@ -327,11 +328,21 @@ def _note_markdown(note: str) -> str:
             lines.append(tokens[-1].markup)  # a code fence the user left open
             continue
         if not bad and contained and not env.get("references"):
-            return "\n".join(lines)
+            return _obsidian_closed("\n".join(lines))
         if not bad:
             break
         lines = [_escape_first(line) if n in bad else line for n, line in enumerate(lines)]
-    return "\n\n".join("\\\n".join(p) for p in _paragraphs(note))  # safe plain text
+    return _obsidian_closed("\n\n".join("\\\n".join(p) for p in _paragraphs(note)))
+
+
+def _obsidian_closed(note: str) -> str:
+    """Obsidian reads ``%%`` as the start of a comment and ``$$`` as display math, each
+    running to the next one, across paragraphs: one left open in a note would hide the
+    rest of the export. An odd count is escaped, every one of them."""
+    for mark, escaped in (("%%", "\\%\\%"), ("$$", "\\$\\$")):
+        if note.count(mark) % 2:
+            note = note.replace(mark, escaped)
+    return note
 
 
 def _content(line: str) -> str:

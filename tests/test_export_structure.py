@@ -196,6 +196,15 @@ def test_unclosed_constructs_in_a_note_do_not_swallow_the_rest() -> None:
         assert_structure(export(items), items)
 
 
+def test_an_obsidian_comment_or_math_block_left_open_in_a_note_is_escaped() -> None:
+    """Obsidian would hide everything after it: the rest of the notes."""
+    for note, mark in (("%% draft, never closed", "%%"), ("$$ x^2 +", "$$")):
+        text = export(single("The passage.", note))
+        assert mark not in text.replace("\\" + mark[0], ""), text
+    closed = "Kept: %% a comment %% and $$x$$."
+    assert closed in export(single("The passage.", closed))
+
+
 def test_orphans_come_last_under_their_own_heading() -> None:
     items = single("Gone text.", "Old note", status="orphaned")
     assert parse(export(items)).headings == [("h1", "A briefing"), ("h2", "Orphaned notes")]
