@@ -31,6 +31,12 @@ def test_a_word_too_long_for_a_line_is_folded() -> None:
     assert lines("see Supercalifragilistic", 10) == ["see", "Supercalif", "ragilistic"]
 
 
+def test_indentation_stays_on_its_line() -> None:
+    """Code keeps its indentation, even when the first word must be folded."""
+    assert lines("    def f(): return 1", 10) == ["    def", "f():", "return 1"]
+    assert lines("  longword", 4) == ["  lo", "ngwo", "rd"]
+
+
 def test_wide_characters_count_two_cells() -> None:
     assert lines("日本語のテキスト", 5) == ["日本", "語の", "テキ", "スト"]
 

@@ -39,34 +39,35 @@ def _wrap_line(line: str, width: int) -> list[tuple[int, int]]:
     used = 0  # cells taken on it, spaces after its last word included
     for match in _WORD.finditer(line):
         token = match.group()
-        word = token.rstrip()
-        word_cells = cell_len(word)
-        if used and used + word_cells > width:
-            lines.append((start, _trimmed_end(line, start, match.start())))
-            start, used = match.start(), 0
-        if word_cells > width:  # fold a word too long for any line
-            position = match.start()
-            for piece_end in _folds(word, width, position):
-                if piece_end < match.start() + len(word):
-                    lines.append((position, piece_end))
-                    position = piece_end
-            start = position
-            used = cell_len(line[position : match.end()])
-        else:
-            used += cell_len(token)
+        word_cells = cell_len(token.rstrip())
+        if used + word_cells > width:
+            if line[start : match.start()].strip():  # break before the word...
+                lines.append((start, _trimmed_end(line, start, match.start())))
+                start, used = match.start(), 0
+            # ...unless all the line holds is indentation; a word too wide even so is folded.
+            if used + word_cells > width:
+                for end in _folds(token.rstrip(), width, match.start(), room=width - used):
+                    lines.append((start, _trimmed_end(line, start, end)))  # indentation alone
+                    start = end
+                start = lines.pop()[0]  # the last piece goes on, with what follows it
+                used = cell_len(line[start : match.end()])
+                continue
+        used += cell_len(token)
     lines.append((start, _trimmed_end(line, start, len(line))))
     return lines
 
 
-def _folds(word: str, width: int, offset: int) -> list[int]:
-    """Ends of the pieces of ``word`` (at ``offset`` in its line) that fill whole lines."""
+def _folds(word: str, width: int, offset: int, room: int) -> list[int]:
+    """Ends of the pieces of ``word`` (at ``offset`` in its line): the first fills the
+    ``room`` left on its line, the others whole lines; the last may be shorter."""
     ends: list[int] = []
     cells = 0
+    limit = max(room, 0)
     for index, character in enumerate(word):
         size = cell_len(character)
-        if cells + size > width and cells:
+        if cells + size > limit and (cells or limit < width):
             ends.append(offset + index)
-            cells = 0
+            cells, limit = 0, width
         cells += size
     ends.append(offset + len(word))
     return ends

@@ -29,6 +29,8 @@ INLINE_STYLES = {"em": "italic", "strong": "bold", "code": "reverse", "strike": 
 LINK_STYLE = "underline $text-accent"
 QUOTE_BAR = "▌ "
 RULE = "─"
+#: The text column's widest: longer lines are hard to read. Wider, the column is centred.
+MAX_COLUMN = 80
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,12 @@ class Line:
 
 
 class SectionBody(Widget):
-    """Headings, then every block of a section, each followed by a blank line."""
+    """Headings, then every block of a section, each followed by a blank line.
+
+    It fills the view's width and draws a centred column of text in it: every cell then
+    belongs to a line of text, so a mouse drag that leaves the column to the side still
+    ends on that line, not at the end of the section.
+    """
 
     ALLOW_SELECT = True
     COMPONENT_CLASSES = {
@@ -102,6 +109,7 @@ class SectionBody(Widget):
         self._marks: tuple[Mark, ...] = ()
         self._heading_marks: dict[int, tuple[Mark, ...]] = {}  # offsets in a heading's text
         self._layout_width = -1
+        self._left = 1  # the text column's left margin at that width
         self._lines: list[Line] = []
         self._starts: list[int] = []  # start of each line that draws text, in order
         self._text_lines: list[int] = []  # ... and its index in ``_lines``
@@ -147,6 +155,12 @@ class SectionBody(Widget):
         super().notify_style_update()
         self._styles.clear()  # the theme or the CSS changed
 
+    def on_resize(self) -> None:
+        """A selection is kept as screen lines and columns: rewrapped, they would point
+        at other text, so it is let go."""
+        if self.text_selection is not None:
+            self.screen.clear_selection()
+
     # -- the line table -----------------------------------------------------
 
     @property
@@ -154,20 +168,31 @@ class SectionBody(Widget):
         """The screen lines at the widget's current width."""
         return self._layout(self.size.width)
 
+    @staticmethod
+    def column(width: int) -> tuple[int, int]:
+        """The text column in a widget ``width`` wide: its left margin and its width.
+
+        A margin of at least one cell on each side, as the view's padding was.
+        """
+        usable = max(width - 2, 1)
+        text = min(usable, MAX_COLUMN)
+        return 1 + (usable - text) // 2, text
+
     def _layout(self, width: int) -> list[Line]:
         if width == self._layout_width:
             return self._lines
+        self._left, text_width = self.column(width)
         lines: list[Line] = []
         for number, (heading, style) in enumerate(self._headings):
             if heading:
                 lines.extend(
                     Line(0, 0, HEADING, "", heading[start:end], style, number, start)
-                    for start, end in wrap(heading, width)
+                    for start, end in wrap(_spaced(heading), text_width)
                 )
             else:
                 lines.append(Line(0, 0, BLANK))
         for index, block in enumerate(self.blocks):
-            lines.extend(self._block_lines(index, block, width))
+            lines.extend(self._block_lines(index, block, text_width))
             lines.append(Line(block.end, block.end, BLANK))
         self._lines = lines
         self._layout_width = width
@@ -187,7 +212,7 @@ class SectionBody(Widget):
             first = rest = QUOTE_BAR
         elif block.kind == "code":
             first = rest = " "
-        pieces = wrap(block.text, width - len(first))
+        pieces = wrap(_spaced(block.text), width - len(first))
         return [
             Line(block.start + start, block.start + end, index, first if n == 0 else rest)
             for n, (start, end) in enumerate(pieces)
@@ -203,15 +228,16 @@ class SectionBody(Widget):
 
         An offset between two blocks (their separator) belongs to the block above.
         """
-        self.lines  # noqa: B018 - lays the text out at the current width
+        self._layout(self.size.width)  # the offsets of the lines at this width
         index = bisect_right(self._starts, offset) - 1
         return self._text_lines[index] if index >= 0 else None
 
     def offset_at(self, x: int, y: int) -> int:
         """The section offset at column ``x`` of the text on screen line ``y``.
 
-        ``x`` counts characters of the line's text, as the selection does; the prefix
-        before it (a list marker, the quote bar) counts as the start of the text.
+        ``x`` counts characters of the line's text, as the selection does; the margin and
+        prefix before it (a list marker, the quote bar) count as its start, the space after
+        it as its end.
         """
         lines = self.lines
         if not lines:
@@ -242,7 +268,7 @@ class SectionBody(Widget):
         """The text of screen line ``y`` with every style over it, prefix left out."""
         line = self.lines[y]
         if line.block == HEADING:
-            content = Content.styled(visible(line.heading), line.style)
+            content = Content.styled(_shown(line.heading), line.style)
             start = line.heading_start
             for mark in self._heading_marks.get(line.heading_index, ()):
                 left, right = max(mark.start - start, 0), min(mark.end - start, len(content))
@@ -253,8 +279,8 @@ class SectionBody(Widget):
             return Content("")
         block = self.blocks[line.block]
         if block.kind == "rule":
-            return Content.styled(RULE * self.size.width, ".section-body--rule")
-        content = Content(visible(block.text[line.start - block.start : line.end - block.start]))
+            return Content.styled(RULE * self.column(self.size.width)[1], ".section-body--rule")
+        content = Content(_shown(block.text[line.start - block.start : line.end - block.start]))
         kind_style = {
             "heading": ".section-body--heading",
             "quote": ".section-body--quote",
@@ -285,22 +311,31 @@ class SectionBody(Widget):
         content = self.line_content(y)
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
-            start, end = span
-            content = content.stylize(
-                Style.from_styles(self.screen.get_component_styles("screen--selection")),
-                start,
-                len(content) if end == -1 else end,
-            )
-        # Every cell carries its (column, line) for Textual's mouse selection; the
-        # prefix counts from the left of it, so a drag from the marker starts at the text.
-        prefix = Strip(self._segments(self._prefix_content(line), base)).apply_offsets(
-            -len(line.prefix), y
-        )
-        text = Strip(self._segments(content, base)).apply_offsets(0, y)
+            start, end = span  # a drag from the margin or a marker has a column below 0
+            end = len(content) if end == -1 else min(max(end, 0), len(content))
+            if max(start, 0) < end:
+                content = content.stylize(self._selection_style(), max(start, 0), end)
+        # Every cell carries its (column, line) for Textual's mouse selection: the margin
+        # and prefix count from the left of the text, so a drag from them starts at it, and
+        # the space after the text counts on from its end.
+        left = Content(" " * self._left) + self._prefix_content(line)
         fill = self._resolve(".section-body--code") if self._is_code(line) else None
-        return Strip.join([prefix, text]).adjust_cell_length(
-            width, (base + fill).rich_style if fill is not None else blank
-        )
+        after = base + (fill if fill is not None else Style(reverse=False))
+        right = Content(" " * max(width - self._left - len(line.prefix) - content.cell_length, 0))
+        return Strip.join(
+            [
+                Strip(self._segments(left, base)).apply_offsets(-len(left), y),
+                Strip(self._segments(content, base)).apply_offsets(0, y),
+                Strip(self._segments(right, after)).apply_offsets(len(content), y),
+            ]
+        ).adjust_cell_length(width, blank)
+
+    def _selection_style(self) -> Style:
+        style = self._styles.get(SELECTION)
+        if style is None:
+            selection = self.screen.get_component_styles("screen--selection")
+            style = self._styles[SELECTION] = Style.from_styles(selection)
+        return style
 
     def _is_code(self, line: Line) -> bool:
         return line.block >= 0 and self.blocks[line.block].kind == "code"
@@ -334,3 +369,18 @@ class SectionBody(Widget):
                 resolved = Style.parse(style)
             self._styles[style] = resolved
         return resolved
+
+
+#: The cache key of the selection's style among the resolved span styles.
+SELECTION = "screen--selection"
+
+
+def _spaced(text: str) -> str:
+    """Tabs as single spaces: a tab reaching the terminal would move the rest of the row,
+    and a tab has no width of its own to wrap by. Offsets are unchanged."""
+    return text.replace("\t", " ")
+
+
+def _shown(text: str) -> str:
+    """Text as drawn: control characters made visible, tabs as spaces."""
+    return visible(_spaced(text))

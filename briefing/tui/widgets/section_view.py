@@ -37,14 +37,15 @@ LAYOUT_TRIES = 10
 #: the tint, so they show on 16-colour terminals, under NO_COLOR and over a highlight.
 SEARCH_STYLE = "bold underline on $warning 35%"
 SEARCH_CURRENT_STYLE = "bold reverse $warning"
+#: Which of ``SectionView._headings`` search covers: the briefing title, the section title.
+SEARCHED_HEADINGS = (0, 3)
 
 
 class SectionView(VerticalScroll, can_focus=True):
     """Scrollable section text with the briefing's title and metadata on top."""
 
     DEFAULT_CSS = """
-    SectionView { padding: 0 1; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
-    SectionView > SectionBody { max-width: 80; }
+    SectionView { scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     """
 
     class EndSeen(Message):
@@ -67,6 +68,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._search: dict[str, tuple[Mark, ...]] = {}  # section key -> its matches
         self._search_current: tuple[str, Mark] | None = None  # section key, the match
         self._search_query = ""  # also marked in the headings, which are not section text
+        self._heading_marks_for: tuple[object, dict[int, tuple[Mark, ...]]] = (None, {})
         self._flash_timer: Timer | None = None
         self._end_reported = False
         self.body = SectionBody(id="body")
@@ -84,6 +86,8 @@ class SectionView(VerticalScroll, can_focus=True):
         self.cursor = PassageCursor(sentences(section.text), paragraphs(section.text))
         self._flash = None
         self._highlights = self._highlight_marks(annotations)
+        if self.is_mounted and self.body.text_selection is not None:
+            self.screen.clear_selection()  # it was of the old text: a to annotate it would miss
         self.body.show(self._headings(section), section.text, section.blocks, self.marks)
         self.body.set_marks(self.marks, self._heading_marks())  # this section's title
         self._pending_scroll = scroll_y
@@ -163,24 +167,33 @@ class SectionView(VerticalScroll, can_focus=True):
         self.body.set_marks(self.marks, self._heading_marks())
 
     def _heading_marks(self) -> dict[int, tuple[Mark, ...]]:
+        """Search matches in the briefing title and the section title, the headings that
+        search finds (not the facts line under the title), by heading number."""
         if self.section is None or not self._search_query.strip():
             return {}
-        from briefing.search import find_matches  # loaded with the first search
+        key = (self.section.key, self._search_query)
+        if self._heading_marks_for[0] != key:  # not again at every move of the cursor
+            from briefing.search import find_matches  # loaded with the first search
 
-        return {
-            number: tuple(
-                Mark(s, e, SEARCH_STYLE) for s, e in find_matches(text, self._search_query)
-            )
-            for number, (text, _) in enumerate(self._headings(self.section))
-            if text
-        }
+            headings = self._headings(self.section)
+            marks = {
+                number: tuple(
+                    Mark(s, e, SEARCH_STYLE)
+                    for s, e in find_matches(headings[number][0], self._search_query)
+                )
+                for number in SEARCHED_HEADINGS
+            }
+            self._heading_marks_for = (key, marks)
+        return self._heading_marks_for[1]
 
     def _settle(self) -> None:
         """Apply the scroll position asked for by ``show``, unless a reveal came first."""
         if self._pending_scroll is not None:
             self.scroll_to(y=self._pending_scroll, animate=False, immediate=True)
             self._pending_scroll = None
-        self._check_end()
+        # Not at once: until the next refresh the geometry is the old section's scroll, and
+        # leaving one at its end would mark the next one read.
+        self.call_after_refresh(self._check_end)
 
     def watch_virtual_size(self) -> None:
         """Freshly mounted blocks get their height here: the end may now be in view."""
@@ -314,7 +327,9 @@ class SectionView(VerticalScroll, can_focus=True):
         """Report once when the last block's final line is inside the window."""
         if self.section is None or self._end_reported or not self.is_attached:
             return
-        if not self.body.blocks:
+        if not self.body.blocks:  # nothing to read: its end is on screen with its title
+            self._end_reported = True
+            self.post_message(self.EndSeen(self.section.key))
             return
         try:
             geometry = self.screen.find_widget(self.body)
