@@ -37,8 +37,8 @@ LAYOUT_TRIES = 10
 #: the tint, so they show on 16-colour terminals, under NO_COLOR and over a highlight.
 SEARCH_STYLE = "bold underline on $warning 35%"
 SEARCH_CURRENT_STYLE = "bold reverse $warning"
-#: Which of ``SectionView._headings`` search covers: the briefing title, the section title.
-SEARCHED_HEADINGS = (0, 3)
+#: The headings search covers, by their style: the briefing title and the section title.
+SEARCHED_HEADINGS = frozenset({".section-body--title", ".section-body--section-title"})
 
 
 class SectionView(VerticalScroll, can_focus=True):
@@ -175,13 +175,12 @@ class SectionView(VerticalScroll, can_focus=True):
         if self._heading_marks_for[0] != key:  # not again at every move of the cursor
             from briefing.search import find_matches  # loaded with the first search
 
-            headings = self._headings(self.section)
             marks = {
                 number: tuple(
-                    Mark(s, e, SEARCH_STYLE)
-                    for s, e in find_matches(headings[number][0], self._search_query)
+                    Mark(s, e, SEARCH_STYLE) for s, e in find_matches(text, self._search_query)
                 )
-                for number in SEARCHED_HEADINGS
+                for number, (text, style) in enumerate(self._headings(self.section))
+                if style in SEARCHED_HEADINGS
             }
             self._heading_marks_for = (key, marks)
         return self._heading_marks_for[1]
