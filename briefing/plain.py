@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 from briefing.ingest import section_blocks
 from briefing.model import Block, Briefing, Section
 
 
-def render_blocks(markdown: str, width: int = 78) -> list[str]:
+def render_blocks(blocks: Sequence[Block], width: int = 78) -> list[str]:
     lines: list[str] = []
-    for block in section_blocks(markdown):
+    for block in blocks:
         lines.extend(_block_lines(block, width))
         lines.append("")
     return lines[:-1] if lines else lines
@@ -46,13 +47,13 @@ def _block_lines(block: Block, width: int) -> list[str]:
 def render_plain(briefing: Briefing, section: Section | None = None, width: int = 78) -> str:
     if section is not None:
         return "\n".join(
-            [section.title, "=" * len(section.title), "", *render_blocks(section.markdown, width)]
+            [section.title, "=" * len(section.title), "", *render_blocks(section.blocks, width)]
         )
     head = [briefing.title, "=" * len(briefing.title)]
     facts = [f for f in (briefing.source, briefing.date, ", ".join(briefing.tags)) if f]
     head += [*(textwrap.wrap(" · ".join(facts), width) if facts else []), ""]
     if briefing.lead:
-        head += [*render_blocks(briefing.lead, width), ""]
+        head += [*render_blocks(section_blocks(briefing.lead), width), ""]  # not stored parsed
     for s in briefing.sections:
-        head += [s.title, "-" * len(s.title), "", *render_blocks(s.markdown, width), ""]
+        head += [s.title, "-" * len(s.title), "", *render_blocks(s.blocks, width), ""]
     return "\n".join(head).rstrip()
