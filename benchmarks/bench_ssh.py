@@ -41,7 +41,7 @@ import asyncssh
 # benchmarks/ is on sys.path when this file runs as a script.
 from run import PtyProcess, p95
 
-from briefing.paths import Paths
+from briefing.core.paths import Paths
 
 TITLE = "The Russia–North Korea Mutual Defence Treaty"
 FIRST = "On Wednesday, 19 June 2024"  # Treaty terms
@@ -97,7 +97,7 @@ def start_server(data: Path, sessions: int) -> tuple[subprocess.Popen[str], int]
 
 
 def make_users(data: Path, folder: Path, count: int) -> list[tuple[str, Path]]:
-    from briefing.users import add_user
+    from briefing.serve.keys import add_user
 
     users = []
     for index in range(count):
@@ -309,8 +309,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="briefing-bench-ssh-") as temp:
         data, keys_folder = Path(temp) / "data", Path(temp) / "keys"
         keys_folder.mkdir()
-        from briefing.library import ensure_library
-        from briefing.store import Store
+        from briefing.store.facade import Store
+        from briefing.store.importing import ensure_library
 
         ensure_library(Store(data, "reader01"))
         users = make_users(data, keys_folder, max(args.sessions, 1))

@@ -49,8 +49,8 @@ def p95(samples: list[float]) -> float:
 
 
 def fresh_store(user: str = "bench"):  # type: ignore[no-untyped-def]
-    from briefing.library import ensure_library
-    from briefing.store import Store
+    from briefing.store.facade import Store
+    from briefing.store.importing import ensure_library
 
     store = Store(Path(tempfile.mkdtemp(prefix="briefing-bench-")), user)
     ensure_library(store)
@@ -232,9 +232,9 @@ def bytes_written() -> list[Row]:
 @benchmark("note save")
 def note_save() -> list[Row]:
     """Saving a note with 20,000 notes across 2,000 briefings already stored."""
-    from briefing.anchoring import make_anchor
-    from briefing.ingest import parse_briefing
-    from briefing.store import Store, _annotation_record
+    from briefing.core.anchoring import make_anchor
+    from briefing.core.ingest import parse_briefing
+    from briefing.store.facade import Store, _annotation_record
 
     store = fresh_store()
     briefings = [
@@ -278,7 +278,7 @@ def note_save() -> list[Row]:
 
 
 def _fake(slug: str, section: str, anchor, index: int):  # type: ignore[no-untyped-def]
-    from briefing.model import Annotation
+    from briefing.core.model import Annotation
 
     return Annotation(
         id=f"{slug}-{index:02d}",
@@ -295,8 +295,8 @@ def _fake(slug: str, section: str, anchor, index: int):  # type: ignore[no-untyp
 @benchmark("reanchor")
 def reanchor() -> list[Row]:
     """Re-importing a revised briefing re-anchors 1,000 notes."""
-    from briefing.anchoring import sentences
-    from briefing.ingest import load_file, parse_briefing
+    from briefing.core.anchoring import sentences
+    from briefing.core.ingest import load_file, parse_briefing
 
     store = fresh_store()
     source = (ROOT / "content" / f"{SLUG}.md").read_text(encoding="utf-8")
@@ -321,9 +321,9 @@ def reanchor() -> list[Row]:
 
 @benchmark("export")
 def export_notes() -> list[Row]:
-    from briefing.anchoring import make_anchor, sentences
-    from briefing.export import ExportItem, export_markdown
-    from briefing.ingest import load_file
+    from briefing.core.anchoring import make_anchor, sentences
+    from briefing.core.export import ExportItem, export_markdown
+    from briefing.core.ingest import load_file
 
     briefing = load_file(ROOT / "content" / f"{SLUG}.md")
     spans = [(s, span) for s in briefing.sections for span in sentences(s.text)]
@@ -346,8 +346,8 @@ def export_notes() -> list[Row]:
 @benchmark("search")
 def search() -> list[Row]:
     """2,000 briefings of 5 sections: a query after the first one."""
-    from briefing.ingest import parse_briefing
-    from briefing.search import SearchIndex
+    from briefing.core.ingest import parse_briefing
+    from briefing.core.search.index import SearchIndex
 
     words = [
         "treaty",

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from briefing import __version__, anchoring
-from briefing.atomic import AlreadyExists, DataError, WriteRefused, read_json, write_document
-from briefing.ingest import IngestError
-from briefing.library import collect_files, ensure_library, import_paths
-from briefing.model import DEFAULT_COLOR, Annotation
-from briefing.paths import BadUserName, Paths, resolve_data_dir, resolve_user
-from briefing.safetext import safe_json, visible
-from briefing.store import DataFile, NewerSchema, Store, now_iso
+from briefing import __version__
+from briefing.core import anchoring
+from briefing.core.ingest import IngestError
+from briefing.core.model import DEFAULT_COLOR, Annotation
+from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
+from briefing.core.rules import now_iso
+from briefing.core.safetext import safe_json, visible
+from briefing.store.atomic import AlreadyExists, DataError, WriteRefused, read_json, write_document
+from briefing.store.facade import DataFile, NewerSchema, Store
+from briefing.store.importing import collect_files, ensure_library, import_paths
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -236,7 +238,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     store = context.store
     section = store.section(args.slug, args.section) if args.section else None
-    from briefing.plain import render_plain  # textwrap and the renderer: for `show` only
+    from briefing.core.plain import render_plain  # textwrap and the renderer: for `show` only
 
     context.out(render_plain(store.get(args.slug), section))
     return EXIT_OK
@@ -345,7 +347,7 @@ def cmd_notes_rm(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
-    from briefing import export
+    from briefing.core import export
 
     store = context.store
     if args.since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.since):
@@ -387,7 +389,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
-    from briefing.search import SearchIndex
+    from briefing.core.search.index import SearchIndex
 
     store = context.store
     index = SearchIndex(store.briefings(), store.annotations())
@@ -475,7 +477,7 @@ def confirm(question: str) -> bool:
 
 
 def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing import serve
+    from briefing.serve import server as serve
 
     config = serve.ServeConfig(
         paths.root,
@@ -493,7 +495,7 @@ def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
 
 
 def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing import users
+    from briefing.serve import keys as users
 
     output = Output(sys.stdout.isatty())
     path = users.keys_file(paths, args.authorized_keys)

@@ -54,8 +54,8 @@ def seed(store) -> None:  # type: ignore[no-untyped-def]
 async def main() -> None:
     with tempfile.TemporaryDirectory() as data:
         os.environ["BRIEFING_HOME"] = data
-        from briefing.library import ensure_library
-        from briefing.store import Store
+        from briefing.store.facade import Store
+        from briefing.store.importing import ensure_library
         from briefing.tui.app import make_app
 
         store = Store(Path(data), "analyst")

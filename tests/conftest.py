@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefing.cli import main
-from briefing.library import ensure_library
-from briefing.store import Store
+from briefing.store.facade import Store
+from briefing.store.importing import ensure_library
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "content" / "russia-dprk-pact.md"

@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from briefing.anchoring import (
+from briefing.core.anchoring import (
     CONTEXT,
     AmbiguousQuote,
     find_quote,
@@ -16,7 +16,7 @@ from briefing.anchoring import (
     reanchor,
     text_hash,
 )
-from briefing.model import Annotation
+from briefing.core.model import Annotation
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

@@ -15,16 +15,16 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widgets import Input, TextArea
 
-from briefing.anchoring import paragraphs, sentences
-from briefing.library import import_paths
-from briefing.model import Annotation
-from briefing.store import Store
+from briefing.core.anchoring import paragraphs, sentences
+from briefing.core.model import Annotation
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
 from briefing.tui.app import BriefingApp, make_app
-from briefing.tui.help import HelpScreen
-from briefing.tui.library import LibraryScreen
-from briefing.tui.note_editor import NoteEditor
+from briefing.tui.dialogs.note_editor import NoteEditor
 from briefing.tui.passage import PassageCursor
-from briefing.tui.reader import ReaderScreen
+from briefing.tui.screens.help import HelpScreen
+from briefing.tui.screens.library import LibraryScreen
+from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.notes_pane import ORPHANED_HEADER, NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import (
@@ -506,7 +506,7 @@ async def test_markup_in_a_briefing_is_shown_as_text_everywhere(
 ) -> None:
     from textual.widgets import DataTable
 
-    from briefing.library import import_paths
+    from briefing.store.importing import import_paths
 
     odd = tmp_path / "odd.md"
     odd.write_text(

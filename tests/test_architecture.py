@@ -1,4 +1,10 @@
-"""The layering that keeps the core testable and the CLI fast."""
+"""The layering that keeps the core testable and the CLI fast.
+
+core   pure: imports neither textual, tinydb nor asyncssh
+store  the only tinydb importer
+serve  asyncssh's room; never imports the reader (it starts it as a process)
+tui    the only textual importer
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,52 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
-CORE = ["model", "ingest", "anchoring", "export", "search"]
+pytestmark = pytest.mark.unit
 
 
-def test_core_modules_import_neither_textual_nor_tinydb() -> None:
+def _modules(folder: str = "") -> list[str]:
+    root = PACKAGE / folder if folder else PACKAGE
+    names = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(relative.parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        names.append(".".join(parts))
+    return names
+
+
+def _imports(path: Path) -> set[str]:
+    """Every absolute module an import statement names, with its parents."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        found: list[str] = []
+        if isinstance(node, ast.Import):
+            found = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        for name in found:
+            parts = name.split(".")
+            names.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+    return names
+
+
+def _room(path: Path) -> str:
+    relative = path.relative_to(PACKAGE).parts
+    return relative[0] if len(relative) > 1 else relative[0].removesuffix(".py")
+
+
+def test_the_core_imports_no_framework_even_indirectly() -> None:
     code = (
         "import sys\n"
-        + "".join(f"import briefing.{name}\n" for name in CORE)
-        + "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'tinydb'})\n"
+        + "".join(f"import {name}\n" for name in _modules("core"))
+        + "bad = sorted(m for m in sys.modules"
+        " if m.split('.')[0] in {'textual', 'tinydb', 'asyncssh'}"
+        " or m.startswith(('briefing.store', 'briefing.serve', 'briefing.tui')))\n"
         + "print(','.join(bad))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -23,25 +66,63 @@ def test_core_modules_import_neither_textual_nor_tinydb() -> None:
     assert result.stdout.strip() == ""
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+@pytest.mark.parametrize(
+    ("library", "allowed_rooms"),
+    [("tinydb", {"store"}), ("textual", {"tui"}), ("asyncssh", {"serve"})],
+)
+def test_each_framework_is_imported_in_its_own_room(library: str, allowed_rooms: set[str]) -> None:
+    offenders = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if library in _imports(path) and _room(path) not in allowed_rooms
+    ]
+    assert offenders == []
 
 
-def test_only_store_imports_tinydb_and_only_tui_imports_textual() -> None:
-    for path in PACKAGE.rglob("*.py"):
-        relative = path.relative_to(PACKAGE).as_posix()
-        imports = _imports(path)
-        if "tinydb" in imports:
-            assert relative == "store.py", relative
-        if "textual" in imports:
-            assert relative.startswith("tui/"), relative
+@pytest.mark.parametrize(
+    ("room", "forbidden"),
+    [
+        ("core", ("briefing.store", "briefing.serve", "briefing.tui", "briefing.cli")),
+        ("store", ("briefing.serve", "briefing.tui", "briefing.cli")),
+        ("serve", ("briefing.tui", "briefing.cli")),
+        ("tui", ("briefing.serve", "briefing.cli")),
+    ],
+)
+def test_imports_run_down_the_layers_only(room: str, forbidden: tuple[str, ...]) -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE).as_posix()} imports {name}"
+        for path in (PACKAGE / room).rglob("*.py")
+        for name in _imports(path)
+        if name.startswith(forbidden)
+    ]
+    assert offenders == []
+
+
+def test_there_is_no_import_cycle_between_modules() -> None:
+    """Type-only imports count too: a cycle is a cycle for the reader of the code."""
+    known = set(_modules())
+    graph: dict[str, set[str]] = {}
+    for name in known:
+        path = PACKAGE.parent / (name.replace(".", "/") + ".py")
+        if not path.exists():
+            path = PACKAGE.parent / name.replace(".", "/") / "__init__.py"
+        graph[name] = {m for m in _imports(path) if m in known and m != name} - {"briefing"}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for child in sorted(graph[node]):
+            if state.get(child) == 1:
+                cycles.append([*trail[trail.index(child) :], child])
+            elif child not in state:
+                visit(child, [*trail, child])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
 
 
 def test_cli_commands_do_not_load_textual() -> None:

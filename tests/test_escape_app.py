@@ -17,8 +17,8 @@ import termios
 import time
 from pathlib import Path
 
-from briefing.library import import_paths
-from briefing.store import Store
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
 
 ESC, BEL, CSI8 = "\x1b", "\x07", "\x9b"
 HOSTILE = {

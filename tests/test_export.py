@@ -1,4 +1,4 @@
-"""Golden-file tests for :mod:`briefing.export`, plus filtering and JSON checks.
+"""Golden-file tests for :mod:`briefing.core.export`, plus filtering and JSON checks.
 
 The inputs are a fixture briefing (``tests/data/export-fixture.md``) and a fixed
 set of annotations built here, with tricky passages and notes. The expected
@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from briefing import export
-from briefing.export import ExportItem, export_json, export_markdown, filter_annotations
-from briefing.ingest import load_file, parse_briefing
-from briefing.model import Anchor, Annotation, Briefing
+from briefing.core import export
+from briefing.core.export import ExportItem, export_json, export_markdown, filter_annotations
+from briefing.core.ingest import load_file, parse_briefing
+from briefing.core.model import Anchor, Annotation, Briefing
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "data" / "export-fixture.md"

@@ -22,9 +22,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from briefing.export import ExportItem, export_markdown
-from briefing.ingest import load_file
-from briefing.model import Anchor, Annotation, Briefing, Section
+from briefing.core.export import ExportItem, export_markdown
+from briefing.core.ingest import load_file
+from briefing.core.model import Anchor, Annotation, Briefing, Section
 from tests.test_export import empty_items, many_items, one_items
 
 PARSER = MarkdownIt("commonmark").use(front_matter_plugin)

@@ -13,10 +13,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
-from briefing.store import Store
+from briefing.store.facade import Store
 from briefing.tui.app import BriefingApp, make_app
-from briefing.tui.export_dialog import ExportDialog, default_path
-from briefing.tui.reader import ReaderScreen
+from briefing.tui.dialogs.export import ExportDialog, default_path
+from briefing.tui.screens.reader import ReaderScreen
 from tests.conftest import SLUG, quote_span
 
 QUOTE = "Putin called it a “breakthrough document”"
@@ -245,7 +245,7 @@ def test_a_folder_that_may_not_be_searched_is_a_refusal_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Python raises PermissionError from is_dir()/exists() in such a folder."""
-    from briefing.atomic import WriteRefused, write_document
+    from briefing.store.atomic import WriteRefused, write_document
 
     target = tmp_path / "locked" / "notes.md"
 

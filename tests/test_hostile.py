@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from briefing import ingest
-from briefing.ingest import IngestError, parse_briefing, plain_text, section_blocks
-from briefing.plain import render_plain
-from briefing.safetext import has_controls, visible
-from briefing.store import Store
+from briefing.core import ingest
+from briefing.core.ingest import IngestError, parse_briefing, plain_text, section_blocks
+from briefing.core.plain import render_plain
+from briefing.core.safetext import has_controls, visible
+from briefing.store.facade import Store
 from tests.conftest import ROOT, SLUG, snapshot_files
 from tests.conftest import run_cli as run
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.ingest import IngestError, load_file, parse_briefing, plain_text, section_blocks
+from briefing.core.ingest import IngestError, load_file, parse_briefing, plain_text, section_blocks
 from tests.conftest import BUNDLED
 
 SECTIONS = ["Treaty terms", "Western reaction", "Legal framework", "UN veto"]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
-from briefing.store import Store
+from briefing.store.facade import Store
 from briefing.tui.app import make_app
-from briefing.tui.help import HelpScreen
-from briefing.tui.library import LibraryScreen
-from briefing.tui.reader import ReaderScreen
+from briefing.tui.screens.help import HelpScreen
+from briefing.tui.screens.library import LibraryScreen
+from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
@@ -145,7 +145,7 @@ async def test_help_lists_the_keys_and_closes_with_escape(store: Store) -> None:
 
 
 async def test_library_filter_and_open(store: Store, tmp_path: Path) -> None:
-    from briefing.library import import_paths
+    from briefing.store.importing import import_paths
 
     other = tmp_path / "other.md"
     other.write_text("---\ntags: [energy]\n---\n# Gas prices\n\n## One\n\nText.\n")

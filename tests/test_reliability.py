@@ -22,10 +22,11 @@ from typing import Any
 
 import pytest
 
-from briefing import store as store_module
-from briefing.atomic import TEMP_SUFFIX, read_json
-from briefing.ingest import parse_briefing
-from briefing.store import BACKUPS_KEPT, MAX_NOTE_CHARS, SCHEMA, Store, StoreError
+from briefing.core.ingest import parse_briefing
+from briefing.core.rules import MAX_NOTE_CHARS
+from briefing.store import facade as store_module
+from briefing.store.atomic import TEMP_SUFFIX, read_json
+from briefing.store.facade import BACKUPS_KEPT, SCHEMA, Store, StoreError
 from tests.conftest import BUNDLED, ROOT, SLUG, quote_span, snapshot_files
 from tests.conftest import run_cli as cli
 
@@ -290,7 +291,7 @@ def test_doctor_names_each_damaged_file(
 
 
 class _Clock:
-    """Stands in for the ``datetime`` module inside briefing.store, to move days."""
+    """Stands in for the ``datetime`` module inside briefing.store.facade, to move days."""
 
     def __init__(self) -> None:
         self.today = real_dt.date(2025, 3, 1)

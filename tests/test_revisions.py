@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefing.ingest import parse_briefing
-from briefing.store import Store
+from briefing.core.ingest import parse_briefing
+from briefing.store.facade import Store
 from tests.conftest import BUNDLED, SLUG, quote_span
 
 PASSAGE = "Russia can veto decisions of the UN Security Council."

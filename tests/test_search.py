@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefing.ingest import parse_briefing
-from briefing.model import Anchor, Annotation, Briefing
-from briefing.search import (
+from briefing.core.ingest import parse_briefing
+from briefing.core.model import Anchor, Annotation, Briefing
+from briefing.core.search.index import (
     Hit,
     Query,
     SearchIndex,
@@ -500,7 +500,7 @@ def _benchmark() -> None:  # pragma: no cover - run by hand
     import statistics
     import time
 
-    from briefing.model import Section
+    from briefing.core.model import Section
 
     rng = random.Random(7)
     syllables = ["ka", "ro", "mi", "sen", "tal", "vor", "un", "pe", "li", "dra", "nos", "ber"]

@@ -15,14 +15,15 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Label, OptionList
 
-from briefing.library import import_paths
-from briefing.search import Hit, find_matches
-from briefing.store import Store
+from briefing.core.search.index import Hit, find_matches
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
 from briefing.tui.app import BriefingApp, make_app
-from briefing.tui.library import LibraryScreen
-from briefing.tui.reader import ReaderScreen
-from briefing.tui.search_screen import SearchScreen
-from briefing.tui.searching import Match, ThreadedIndex, reader_matches
+from briefing.tui.screens.library import LibraryScreen
+from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.screens.search import SearchScreen
+from briefing.tui.screens.searching import Match, reader_matches
+from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.search_bar import DEBOUNCE, SearchBar
 from briefing.tui.widgets.section_view import (
@@ -375,7 +376,7 @@ async def test_escape_leaves_the_global_search_where_you_were(store: Store) -> N
 
 
 async def test_search_keys_are_in_help_and_the_palette(store: Store) -> None:
-    from briefing.tui.help import help_text
+    from briefing.tui.screens.help import help_text
 
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=SIZE) as pilot:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefing.library import import_paths
-from briefing.store import Store
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
 from briefing.tui.app import make_app
-from briefing.tui.reader import ReaderScreen
+from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_body import BLANK, SectionBody
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG

@@ -26,17 +26,11 @@ from typing import Any
 import asyncssh
 import pytest
 
-from briefing import anchoring, serve
-from briefing.library import ensure_library
-from briefing.paths import Paths
-from briefing.serve import (
-    BriefingServer,
-    ServeConfig,
-    ServeError,
-    ServerLog,
-    load_or_create_host_key,
-)
-from briefing.serve_policy import (
+from briefing.core import anchoring
+from briefing.core.paths import Paths
+from briefing.serve import server as serve
+from briefing.serve.keys import add_user, remove_user
+from briefing.serve.policy import (
     Events,
     FailureLimiter,
     Refusal,
@@ -45,8 +39,15 @@ from briefing.serve_policy import (
     exec_command,
     wants_truecolor,
 )
-from briefing.store import Store
-from briefing.users import add_user, remove_user
+from briefing.serve.server import (
+    BriefingServer,
+    ServeConfig,
+    ServeError,
+    ServerLog,
+    load_or_create_host_key,
+)
+from briefing.store.facade import Store
+from briefing.store.importing import ensure_library
 from tests.conftest import SLUG
 
 TITLE = "The Russia–North Korea Mutual Defence Treaty"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.library import import_paths
-from briefing.store import Store
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
 from briefing.tui.app import make_app
 from tests.conftest import SLUG
 
@@ -20,7 +20,7 @@ from tests.conftest import SLUG
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Notes show when they were written; the pictures must not change with the clock."""
-    monkeypatch.setattr("briefing.store.now_iso", lambda: "2026-11-28T09:00:00Z")
+    monkeypatch.setattr("briefing.core.rules.now_iso", lambda: "2026-11-28T09:00:00Z")
 
 
 def test_library(snap_compare, store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.atomic import DataError
-from briefing.ingest import load_file, parse_briefing, section_blocks
-from briefing.store import SCHEMA, Store, StoreError
+from briefing.core.ingest import load_file, parse_briefing, section_blocks
+from briefing.store.atomic import DataError
+from briefing.store.facade import SCHEMA, Store, StoreError
 from tests.conftest import BUNDLED, SLUG, quote_span, snapshot_files
 
 

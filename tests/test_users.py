@@ -12,8 +12,8 @@ import asyncssh
 import pytest
 
 from briefing.cli import main
-from briefing.paths import Paths
-from briefing.users import (
+from briefing.core.paths import Paths
+from briefing.serve.keys import (
     AuthorizedKeys,
     UsersError,
     add_user,

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from briefing.tui.wrapping import wrap
+from briefing.tui.widgets.wrapping import wrap
 
 WORDS = st.lists(
     st.sampled_from(["a", "pact", "Pyongyang", "北朝鮮", "x" * 30, " ", "  ", "\n", "é", "—"]),

@@ -15,17 +15,17 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
-from briefing.store import DataError, Store
-from briefing.tui.reader import ReaderScreen
-from briefing.tui.searching import ThreadedIndex
+from briefing.store.facade import DataError, Store
+from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.services import ThreadedIndex
 
 # The library, help and palette screens load when first opened: start-up draws the
 # reader alone, and each module loaded costs start-up time.
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from briefing.tui.library import LibraryScreen
-    from briefing.tui.search_screen import Chosen
+    from briefing.tui.screens.library import LibraryScreen
+    from briefing.tui.screens.search import Chosen
 
 LAST_BRIEFING = "last_briefing"
 
@@ -37,7 +37,7 @@ def _briefing_commands() -> type[Provider]:
 
 
 def _library(store: Store) -> LibraryScreen:
-    from briefing.tui.library import LibraryScreen
+    from briefing.tui.screens.library import LibraryScreen
 
     return LibraryScreen(store)
 
@@ -144,13 +144,13 @@ class BriefingApp(App[int]):
         return self._index
 
     def action_help(self) -> None:
-        from briefing.tui.help import HelpScreen
+        from briefing.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_search_all(self) -> None:
-        from briefing.tui.search_screen import SearchScreen  # loaded on first use, not at start
+        from briefing.tui.screens.search import SearchScreen  # loaded on first use, not at start
 
         if isinstance(self.screen, SearchScreen):
             return

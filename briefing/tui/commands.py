@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
-from briefing.safetext import visible
-from briefing.tui.help import key_label
+from briefing.core.safetext import visible
+from briefing.tui.screens.help import key_label
 
 if TYPE_CHECKING:
-    from briefing.tui.app import BriefingApp
+    from briefing.store.facade import Store
 
 Command = tuple[str, str, Callable[[], object]]
+
+
+class OpensBriefings(Protocol):
+    """What the palette needs of its app: the store, and a way to open a briefing."""
+
+    store: Store
+
+    def open_briefing(self, slug: str) -> object: ...
 
 
 class BriefingCommands(Provider):
@@ -24,9 +32,9 @@ class BriefingCommands(Provider):
     a "[" is a key here, and a briefing title is content."""
 
     def _commands(self) -> list[Command]:
-        from briefing.tui.reader import ReaderScreen
+        from briefing.tui.screens.reader import ReaderScreen
 
-        app = cast("BriefingApp", self.app)
+        app = cast(OpensBriefings, self.app)
         screen = self.screen
         commands: list[Command] = []
         for binding in getattr(screen, "BINDINGS", []):

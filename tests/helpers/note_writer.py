@@ -14,7 +14,7 @@ import itertools
 import sys
 from pathlib import Path
 
-from briefing.store import Store
+from briefing.store.facade import Store
 
 SLUG = "russia-dprk-pact"
 SECTION = "un-veto"

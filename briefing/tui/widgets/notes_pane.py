@@ -9,8 +9,8 @@ from textual.reactive import var
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from briefing.model import Annotation
-from briefing.safetext import visible
+from briefing.core.model import Annotation
+from briefing.core.safetext import visible
 
 ORPHANED_HEADER = "Orphaned: passage not found"
 

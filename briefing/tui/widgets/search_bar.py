@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
-from briefing.safetext import visible
+from briefing.core.safetext import visible
 
 ItemT = TypeVar("ItemT")
 

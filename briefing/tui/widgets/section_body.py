@@ -21,9 +21,9 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
 
-from briefing.model import Block
-from briefing.safetext import visible
-from briefing.tui.wrapping import wrap
+from briefing.core.model import Block
+from briefing.core.safetext import visible
+from briefing.tui.widgets.wrapping import wrap
 
 INLINE_STYLES = {"em": "italic", "strong": "bold", "code": "reverse", "strike": "strike"}
 LINK_STYLE = "underline $text-accent"

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from briefing.model import Section
-from briefing.safetext import visible
+from briefing.core.model import Section
+from briefing.core.safetext import visible
 
 
 class SectionNav(OptionList):

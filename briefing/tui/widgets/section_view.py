@@ -12,8 +12,8 @@ from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.timer import Timer
 
-from briefing.anchoring import paragraphs, sentences
-from briefing.model import Annotation, Briefing, Section
+from briefing.core.anchoring import paragraphs, sentences
+from briefing.core.model import Annotation, Briefing, Section
 from briefing.tui.passage import PassageCursor
 from briefing.tui.widgets.section_body import Mark, SectionBody
 
@@ -173,7 +173,7 @@ class SectionView(VerticalScroll, can_focus=True):
             return {}
         key = (self.section.key, self._search_query)
         if self._heading_marks_for[0] != key:  # not again at every move of the cursor
-            from briefing.search import find_matches  # loaded with the first search
+            from briefing.core.search.index import find_matches  # loaded with the first search
 
             marks = {
                 number: tuple(

@@ -16,9 +16,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
 
-from briefing.model import COLORS, DEFAULT_COLOR
-from briefing.safetext import visible
-from briefing.store import normalise_tags
+from briefing.core.model import COLORS, DEFAULT_COLOR
+from briefing.core.rules import normalise_tags
+from briefing.core.safetext import visible
 from briefing.tui.widgets.notes_pane import excerpt
 from briefing.tui.widgets.section_view import HIGHLIGHT_STYLES
 

@@ -1,6 +1,6 @@
 """Marking passages and keeping notes on them: the reader's annotation keys.
 
-A base class of :class:`~briefing.tui.reader.ReaderScreen`, so that the reader module stays
+A base class of :class:`~briefing.tui.screens.reader.ReaderScreen`, so that the reader module stays
 about moving through a briefing and this one about notes. The reader lists
 :data:`ANNOTATION_BINDINGS` in its own ``BINDINGS``, where help and the command palette
 find them.
@@ -20,10 +20,11 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList
 
-from briefing.anchoring import make_anchor
-from briefing.model import Annotation, Briefing, Section
-from briefing.safetext import visible
-from briefing.store import DataError, Store, normalise_tags
+from briefing.core.anchoring import make_anchor
+from briefing.core.model import Annotation, Briefing, Section
+from briefing.core.rules import normalise_tags
+from briefing.core.safetext import visible
+from briefing.store.facade import DataError, Store
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_view import SectionView
 
@@ -159,7 +160,7 @@ _CURSOR_ACTIONS = {
 
 
 if TYPE_CHECKING:
-    from briefing.tui.note_editor import NoteDraft
+    from briefing.tui.dialogs.note_editor import NoteDraft
 
 
 class AnnotatingScreen(Screen[None]):
@@ -315,7 +316,7 @@ class AnnotatingScreen(Screen[None]):
         section = self.current
         quote = section.text[span[0] : span[1]]
 
-        from briefing.tui.note_editor import NoteEditor  # a TextArea: ~14 ms, on first use
+        from briefing.tui.dialogs.note_editor import NoteEditor  # a TextArea: ~14 ms, on first use
 
         def save(draft: NoteDraft | None) -> None:
             # Saved to the section it was written on, even if the reader moved on.
@@ -342,7 +343,7 @@ class AnnotatingScreen(Screen[None]):
         note = self.target_note()
         if note is None:
             return
-        from briefing.tui.note_editor import NoteDraft, NoteEditor  # on first use
+        from briefing.tui.dialogs.note_editor import NoteDraft, NoteEditor  # on first use
 
         draft = NoteDraft(note.note, note.tags, note.color)
 

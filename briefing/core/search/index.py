@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from briefing.model import Annotation, Briefing
+from briefing.core.model import Annotation, Briefing
 
 __all__ = [
     "KIND_RANK",

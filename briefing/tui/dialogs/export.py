@@ -30,12 +30,13 @@ from textual.widgets.button import ButtonVariant
 from textual.worker import Worker, WorkerState
 
 from briefing import __version__
-from briefing.atomic import AlreadyExists, WriteRefused, write_document
-from briefing.export import ExportItem, export_markdown
-from briefing.model import Briefing
-from briefing.paths import Paths, is_served
-from briefing.safetext import visible
-from briefing.store import Store, now_iso
+from briefing.core.export import ExportItem, export_markdown
+from briefing.core.model import Briefing
+from briefing.core.paths import Paths, is_served
+from briefing.core.rules import now_iso
+from briefing.core.safetext import visible
+from briefing.store.atomic import AlreadyExists, WriteRefused, write_document
+from briefing.store.facade import Store
 
 NOTES_FOLDER = "briefing-notes"
 SAVE, OVERWRITE = "Save (enter)", "Overwrite"  # the status line says: enter again
@@ -81,7 +82,7 @@ class ExportDialog(ModalScreen[Path | None]):
     leaves the dialog open, so the path can be fixed and tried again.
     """
 
-    CSS_PATH = "export_dialog.tcss"
+    CSS_PATH = "export.tcss"
 
     BINDINGS = [
         Binding("enter", "save", "Save", id="export.save", tooltip="Save the notes to the file"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from briefing.ingest import section_blocks
-from briefing.model import Block, Briefing, Section
+from briefing.core.ingest import section_blocks
+from briefing.core.model import Block, Briefing, Section
 
 
 def render_blocks(blocks: Sequence[Block], width: int = 78) -> list[str]:

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import asyncssh
 
-from briefing.atomic import locked, write_atomic
-from briefing.paths import USER_ENV, BadUserName, Paths, validate_user
+from briefing.core.paths import USER_ENV, BadUserName, Paths, validate_user
+from briefing.store.atomic import locked, write_atomic
 
 #: Options that only take away what the server never grants anyway, so a line
 #: carrying them is still honoured. Every other option makes the line inert.

@@ -1,6 +1,6 @@
 """Persistent state: the shared library, and each user's notes and reading state.
 
-This is the only module that imports tinydb. Layout (see :mod:`briefing.paths`)::
+This is the only module that imports tinydb. Layout (see :mod:`briefing.core.paths`)::
 
     library.json                 briefings + sections, shared by all users
     users/<user>/notes/<slug>.json   one user's annotations on one briefing
@@ -26,16 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing import anchoring
-from briefing.atomic import (
-    CorruptFile,
-    DataError,
-    locked,
-    read_json,
-    remove_stale_temps,
-    write_atomic,
-)
-from briefing.model import (
+from briefing.core import anchoring, rules
+from briefing.core.model import (
     COLORS,
     DEFAULT_COLOR,
     Anchor,
@@ -46,16 +38,22 @@ from briefing.model import (
     Section,
     Span,
 )
-from briefing.paths import Paths, validate_user
+from briefing.core.paths import Paths, validate_user
+from briefing.core.rules import normalise_tags
+from briefing.store.atomic import (
+    CorruptFile,
+    DataError,
+    locked,
+    read_json,
+    remove_stale_temps,
+    write_atomic,
+)
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
 SCHEMA = 1
 BACKUPS_KEPT = 5
-#: A note is a comment, not a document: every save rewrites the user's notes
-#: on that briefing, and the reader and search hold every note in memory.
-MAX_NOTE_CHARS = 100_000
 
 __all__ = [
     "SCHEMA",
@@ -81,10 +79,6 @@ class NewerSchema(StoreError):
 
 
 _UNSET = object()
-
-
-def now_iso() -> str:
-    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @lru_cache(maxsize=1)
@@ -276,7 +270,7 @@ def _section_from(record: dict[str, Any]) -> Section:
     text, markdown = record["text"], record["markdown"]
     stored = record.get("blocks")
     if stored is None:  # imported by a version that did not store blocks
-        from briefing.ingest import section_blocks
+        from briefing.core.ingest import section_blocks
 
         blocks = section_blocks(markdown)
     else:
@@ -344,22 +338,11 @@ def _annotations_from(data: dict[str, Any] | None) -> tuple[Annotation, ...]:
 
 
 def check_note(note: str) -> str:
-    if len(note) > MAX_NOTE_CHARS:
-        raise StoreError(
-            f"the note is {len(note):,} characters long, over the limit of {MAX_NOTE_CHARS:,}"
-        )
-    return note
-
-
-def normalise_tags(raw: Iterable[str]) -> tuple[str, ...]:
-    """Tags are typed with commas or spaces, with or without '#'; stored lower case."""
-    tags: list[str] = []
-    for chunk in raw:
-        for tag in chunk.replace(",", " ").split():
-            tag = tag.lstrip("#").strip().lower()
-            if tag and tag not in tags:
-                tags.append(tag)
-    return tuple(tags)
+    """The note rule of :mod:`briefing.core.rules`, refused as a store error."""
+    try:
+        return rules.check_note(note)
+    except rules.RuleBroken as error:
+        raise StoreError(str(error)) from None
 
 
 class Store:
@@ -406,7 +389,7 @@ class Store:
         self, items: Iterable[tuple[Briefing, str]], *, imported_at: str | None = None
     ) -> list[ImportResult]:
         """Add or replace briefings in one library write, then re-anchor their notes."""
-        stamp = imported_at or now_iso()
+        stamp = imported_at or rules.now_iso()
         results: list[ImportResult] = []
         changed: list[Briefing] = []
         with self.library_file.transaction() as db:
@@ -518,7 +501,7 @@ class Store:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
         check_note(note)
         anchor = anchoring.make_anchor(section.text, start, end)
-        stamp = now_iso()
+        stamp = rules.now_iso()
         import secrets  # on first use: it loads OpenSSL, and the reader starts without it
 
         annotation = Annotation(
@@ -568,7 +551,7 @@ class Store:
         current = self.find_annotation(annotation_id, slug)
         if color is not None and color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
-        changes: dict[str, Any] = {"updated": now_iso()}
+        changes: dict[str, Any] = {"updated": rules.now_iso()}
         if note is not None:
             changes["note"] = check_note(note)
         if tags is not None:

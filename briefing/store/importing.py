@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.ingest import IngestError, load_file, parse_briefing
-from briefing.model import Briefing
-from briefing.paths import bundled_content
-from briefing.store import ImportResult, Store
+from briefing.core.ingest import IngestError, load_file, parse_briefing
+from briefing.core.model import Briefing
+from briefing.core.paths import bundled_content
+from briefing.store.facade import ImportResult, Store
 
 
 @dataclass

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.model import Block, Briefing, Section, Span
+from briefing.core.model import Block, Briefing, Section, Span
+from briefing.core.rules import slugify
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -74,13 +74,6 @@ def _parser() -> MarkdownIt:
     guarded.ruler = md.block.ruler  # keeps the preset's choice of rules
     md.block = guarded
     return md.use(front_matter_plugin)
-
-
-def slugify(text: str, fallback: str = "section") -> str:
-    """A stable, ASCII, URL- and filename-safe key for a title."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].rstrip("-") or fallback
 
 
 def load_file(path: Path) -> Briefing:

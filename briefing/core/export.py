@@ -84,9 +84,9 @@ from unicodedata import category
 import yaml
 from markdown_it import MarkdownIt
 
-from briefing.ingest import slugify
-from briefing.model import Annotation, Briefing
-from briefing.safetext import described, safe_json
+from briefing.core.model import Annotation, Briefing
+from briefing.core.rules import slugify
+from briefing.core.safetext import described, safe_json
 
 NO_NOTES = "No notes match."
 MANY_TITLE = "Briefing notes"

@@ -14,17 +14,17 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Label, OptionList
 
-from briefing.model import Briefing, ReadingState, Section
-from briefing.store import DataError, Store
-from briefing.tui.annotating import ANNOTATION_BINDINGS
-from briefing.tui.searching import SEARCH_BINDINGS, SearchingScreen, ThreadedIndex
+from briefing.core.model import Briefing, ReadingState, Section
+from briefing.store.facade import DataError, Store
+from briefing.tui.screens.annotating import ANNOTATION_BINDINGS
+from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen, ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
 
 if TYPE_CHECKING:
-    from briefing.tui.search_screen import Chosen
+    from briefing.tui.screens.search import Chosen
 
 #: Below this width only one side pane shows at a time, so the text keeps
 #: at least 48 columns at 80x24.
@@ -295,7 +295,7 @@ class ReaderScreen(SearchingScreen):
         self.post_message(self.Leave())
 
     def action_export_notes(self) -> None:
-        from briefing.tui.export_dialog import ExportDialog  # loaded on first use, not at start
+        from briefing.tui.dialogs.export import ExportDialog  # loaded on first use, not at start
 
         try:
             dialog = ExportDialog(self.store, self.briefing)

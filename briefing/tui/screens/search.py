@@ -17,15 +17,15 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from briefing.model import Annotation
-from briefing.safetext import visible
-from briefing.search import Hit, find_matches
-from briefing.store import DataError, Store
-from briefing.tui.searching import ThreadedIndex
+from briefing.core.model import Annotation
+from briefing.core.safetext import visible
+from briefing.core.search.index import Hit, find_matches
+from briefing.store.facade import DataError, Store
+from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.search_bar import Found, LatestQuery, SearchBar
 
-#: Results listed at most; the best ones, by the ranking of :mod:`briefing.search`.
+#: Results listed at most; the best ones, by the ranking of :mod:`briefing.core.search.index`.
 LIMIT = 200
 EMPTY = 'Type to search every briefing and your notes: words, "a phrase" or tag:name.'
 
@@ -41,7 +41,7 @@ class Chosen:
 class SearchScreen(Screen[Chosen | None]):
     """A query line over a list of results; dismissed with the chosen one, or None."""
 
-    CSS_PATH = "search_screen.tcss"
+    CSS_PATH = "search.tcss"
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="search.close", tooltip="Back to where you were"),

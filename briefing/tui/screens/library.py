@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
-from briefing.model import Briefing, ReadingState
-from briefing.safetext import visible
-from briefing.store import Store
+from briefing.core.model import Briefing, ReadingState
+from briefing.core.safetext import visible
+from briefing.store.facade import Store
 from briefing.tui.widgets.key_bar import KeyBar
 
 

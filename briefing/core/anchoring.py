@@ -18,7 +18,7 @@ import re
 
 # rapidfuzz and hashlib load on first use, inside the functions below: the reader
 # starts without them (~9 ms), as it rarely needs a fuzzy match or a new anchor.
-from briefing.model import Anchor, Annotation
+from briefing.core.model import Anchor, Annotation
 
 #: Characters of context kept either side of a quote.
 CONTEXT = 32

@@ -1,37 +1,37 @@
 """Searching the open briefing: ``/`` types a query, ``n`` and ``N`` go from match to match.
 
-A base class of :class:`~briefing.tui.reader.ReaderScreen`, between it and
-:class:`~briefing.tui.annotating.AnnotatingScreen`, so that the reader module stays about
+A base class of :class:`~briefing.tui.screens.reader.ReaderScreen`, between it and
+:class:`~briefing.tui.screens.annotating.AnnotatingScreen`, so that the reader module stays about
 moving through a briefing. The reader lists :data:`SEARCH_BINDINGS` in its ``BINDINGS``.
 
 A match is each place the query occurs in a section's text, a section matched only in its
 heading (counted once, at its top) and each note whose text, tags or quote match (counted
 once, at its passage), all in reading order: that order is what the counter "3/11" counts.
-The rules of matching are :mod:`briefing.search`'s.
+The rules of matching are :mod:`briefing.core.search.index`'s.
 """
 
 from __future__ import annotations
 
 import operator
-import threading
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.binding import Binding
 from textual.worker import Worker
 
-from briefing.model import Annotation, Briefing
-from briefing.store import DataError
-from briefing.tui.annotating import AnnotatingScreen
+from briefing.core.model import Annotation, Briefing
+from briefing.store.facade import DataError
+from briefing.tui.screens.annotating import AnnotatingScreen
+from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.search_bar import Found, LatestQuery, SearchBar
 
 if TYPE_CHECKING:
-    from briefing.search import Hit, HitKind, SearchIndex
-    from briefing.tui.search_screen import Chosen
+    from briefing.core.search.index import Hit, HitKind
+    from briefing.tui.screens.search import Chosen
 
 SEARCH_BINDINGS = [
     Binding(
@@ -90,41 +90,6 @@ SEARCH_BINDINGS = [
 ]
 
 
-class ThreadedIndex:
-    """A :class:`~briefing.search.SearchIndex` searched from worker threads, one at a time.
-
-    The app owns one for the session and hands it to every search screen. The index is not
-    thread-safe, and a cancelled thread worker still runs to its end: the lock keeps a stale
-    search and the fresh one apart. Built on the first search, so the reader's start-up pays
-    neither for the index nor for importing it.
-    """
-
-    def __init__(self, briefings: Iterable[Briefing]) -> None:
-        self.briefings = tuple(briefings)
-        self._lock = threading.Lock()
-        self._index: SearchIndex | None = None
-        self._notes: tuple[Annotation, ...] | None = None
-
-    def built_from(self, briefings: Sequence[Briefing]) -> bool:
-        """Whether ``briefings`` are the very objects indexed: the store hands out the same
-        ones until the library file changes, so other objects mean it was re-imported."""
-        ours = self.briefings
-        return len(briefings) == len(ours) and all(map(operator.is_, briefings, ours))
-
-    def search(self, query: str, notes: tuple[Annotation, ...], **options: Any) -> list[Hit]:
-        """Hits for ``query`` (see ``SearchIndex.search`` for ``options``) among ``notes``;
-        the notes part of the index is rebuilt when they changed since the last search."""
-        from briefing.search import SearchIndex
-
-        with self._lock:
-            if self._index is None:
-                self._index = SearchIndex(self.briefings)
-            if notes != self._notes:
-                self._index.set_annotations(notes)
-                self._notes = notes
-            return self._index.search(query, **options)
-
-
 @dataclass(frozen=True, slots=True)
 class Match:
     """A place ``n`` and ``N`` stop at.
@@ -153,7 +118,7 @@ def reader_matches(
     briefing: Briefing, hits: Iterable[Hit], notes: Sequence[Annotation]
 ) -> list[Match]:
     """Every match of one briefing's hits, in reading order (sections, then offsets)."""
-    from briefing.search import KIND_RANK
+    from briefing.core.search.index import KIND_RANK
 
     order = {section.key: number for number, section in enumerate(briefing.sections)}
     last = len(order)  # where an orphan goes: after every section

@@ -1,6 +1,6 @@
 """What ``briefing serve`` allows, decided without any I/O.
 
-Kept apart from the server (:mod:`briefing.serve`) so that each rule, which is
+Kept apart from the server (:mod:`briefing.serve.server`) so that each rule, which is
 where a security mistake would be, reads and tests on its own: the child's
 environment, the exec allowlist, failed-login bans, session slots and the
 bounded record of what a connection did.
@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from briefing.paths import SERVED_ENV
+from briefing.core.paths import SERVED_ENV
 
 EXEC_COMMANDS = "export [SLUG], list, search QUERY"
 NO_PTY = (

@@ -8,7 +8,7 @@ and ends the child when the session ends.
 
 Who gets in
     Public keys only. ``ssh/authorized_keys`` in the data dir (see
-    :mod:`briefing.users`) maps each key to a user name; the login name must
+    :mod:`briefing.serve.keys`) maps each key to a user name; the login name must
     be that name (``ssh alice@host`` with a key registered for alice). The
     file is re-read when it changes.
 
@@ -44,8 +44,8 @@ Log
 
 What lives where
     The rules (environment, exec allowlist, limits) are in
-    :mod:`briefing.serve_policy`, the child process and its pty in
-    :mod:`briefing.pty_child`, the keys file in :mod:`briefing.users`; this
+    :mod:`briefing.serve.policy`, the child process and its pty in
+    :mod:`briefing.serve.pty_child`, the keys file in :mod:`briefing.serve.keys`; this
     module is the SSH side: config, host key, log, connections and sessions.
 """
 
@@ -69,10 +69,15 @@ from typing import Any
 
 import asyncssh
 
-from briefing.atomic import locked, write_atomic
-from briefing.paths import Paths
-from briefing.pty_child import TERMINAL_RESET, Child, Size
-from briefing.serve_policy import (
+from briefing.core.paths import Paths
+from briefing.serve.keys import (
+    AuthorizedKeys,
+    UsersError,
+    check_permissions,
+    keys_file,
+    make_private_folder,
+)
+from briefing.serve.policy import (
     NO_PTY,
     Events,
     FailureLimiter,
@@ -82,13 +87,8 @@ from briefing.serve_policy import (
     exec_command,
     shorten,
 )
-from briefing.users import (
-    AuthorizedKeys,
-    UsersError,
-    check_permissions,
-    keys_file,
-    make_private_folder,
-)
+from briefing.serve.pty_child import TERMINAL_RESET, Child, Size
+from briefing.store.atomic import locked, write_atomic
 
 
 class ServeError(Exception):

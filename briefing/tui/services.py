@@ -1,0 +1,48 @@
+"""Services the app holds for the whole session and hands to the screens that use them."""
+
+from __future__ import annotations
+
+import operator
+import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from briefing.core.model import Annotation, Briefing
+
+if TYPE_CHECKING:
+    from briefing.core.search.index import Hit, SearchIndex
+
+
+class ThreadedIndex:
+    """A :class:`~briefing.core.search.index.SearchIndex` searched from threads, one at a time.
+
+    The app owns one for the session and hands it to every search screen. The index is not
+    thread-safe, and a cancelled thread worker still runs to its end: the lock keeps a stale
+    search and the fresh one apart. Built on the first search, so the reader's start-up pays
+    neither for the index nor for importing it.
+    """
+
+    def __init__(self, briefings: Iterable[Briefing]) -> None:
+        self.briefings = tuple(briefings)
+        self._lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._notes: tuple[Annotation, ...] | None = None
+
+    def built_from(self, briefings: Sequence[Briefing]) -> bool:
+        """Whether ``briefings`` are the very objects indexed: the store hands out the same
+        ones until the library file changes, so other objects mean it was re-imported."""
+        ours = self.briefings
+        return len(briefings) == len(ours) and all(map(operator.is_, briefings, ours))
+
+    def search(self, query: str, notes: tuple[Annotation, ...], **options: Any) -> list[Hit]:
+        """Hits for ``query`` (see ``SearchIndex.search`` for ``options``) among ``notes``;
+        the notes part of the index is rebuilt when they changed since the last search."""
+        from briefing.core.search.index import SearchIndex
+
+        with self._lock:
+            if self._index is None:
+                self._index = SearchIndex(self.briefings)
+            if notes != self._notes:
+                self._index.set_annotations(notes)
+                self._notes = notes
+            return self._index.search(query, **options)
