@@ -295,8 +295,8 @@ def _fake(slug: str, section: str, anchor, index: int):  # type: ignore[no-untyp
 @benchmark("reanchor")
 def reanchor() -> list[Row]:
     """Re-importing a revised briefing re-anchors 1,000 notes."""
-    from briefing.core.anchoring import sentences
     from briefing.core.ingest import load_file, parse_briefing
+    from briefing.core.sentences import sentences
 
     store = fresh_store()
     source = (ROOT / "content" / f"{SLUG}.md").read_text(encoding="utf-8")
@@ -321,9 +321,10 @@ def reanchor() -> list[Row]:
 
 @benchmark("export")
 def export_notes() -> list[Row]:
-    from briefing.core.anchoring import make_anchor, sentences
+    from briefing.core.anchoring import make_anchor
     from briefing.core.export import ExportItem, export_markdown
     from briefing.core.ingest import load_file
+    from briefing.core.sentences import sentences
 
     briefing = load_file(ROOT / "content" / f"{SLUG}.md")
     spans = [(s, span) for s in briefing.sections for span in sentences(s.text)]

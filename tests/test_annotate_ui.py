@@ -15,8 +15,8 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widgets import Input, TextArea
 
-from briefing.core.anchoring import paragraphs, sentences
 from briefing.core.model import Annotation
+from briefing.core.sentences import paragraphs, sentences
 from briefing.store.facade import Store
 from briefing.store.importing import import_paths
 from briefing.tui.app import BriefingApp, make_app

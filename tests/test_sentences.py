@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.core.anchoring import paragraphs, sentences
+from briefing.core.sentences import paragraphs, sentences
 
 
 def split(text: str) -> list[str]:

@@ -449,11 +449,7 @@ class Store:
                 table = db.table("annotations")
                 for doc in table.all():
                     old = _annotation_from(doc)
-                    section = briefing.section(old.section)
-                    if section is None:
-                        new = old.with_changes(status="orphaned")
-                    else:
-                        new = anchoring.reanchor(old, section.text)
+                    new = anchoring.reanchor_in_briefing(old, briefing)
                     if new != old:
                         if new.status == "orphaned":
                             orphaned += old.status != "orphaned"

@@ -12,8 +12,8 @@ from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.timer import Timer
 
-from briefing.core.anchoring import paragraphs, sentences
 from briefing.core.model import Annotation, Briefing, Section
+from briefing.core.sentences import paragraphs, sentences
 from briefing.tui.passage import PassageCursor
 from briefing.tui.widgets.section_body import Mark, SectionBody
 
