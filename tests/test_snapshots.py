@@ -82,7 +82,7 @@ def test_reader_80x24_searching(snap_compare, store: Store) -> None:  # type: ig
         await pilot.press("slash", *"korea")
         for _ in range(60):  # the debounce, then the search worker
             await pilot.pause(0.05)
-            if pilot.app.screen._latest.shown.query == "korea":
+            if pilot.app.screen.search.latest.shown.query == "korea":
                 break
         await pilot.press("enter", "n")
         await pilot.pause()

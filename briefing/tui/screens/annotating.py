@@ -1,9 +1,8 @@
-"""Marking passages and keeping notes on them: the reader's annotation keys.
+"""Marking passages and keeping notes on them: the reader's annotation controller.
 
-A base class of :class:`~briefing.tui.screens.reader.ReaderScreen`, so that the reader module stays
-about moving through a briefing and this one about notes. The reader lists
-:data:`ANNOTATION_BINDINGS` in its own ``BINDINGS``, where help and the command palette
-find them.
+A plain object the reader screen holds (:class:`AnnotationController`): the screen owns the
+keys (:mod:`briefing.tui.screens.reader_keys`) and the widgets, and calls in here. What it
+needs from the screen is :class:`~briefing.tui.screens.reader_host.ReaderHost`.
 
 The passage to annotate is the mouse selection if there is one, else the keyboard cursor's
 sentences. Edits go straight to the store; deletes are kept for ``u`` until the reader closes.
@@ -13,185 +12,58 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
-from textual.binding import Binding
+from textual.containers import Vertical
 from textual.content import Content
-from textual.css.query import NoMatches
-from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label
 
 from briefing.core.anchoring import make_anchor
-from briefing.core.model import Annotation, Briefing, Section
+from briefing.core.model import Annotation, Section
 from briefing.core.rules import normalise_tags
 from briefing.core.safetext import visible
-from briefing.store.facade import DataError, Store
+from briefing.store.facade import DataError
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_view import SectionView
 
-#: Short descriptions for the footer and palette; the tooltip is the line in help.
-ANNOTATION_BINDINGS = [
-    Binding(
-        "l",
-        "next_sentence",
-        "Sentence",
-        id="reader.next_sentence",
-        tooltip="Select the next sentence",
-    ),
-    Binding(
-        "h",
-        "previous_sentence",
-        "Previous sentence",
-        id="reader.previous_sentence",
-        show=False,
-        tooltip="Select the previous sentence",
-    ),
-    Binding(
-        "L",
-        "extend_forward",
-        "Extend passage",
-        id="reader.extend_forward",
-        show=False,
-        key_display="L",
-        tooltip="Extend the passage a sentence forward",
-    ),
-    Binding(
-        "H",
-        "extend_back",
-        "Extend passage back",
-        id="reader.extend_back",
-        show=False,
-        key_display="H",
-        tooltip="Extend the passage back (or shrink it)",
-    ),
-    Binding(
-        "right_curly_bracket",
-        "next_paragraph",
-        "Next paragraph",
-        id="reader.next_paragraph",
-        show=False,
-        key_display="}",
-        tooltip="Select the next paragraph",
-    ),
-    Binding(
-        "left_curly_bracket",
-        "previous_paragraph",
-        "Previous paragraph",
-        id="reader.previous_paragraph",
-        show=False,
-        key_display="{",
-        tooltip="Select the previous paragraph",
-    ),
-    Binding(
-        "a",
-        "annotate",
-        "Annotate",
-        id="reader.annotate",
-        tooltip="Annotate the passage or mouse selection",
-    ),
-    Binding(
-        "e",
-        "edit_note",
-        "Edit note",
-        id="reader.edit_note",
-        show=False,
-        tooltip="Edit the note (highlighted, or under passage)",
-    ),
-    Binding(
-        "d",
-        "delete_note",
-        "Delete note",
-        id="reader.delete_note",
-        show=False,
-        tooltip="Delete the note (highlighted, or under passage)",
-    ),
-    Binding(
-        "u",
-        "undo_delete",
-        "Undo delete",
-        id="reader.undo_delete",
-        show=False,
-        tooltip="Undo the last delete",
-    ),
-    Binding(
-        "r",
-        "reattach_note",
-        "Re-attach note",
-        id="reader.reattach_note",
-        show=False,
-        tooltip="Re-attach the highlighted orphan to the passage",
-    ),
-    Binding(
-        "t",
-        "filter_tags",
-        "Filter by tag",
-        id="reader.filter_tags",
-        show=False,
-        tooltip="Filter the notes by tag",
-    ),
-    # Last: esc runs the first of these that is enabled, and the reader's "back" after.
-    Binding(
-        "escape",
-        "close_tag_filter",
-        "Close filter",
-        id="reader.close_tag_filter",
-        show=False,
-        key_display="esc",
-        tooltip="Leave the tag filter (it stays set)",
-    ),
-    Binding(
-        "escape",
-        "clear_passage",
-        "Clear passage",
-        id="reader.clear_passage",
-        show=False,
-        key_display="esc",
-        tooltip="Clear the passage (again: back to library)",
-    ),
-]
-
-_CURSOR_ACTIONS = {
-    "next_sentence",
-    "previous_sentence",
-    "extend_forward",
-    "extend_back",
-    "next_paragraph",
-    "previous_paragraph",
-}
-
-
 if TYPE_CHECKING:
     from briefing.tui.dialogs.note_editor import NoteDraft
+    from briefing.tui.screens.reader_host import ReaderHost
+
+#: The actions that move the passage cursor: they work while the section has sentences.
+CURSOR_ACTIONS = frozenset(
+    {
+        "next_sentence",
+        "previous_sentence",
+        "extend_forward",
+        "extend_back",
+        "next_paragraph",
+        "previous_paragraph",
+    }
+)
 
 
-class AnnotatingScreen(Screen[None]):
-    """Passage selection and note keeping, over a section the subclass shows.
+class AnnotationController:
+    """Passage selection and note keeping over the section the reader shows.
 
-    The subclass provides ``store``, ``briefing``, ``current`` (the section shown),
-    ``go_to_section`` and ``refresh_counts``, and composes ``_text``, a :class:`SectionView`, and
-    a :class:`NotesPane` with id ``notes-list`` inside a container with id ``notes``; the tag
-    filter, an ``Input`` with id ``tag-filter``, is added above the pane when first used.
+    ``view`` draws the section, ``pane`` lists its notes inside ``notes_box``, under
+    ``notes_title``; the tag filter, an ``Input`` with id ``tag-filter``, is mounted above the
+    pane when first used.
     """
 
-    HELP_EXTRA = [
-        ("enter", "Notes pane: go to the note's passage"),
-        ("mouse drag", "Select text to annotate with a"),
-    ]
-
-    store: Store
-    briefing: Briefing
-    current: Section
-    _text: SectionView  # the subclass composes it
-    _pane: NotesPane  # likewise; it may not be mounted while the notes pane is hidden
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._deleted: list[Annotation] = []  # this session's deletes, for undo
-
-    def go_to_section(self, key: str) -> None:
-        raise NotImplementedError
-
-    def refresh_counts(self) -> None:
-        raise NotImplementedError
+    def __init__(
+        self,
+        host: ReaderHost,
+        view: SectionView,
+        pane: NotesPane,
+        notes_box: Vertical,
+        notes_title: Label,
+    ) -> None:
+        self.host = host
+        self.view = view
+        self.pane = pane
+        self._notes_box = notes_box
+        self._notes_title = notes_title
+        self._tag_filter: Input | None = None
+        self.deleted: list[Annotation] = []  # this session's deletes, for undo
 
     # -- what the keys act on ----------------------------------------------
 
@@ -200,25 +72,25 @@ class AnnotatingScreen(Screen[None]):
 
         Those orphans would otherwise show nowhere and could never be re-attached.
         """
-        keys = {s.key for s in self.briefing.sections}
+        keys = {s.key for s in self.host.briefing.sections}
         return [
             a
-            for a in self.store.annotations(self.briefing.slug)
+            for a in self.host.store.annotations(self.host.briefing.slug)
             if a.section == section.key or (a.status == "orphaned" and a.section not in keys)
         ]
 
     def passage(self) -> tuple[int, int] | None:
         """The span ``a`` annotates: the mouse selection, else the cursor's sentences."""
-        span = self._text.selected_span() or self._text.passage
-        if span is None or not self.current.text[span[0] : span[1]].strip():
+        span = self.view.selected_span() or self.view.passage
+        if span is None or not self.host.current.text[span[0] : span[1]].strip():
             return None
         return span
 
     def target_note(self) -> Annotation | None:
         """The note ``e`` and ``d`` act on: the pane's highlighted one when it has focus,
         otherwise the first note under the passage."""
-        if self.focused is self._pane:
-            return self._pane.highlighted_annotation
+        if self.host.focused is self.pane:
+            return self.pane.highlighted_annotation
         span = self.passage()
         if span is None:
             return None
@@ -226,94 +98,75 @@ class AnnotatingScreen(Screen[None]):
         return next(
             (
                 a
-                for a in self._pane.annotations
+                for a in self.pane.annotations
                 if a.status == "anchored" and a.start < end and a.end > start
             ),
             None,
         )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _CURSOR_ACTIONS:
-            return bool(self._text.cursor.sentences)
-        if action == "clear_passage":  # False lets esc fall through to "back to library"
-            return self._text.passage is not None or self._text.selected_span() is not None
-        if action == "close_tag_filter":
-            return isinstance(self.focused, Input) and self.focused.id == "tag-filter"
+    def can(self, action: str) -> bool | None:
+        """Whether an annotation action works now: True, False (shown dimmed) or None
+        (hidden). Asked by the reader's one ``check_action``."""
+        if action in CURSOR_ACTIONS:
+            return bool(self.view.cursor.sentences)
         if action == "annotate":  # hidden until there is a passage: the footer is crowded
             return self.passage() is not None
         if action in ("edit_note", "delete_note"):
             return self.target_note() is not None or None
         if action == "undo_delete":
-            return bool(self._deleted) or None
+            return bool(self.deleted) or None
         if action == "reattach_note":
-            note = self._pane.highlighted_annotation if self.focused is self._pane else None
+            note = self.pane.highlighted_annotation if self.host.focused is self.pane else None
             ready = note is not None and note.status == "orphaned" and self.passage()
             return bool(ready) or None
         return True
+
+    @property
+    def has_passage(self) -> bool:
+        """A keyboard passage or a mouse selection is there, for Esc to clear."""
+        return self.view.passage is not None or self.view.selected_span() is not None
+
+    @property
+    def tag_filter_focused(self) -> bool:
+        return self._tag_filter is not None and self.host.focused is self._tag_filter
 
     # -- refreshing after a change -----------------------------------------
 
     def reload_notes(self, highlight: str | None = None) -> None:
         """Re-read this section's notes and redraw text, notes pane and counts."""
-        notes = self.section_notes(self.current)
-        self._text.set_annotations(notes)
-        self._pane.set_annotations(notes)
+        notes = self.section_notes(self.host.current)
+        self.view.set_annotations(notes)
+        self.pane.set_annotations(notes)
         if highlight is not None:
-            self._pane.highlight_note(highlight)
-        self.refresh_counts()
-        self.refresh_bindings()
-
-    def watch_selections(self) -> None:
-        """A mouse selection is a passage too: ``a`` may have become possible."""
-        self.refresh_bindings()
-
-    @on(SectionView.PassageChanged)
-    @on(OptionList.OptionHighlighted, "#notes-list")
-    def _passage_or_note_changed(self) -> None:
-        self.refresh_bindings()
-
-    def _failed(self, error: Exception, title: str) -> None:
-        """Tell the user a store operation failed and why; nothing was changed."""
-        self.notify(str(error), title=title, severity="error", timeout=8, markup=False)
+            self.pane.highlight_note(highlight)
+        self.host.refresh_counts()
+        self.host.refresh_bindings()
 
     # -- the passage cursor --------------------------------------------------
 
     def _cursor(self, delta: int, *, extend: bool = False, paragraph: bool = False) -> None:
-        self.clear_selection()  # the keyboard takes over from the mouse
+        self.host.clear_selection()  # the keyboard takes over from the mouse
         if paragraph:
-            self._text.select_paragraph(delta)
+            self.view.select_paragraph(delta)
         else:
-            self._text.move_passage(delta, extend=extend)
+            self.view.move_passage(delta, extend=extend)
 
-    def action_next_sentence(self) -> None:
-        self._cursor(+1)
+    def move_cursor(self, action: str) -> None:
+        """One of :data:`CURSOR_ACTIONS`."""
+        delta = +1 if action in ("next_sentence", "extend_forward", "next_paragraph") else -1
+        self._cursor(delta, extend=action.startswith("extend"), paragraph="paragraph" in action)
 
-    def action_previous_sentence(self) -> None:
-        self._cursor(-1)
-
-    def action_extend_forward(self) -> None:
-        self._cursor(+1, extend=True)
-
-    def action_extend_back(self) -> None:
-        self._cursor(-1, extend=True)
-
-    def action_next_paragraph(self) -> None:
-        self._cursor(+1, paragraph=True)
-
-    def action_previous_paragraph(self) -> None:
-        self._cursor(-1, paragraph=True)
-
-    def action_clear_passage(self) -> None:
-        self.clear_selection()
-        self._text.clear_passage()
+    def clear_passage(self) -> None:
+        self.host.clear_selection()
+        self.view.clear_passage()
 
     # -- writing, editing, deleting --------------------------------------------
 
-    def action_annotate(self) -> None:
+    def annotate(self) -> None:
         span = self.passage()
         if span is None:
             return
-        section = self.current
+        section = self.host.current
         quote = section.text[span[0] : span[1]]
 
         from briefing.tui.dialogs.note_editor import NoteEditor  # a TextArea: ~14 ms, on first use
@@ -323,8 +176,8 @@ class AnnotatingScreen(Screen[None]):
             if draft is None:
                 return
             try:
-                note = self.store.add_annotation(
-                    self.briefing.slug,
+                note = self.host.store.add_annotation(
+                    self.host.briefing.slug,
                     section.key,
                     *span,
                     note=draft.note,
@@ -332,14 +185,14 @@ class AnnotatingScreen(Screen[None]):
                     color=draft.color,
                 )
             except (DataError, ValueError) as error:
-                self._failed(error, "Note not saved")
+                self.host.failed(error, "Note not saved")
                 return
-            self.clear_selection()
-            self.reload_notes(highlight=note.id)
+            self.host.clear_selection()
+            self.host.notes_changed(highlight=note.id)
 
-        self.app.push_screen(NoteEditor(quote), save)
+        self.host.app.push_screen(NoteEditor(quote), save)
 
-    def action_edit_note(self) -> None:
+    def edit_note(self) -> None:
         note = self.target_note()
         if note is None:
             return
@@ -351,7 +204,7 @@ class AnnotatingScreen(Screen[None]):
             if edited is None or edited == draft:
                 return
             try:
-                self.store.update_annotation(
+                self.host.store.update_annotation(
                     note.id,
                     note=edited.note,
                     tags=edited.tags,
@@ -359,107 +212,100 @@ class AnnotatingScreen(Screen[None]):
                     slug=note.briefing,
                 )
             except DataError as error:
-                self._failed(error, "Note not saved")
+                self.host.failed(error, "Note not saved")
                 return
-            self.reload_notes(highlight=note.id)
+            self.host.notes_changed(highlight=note.id)
 
-        self.app.push_screen(NoteEditor(note.quote, draft, title="Edit note"), save)
+        self.host.app.push_screen(NoteEditor(note.quote, draft, title="Edit note"), save)
 
-    def action_delete_note(self) -> None:
+    def delete_note(self) -> None:
         note = self.target_note()
         if note is None:
             return
         try:
-            deleted = self.store.delete_annotation(note.id, note.briefing)
+            deleted = self.host.store.delete_annotation(note.id, note.briefing)
         except DataError as error:
-            self._failed(error, "Note not deleted")
+            self.host.failed(error, "Note not deleted")
             return
-        self._deleted.append(deleted)
-        self.reload_notes()
-        self.notify("Note deleted. Press u to undo.", title="Deleted")
+        self.deleted.append(deleted)
+        self.host.notes_changed()
+        self.host.tell("Note deleted. Press u to undo.", "Deleted")
 
-    def action_undo_delete(self) -> None:
-        if not self._deleted:
+    def undo_delete(self) -> None:
+        if not self.deleted:
             return
-        note = self._deleted[-1]
+        note = self.deleted[-1]
         try:
-            self.store.restore_annotation(note)
+            self.host.store.restore_annotation(note)
         except DataError as error:
-            self._failed(error, "Note not restored")
+            self.host.failed(error, "Note not restored")
             return
-        self._deleted.pop()
-        if note.section != self.current.key and self.briefing.section(note.section):
-            self.go_to_section(note.section)
-        self.reload_notes(highlight=note.id)
-        if note.status == "anchored" and note.section == self.current.key:
-            self._text.flash(note.start, note.end)
+        self.deleted.pop()
+        if note.section != self.host.current.key and self.host.briefing.section(note.section):
+            self.host.go_to_section(note.section)
+        self.host.notes_changed(highlight=note.id)
+        if note.status == "anchored" and note.section == self.host.current.key:
+            self.view.flash(note.start, note.end)
 
-    def action_reattach_note(self) -> None:
-        note = self._pane.highlighted_annotation
+    def reattach_note(self) -> None:
+        note = self.pane.highlighted_annotation
         span = self.passage()
         if note is None or span is None:
             return
         try:
-            anchor = make_anchor(self.current.text, *span)
-            self.store.update_annotation(
-                note.id, anchor=anchor, section=self.current.key, slug=note.briefing
+            anchor = make_anchor(self.host.current.text, *span)
+            self.host.store.update_annotation(
+                note.id, anchor=anchor, section=self.host.current.key, slug=note.briefing
             )
         except (DataError, ValueError) as error:
-            self._failed(error, "Note not re-attached")
+            self.host.failed(error, "Note not re-attached")
             return
-        self.clear_selection()
-        self._text.clear_passage()
-        self.reload_notes(highlight=note.id)
-        self._text.flash(anchor.start, anchor.end)
-        self.notify("Note re-attached to the passage.", title="Re-attached")
+        self.host.clear_selection()
+        self.view.clear_passage()
+        self.host.notes_changed(highlight=note.id)
+        self.view.flash(anchor.start, anchor.end)
+        self.host.tell("Note re-attached to the passage.", "Re-attached")
 
     # -- jumping to a note ------------------------------------------------------
 
-    @on(OptionList.OptionSelected, "#notes-list")
-    def _jump_to_note(self, event: OptionList.OptionSelected) -> None:
-        note = next((a for a in self._pane.annotations if a.id == event.option.id), None)
+    def jump_to_note(self, note_id: str | None) -> None:
+        """Enter on a note in the pane: flash its passage."""
+        note = next((a for a in self.pane.annotations if a.id == note_id), None)
         if note is None:
             return
         if note.status == "orphaned":
-            self.notify(
+            self.host.tell(
                 "This note's passage is no longer in the text. Select a new passage"
                 " (l, or the mouse), highlight the note here and press r to re-attach it.",
-                title="Orphaned note",
-                severity="warning",
+                "Orphaned note",
+                warning=True,
             )
             return
-        self._text.flash(note.start, note.end)
+        self.view.flash(note.start, note.end)
 
     # -- the tag filter ---------------------------------------------------------
 
-    async def action_filter_tags(self) -> None:
-        self.show_notes_pane()
-        try:
-            field = self.query_one("#tag-filter", Input)
-        except NoMatches:  # made on first use: start-up builds no widget it may not need
-            field = Input(placeholder="Filter by tag", id="tag-filter")
-            await self.query_one("#notes").mount(field, before=self._pane)
+    async def filter_tags(self) -> None:
+        """``t``: show the notes pane and type tags to filter it by."""
+        self.host.show_notes_pane()
+        field = self._tag_filter
+        if field is None:  # made on first use: start-up builds no widget it may not need
+            field = self._tag_filter = Input(placeholder="Filter by tag", id="tag-filter")
+            await self._notes_box.mount(field, before=self.pane)
         field.display = True
         field.focus()
 
-    def show_notes_pane(self) -> None:
-        raise NotImplementedError
+    def close_tag_filter(self) -> None:
+        """Esc or enter in the tag filter: back to the notes (the filter stays set)."""
+        self.pane.focus()
 
-    def action_close_tag_filter(self) -> None:
-        self._pane.focus()
-
-    @on(Input.Changed, "#tag-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        tags = normalise_tags([event.value])
-        self._pane.tag_filter = tags
+    def tag_filter_changed(self, value: str) -> None:
+        tags = normalise_tags([value])
+        self.pane.tag_filter = tags
         title = "Notes" + "".join(f" #{t}" for t in tags)
-        self.query_one("#notes-title", Label).update(Content(visible(title)))
+        self._notes_title.update(Content(visible(title)))
 
-    @on(Input.Submitted, "#tag-filter")
-    def _filter_submitted(self) -> None:
-        self._pane.focus()
-
-    @on(Input.Blurred, "#tag-filter")
-    def _filter_left(self, event: Input.Blurred) -> None:
+    def tag_filter_left(self) -> None:
         """An empty filter folds away; a set one stays in view, saying what is hidden."""
-        event.input.display = bool(event.value.strip())
+        if self._tag_filter is not None:
+            self._tag_filter.display = bool(self._tag_filter.value.strip())

@@ -1,4 +1,11 @@
-"""The reader: sections on the left, the text in the middle, notes on the right."""
+"""The reader: sections on the left, the text in the middle, notes on the right.
+
+The screen is composed of explicit parts: the widgets (:class:`SectionNav`, :class:`SectionView`,
+:class:`NotesPane`, the key bar), an :class:`AnnotationController` (passage and notes) and a
+:class:`SearchController` (the search line and its matches). The screen owns every key
+(:data:`READER_BINDINGS`), decides in one ``check_action`` which work now, routes the
+widgets' messages to the controllers, and gives Esc its one meaning in ``action_escape``.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +13,24 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Label, OptionList
+from textual.widgets import Input, Label, OptionList
+from textual.worker import Worker
 
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.store.facade import DataError, Store
-from briefing.tui.screens.annotating import ANNOTATION_BINDINGS
-from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen, ThreadedIndex
+from briefing.tui.screens.annotating import CURSOR_ACTIONS, AnnotationController
+from briefing.tui.screens.reader_keys import READER_BINDINGS
+from briefing.tui.screens.searching import SearchController
+from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
+from briefing.tui.widgets.search_bar import SearchBar
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
 
@@ -33,65 +44,28 @@ NARROW = 110
 SAVE_DELAY = 1.0
 
 
-class ReaderScreen(SearchingScreen):
+#: Search actions, answered by the search controller.
+SEARCH_ACTIONS = frozenset({"next_match", "previous_match"})
+#: Annotation actions, answered by the annotation controller.
+NOTE_ACTIONS = CURSOR_ACTIONS | {
+    "annotate",
+    "edit_note",
+    "delete_note",
+    "undo_delete",
+    "reattach_note",
+}
+
+
+class ReaderScreen(Screen[None]):
+    """One briefing, a section at a time, with its notes and a search over it."""
+
     # Focus the text as the screen is first shown, not the first focusable pane and then
     # the text: each change of focus restyles the widget and redraws.
     AUTO_FOCUS = "#text"
-    BINDINGS = [
-        Binding(
-            "right_square_bracket",
-            "next_section",
-            "Next §",
-            id="reader.next",
-            key_display="]",
-            tooltip="Next section",
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_section",
-            "Prev §",
-            tooltip="Previous section",
-            id="reader.previous",
-            key_display="[",
-        ),
-        Binding("j", "scroll_down", "Down", id="reader.down", show=False),
-        Binding("k", "scroll_up", "Up", id="reader.up", show=False),
-        Binding("space", "page_down", "Page down", id="reader.page_down", show=False),
-        Binding("b", "page_up", "Page up", id="reader.page_up", show=False),
-        Binding("g", "top", "Top", id="reader.top", show=False),
-        Binding("G", "bottom", "Bottom", id="reader.bottom", show=False, key_display="G"),
-        Binding(
-            "c",
-            "toggle_contents",
-            "Contents",
-            id="reader.toggle_contents",
-            tooltip="Show or hide the sections pane",
-        ),
-        Binding(
-            "s",
-            "toggle_notes",
-            "Notes",
-            id="reader.toggle_notes",
-            tooltip="Show or hide the notes pane",
-        ),
-        Binding(
-            "x",
-            "export_notes",
-            "Export",
-            id="reader.export_notes",
-            show=False,  # the 80-column key bar is full; help and the palette list it
-            tooltip="Export the notes: save as Markdown, or copy",
-        ),
-        *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
-        *SEARCH_BINDINGS,  # likewise
-        Binding(
-            "escape,q",
-            "library",
-            "Library",
-            id="reader.library",
-            key_display="q",
-            tooltip="Back to the library",
-        ),
+    BINDINGS = [*READER_BINDINGS]
+    HELP_EXTRA = [
+        ("enter", "Notes pane: go to the note's passage"),
+        ("mouse drag", "Select text; then a annotates it"),
     ]
 
     class Leave(Message):
@@ -106,7 +80,7 @@ class ReaderScreen(SearchingScreen):
         index: ThreadedIndex,
         result: Chosen | None = None,
     ) -> None:
-        super().__init__(index, result)
+        super().__init__()
         self.store = store
         self.briefing = briefing
         # Kept by reference: on_unmount still reads its scroll after it is removed.
@@ -120,19 +94,27 @@ class ReaderScreen(SearchingScreen):
         self._save_timer: Timer | None = None
         # Kept by reference too: notes are set on it before it is first shown (mounted).
         self._pane = NotesPane(id="notes-list")
+        self._notes_title = Label("Notes", id="notes-title", classes="pane-title")
+        self._notes_box = Vertical(id="notes", classes="pane")
+        self._panes = Horizontal(id="panes")
+        self._opening_result = result
+        self.notes = AnnotationController(
+            self, self._text, self._pane, self._notes_box, self._notes_title
+        )
+        self.search = SearchController(self, self, self._text, self._pane, index, self._panes)
 
     def compose(self) -> ComposeResult:
         # The layout for the terminal's size is settled before the first styling:
         # changing it after mount restyles every widget on the screen (~20 ms).
         contents, notes, narrow = self._layout(self.app.size.width)
         self.set_class(narrow, "-narrow", update=False)
-        with Horizontal(id="panes"):
+        with self._panes:
             with Vertical(id="contents", classes="pane") as pane:
                 pane.display = contents
                 yield Label("Sections", classes="pane-title")
                 yield SectionNav(id="nav")
             yield self._text
-            with Vertical(id="notes", classes="pane") as pane:
+            with self._notes_box as pane:
                 pane.display = notes
                 if notes:  # else built when first shown: at 80x24 it starts folded away
                     yield from self._notes_pane_widgets()
@@ -140,9 +122,9 @@ class ReaderScreen(SearchingScreen):
         yield KeyBar(drop_first=("toggle_contents", "toggle_notes"))
 
     def _notes_pane_widgets(self) -> list[Widget]:
-        return [Label("Notes", id="notes-title", classes="pane-title"), self._pane]
+        return [self._notes_title, self._pane]
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         # Textual shows the (empty) notification rack and then hides it as the screen is
         # first shown: one more layout and full frame. Hidden before the first layout, its
         # hiding changes nothing; it still shows as soon as there is a notification.
@@ -151,6 +133,8 @@ class ReaderScreen(SearchingScreen):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
+        if self._opening_result is not None:
+            await self.search.open_at(self._opening_result)
 
     # -- showing a section ---------------------------------------------
 
@@ -163,7 +147,7 @@ class ReaderScreen(SearchingScreen):
         """Draw a section. Opening the reader draws without writing anything:
         the position is saved when the user moves on or leaves."""
         self.current = section
-        annotations = self.section_notes(section)
+        annotations = self.notes.section_notes(section)
         self._text.show(section, annotations, scroll_y)
         self._pane.set_annotations(annotations)
         self.state.section = section.key
@@ -228,7 +212,7 @@ class ReaderScreen(SearchingScreen):
     def _apply_layout(self) -> None:
         contents, notes, narrow = self._layout(self.size.width)
         self.query_one("#contents").display = contents
-        container = self.query_one("#notes")
+        container = self._notes_box
         if notes and not self._pane.parent:
             container.mount_all(self._notes_pane_widgets())
         container.display = notes
@@ -250,17 +234,103 @@ class ReaderScreen(SearchingScreen):
 
     def show_notes_pane(self) -> None:
         self._apply_layout()  # a reader just opened may not have had its first resize yet
-        if not self.query_one("#notes").display:
+        if not self._notes_box.display:
             self._toggle("notes", "contents")
 
     # -- actions -------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Whether a key works now, for every reader key: True, False (dimmed) or None
+        (hidden from the key bar)."""
         if action == "next_section":
             return self.briefing.section_index(self.current.key) + 1 < len(self.briefing.sections)
         if action == "previous_section":
             return self.briefing.section_index(self.current.key) > 0
-        return super().check_action(action, parameters)
+        if action in SEARCH_ACTIONS:
+            return self.search.can(action)
+        if action in NOTE_ACTIONS:
+            return self.notes.can(action)
+        return True
+
+    # -- Esc: the one ladder ----------------------------------------------
+
+    def action_escape(self) -> None:
+        """Undo the innermost thing, one per press; never leave the reader (``q`` does).
+
+        1. the search line or tag filter has focus: back to the text (or the notes), the
+           query or filter stays;
+        2. a passage or mouse selection: clear it;
+        3. a search is shown: clear it;
+        4. focus is in a side pane: back to the text;
+        5. otherwise say how to leave.
+        """
+        if self.notes.tag_filter_focused:
+            self.notes.close_tag_filter()
+        elif self.search.line_focused:
+            self.search.close()
+        elif self.notes.has_passage:
+            self.notes.clear_passage()
+        elif self.search.shown:
+            self.search.clear()
+        elif self.focused is not self._text:
+            self._text.focus()
+        else:
+            self.notify("Press q to go back to the library.", title="Reader", timeout=3)
+        self.refresh_bindings()
+
+    # -- what the controllers ask of the screen (ReaderHost) ------------------
+
+    def failed(self, error: Exception, title: str) -> None:
+        """Tell the user a store operation failed and why; nothing was changed."""
+        self.notify(str(error), title=title, severity="error", timeout=8, markup=False)
+
+    def tell(self, message: str, title: str, *, warning: bool = False) -> None:
+        self.notify(message, title=title, severity="warning" if warning else "information")
+
+    def notes_changed(self, highlight: str | None = None) -> None:
+        self.notes.reload_notes(highlight)
+        self.search.notes_changed()
+
+    # -- messages from the widgets ----------------------------------------
+
+    def watch_selections(self) -> None:
+        """A mouse selection is a passage too: ``a`` may have become possible."""
+        self.refresh_bindings()
+
+    @on(SectionView.PassageChanged)
+    @on(OptionList.OptionHighlighted, "#notes-list")
+    def _passage_or_note_changed(self) -> None:
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#notes-list")
+    def _note_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.notes.jump_to_note(event.option.id)
+
+    @on(Input.Changed, "#tag-filter")
+    def _tag_filter_changed(self, event: Input.Changed) -> None:
+        self.notes.tag_filter_changed(event.value)
+
+    @on(Input.Submitted, "#tag-filter")
+    def _tag_filter_submitted(self) -> None:
+        self.notes.close_tag_filter()
+
+    @on(Input.Blurred, "#tag-filter")
+    def _tag_filter_left(self) -> None:
+        self.notes.tag_filter_left()
+
+    @on(SearchBar.QueryChanged, "#search-bar")
+    def _query_changed(self, event: SearchBar.QueryChanged) -> None:
+        self.search.search_for(event.query)
+
+    @on(SearchBar.Submitted, "#search-bar")
+    def _query_submitted(self, event: SearchBar.Submitted) -> None:
+        self.search.submitted(event.query)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        self.search.worker_changed(event)
+
+    # -- actions -------------------------------------------------------
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta
@@ -300,7 +370,7 @@ class ReaderScreen(SearchingScreen):
         try:
             dialog = ExportDialog(self.store, self.briefing)
         except DataError as error:
-            self._failed(error, "Notes not exported")
+            self.failed(error, "Notes not exported")
             return
         self.app.push_screen(dialog)
 
@@ -308,3 +378,56 @@ class ReaderScreen(SearchingScreen):
         section = self.briefing.section(key)
         if section is not None:
             self.show_section(section)
+
+    # Annotation keys: the controller does the work.
+
+    def action_next_sentence(self) -> None:
+        self.notes.move_cursor("next_sentence")
+
+    def action_previous_sentence(self) -> None:
+        self.notes.move_cursor("previous_sentence")
+
+    def action_extend_forward(self) -> None:
+        self.notes.move_cursor("extend_forward")
+
+    def action_extend_back(self) -> None:
+        self.notes.move_cursor("extend_back")
+
+    def action_next_paragraph(self) -> None:
+        self.notes.move_cursor("next_paragraph")
+
+    def action_previous_paragraph(self) -> None:
+        self.notes.move_cursor("previous_paragraph")
+
+    def action_annotate(self) -> None:
+        self.notes.annotate()
+
+    def action_edit_note(self) -> None:
+        self.notes.edit_note()
+
+    def action_delete_note(self) -> None:
+        self.notes.delete_note()
+
+    def action_undo_delete(self) -> None:
+        self.notes.undo_delete()
+
+    def action_reattach_note(self) -> None:
+        self.notes.reattach_note()
+
+    async def action_filter_tags(self) -> None:
+        await self.notes.filter_tags()
+
+    # Search keys.
+
+    async def action_open_search(self) -> None:
+        await self.search.open()
+
+    def action_next_match(self) -> None:
+        self.search.next_match()
+
+    def action_previous_match(self) -> None:
+        self.search.previous_match()
+
+    def passage(self) -> tuple[int, int] | None:
+        """The span ``a`` annotates: the mouse selection, else the cursor's sentences."""
+        return self.notes.passage()
