@@ -110,10 +110,10 @@ def _tinydb() -> Callable[[Path], TinyDB]:
 
         def write(self, data: dict[str, dict[str, Any]]) -> None:
             self.dirty = True
-            super().write(data)
+            super().write(data)  # type: ignore[no-untyped-call]
 
     def open_db(path: Path) -> TinyDB:
-        return TinyDB(path, storage=Buffered(AtomicJSONStorage))
+        return TinyDB(path, storage=Buffered(AtomicJSONStorage))  # type: ignore[no-untyped-call]
 
     return open_db
 
@@ -371,7 +371,7 @@ class Store:
         return list(self.library_file.cached(_briefings_from).values())
 
     def get(self, slug: str) -> Briefing:
-        briefing = self.library_file.cached(_briefings_from).get(slug)
+        briefing: Briefing | None = self.library_file.cached(_briefings_from).get(slug)
         if briefing is None:
             raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
         return briefing
