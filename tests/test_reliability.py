@@ -24,7 +24,7 @@ import pytest
 
 from briefing.core.ingest import parse_briefing
 from briefing.core.rules import MAX_NOTE_CHARS
-from briefing.store import facade as store_module
+from briefing.store import files as store_module
 from briefing.store.atomic import TEMP_SUFFIX, read_json
 from briefing.store.facade import BACKUPS_KEPT, SCHEMA, Store, StoreError
 from tests.conftest import BUNDLED, ROOT, SLUG, quote_span, snapshot_files
