@@ -7,7 +7,6 @@ opened, so that ``list``, ``show``, ``search`` and ``export`` start at once.
 from __future__ import annotations
 
 import argparse
-import gc
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -189,18 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:
-    # Loading Textual and building the first screen allocate a large object graph, and
-    # each automatic collection walks all of it again: ~50 ms of start-up went to them.
-    # The app collects once, then freezes, after its first frame (BriefingApp.on_mount).
-    gc.disable()
-    try:
-        from briefing.tui.app import run_reader  # Textual loads only here
+    from briefing.tui.launch import open_reader  # Textual loads only inside it
 
-        return run_reader(
-            context.store, getattr(args, "slug", None), getattr(args, "section", None)
-        )
-    finally:
-        gc.enable()
+    return open_reader(context.store, getattr(args, "slug", None), getattr(args, "section", None))
 
 
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
