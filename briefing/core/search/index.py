@@ -51,6 +51,7 @@ from functools import lru_cache
 from typing import Literal
 
 from briefing.core.model import Annotation, Briefing
+from briefing.core.rules import tag_key
 
 __all__ = [
     "KIND_RANK",
@@ -225,7 +226,7 @@ class Query:
 
 
 def _norm_tag(tag: str) -> str:
-    return fold(tag).strip().lstrip("#").strip()
+    return tag_key(tag)  # the one tag rule, core/rules.py
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
