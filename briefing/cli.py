@@ -27,7 +27,7 @@ from briefing.store.atomic import AlreadyExists, DataError, WriteRefused, read_j
 from briefing.store.facade import DataFile, NewerSchema, Store
 from briefing.store.importing import collect_files, ensure_library, import_paths
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE = 0, 1  # usage errors exit 2, through argparse
 
 
 class Failure(Exception):

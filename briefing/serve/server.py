@@ -843,7 +843,7 @@ class BriefingServer:
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
-            self.report_error(task.get_coro().__qualname__, error)
+            self.report_error(getattr(task.get_coro(), "__qualname__", task.get_name()), error)
 
     def report_error(self, what: str, error: BaseException) -> None:
         """An error nobody expected: a line in the log, and its traceback on stderr."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -58,7 +58,7 @@ class BriefingApp(App[int]):
         self._start = (slug, section)
         self._index: ThreadedIndex | None = None  # see _search_index
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         """The screen the user asked for, at the bottom of the stack.
 
         Not an empty default screen with this one pushed over it: a screen underneath
@@ -69,7 +69,7 @@ class BriefingApp(App[int]):
             slug = self.store.setting(LAST_BRIEFING)
             if slug is None and len(self.store.briefings()) == 1:
                 slug = self.store.briefings()[0].slug  # first run: the bundled briefing
-        screen: Screen
+        screen: Screen[Any]
         if slug is not None and any(b.slug == slug for b in self.store.briefings()):
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
@@ -171,7 +171,7 @@ class BriefingApp(App[int]):
         self.copy_to_clipboard(url)
         self.notify(f"Link copied to clipboard: {url}", title="Link", markup=False)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Show every key and what it does", self.action_help)
 
