@@ -233,3 +233,30 @@ def test_json_output_never_carries_raw_terminal_controls(
     assert "\x9b" not in out and "\u202e" not in out
     titles = {item["slug"]: item["title"] for item in json.loads(out)["briefings"]}
     assert titles["hostile"] == "Title \x9b31m red \u202e rtl"  # lossless once parsed
+
+
+@pytest.mark.parametrize("typed", ["Résumé", "#RESUME", "résumé"])
+def test_one_tag_rule_across_store_search_export_and_notes_pane(
+    capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    """A tag typed any way is found by every entry point under any spelling."""
+    from briefing.core.rules import normalise_tags, split_tag_input
+    from briefing.store.facade import Store
+    from briefing.tui.widgets.notes_pane import has_tags
+
+    note_id = add_note(capsys, "--tag", typed, "--tag", "watch list")
+    code, out, _ = run(capsys, "notes", "list", "--json")
+    (note,) = json.loads(out)["notes"]
+    assert note["tags"] == [normalise_tags([typed])[0], "watch-list"]  # store
+    code, out, _ = run(capsys, "search", "--json", "--notes-only", "tag:resume")
+    assert code == 0 and [h["note_id"] for h in json.loads(out)["hits"]] == [note_id]  # search
+    for spelling in ("resume", "Résumé", "#RÉSUMÉ"):
+        code, out, _ = run(capsys, "export", "--tag", spelling, "--format", "json")
+        notes = [n["id"] for b in json.loads(out)["briefings"] for n in b["notes"]]
+        assert code == 0 and notes == [note_id], spelling  # export
+    code, out, _ = run(capsys, "export", "--tag", "watch list", "--format", "json")
+    assert [n["id"] for b in json.loads(out)["briefings"] for n in b["notes"]] == [note_id]
+    annotation = Store(Path(os.environ["BRIEFING_HOME"]), "tester").annotations()[0]
+    assert has_tags(annotation, ["resu"]) and has_tags(annotation, ["RÉS"])  # notes pane
+    assert not has_tags(annotation, ["cv"])
+    assert normalise_tags(split_tag_input("Résumé, watch")) == ("résumé", "watch")  # reader
