@@ -333,7 +333,7 @@ def test_daily_backups_are_rotated_and_doctor_restores_the_newest_good_one(
     assert f"restored {path} from {backups[1]}" in out
     assert path.read_bytes() == backups[1].read_bytes()
     code, out, _ = cli(capsys, "notes", "list", "--json")
-    assert code == 0 and len(json.loads(out)) == 12
+    assert code == 0 and len(json.loads(out)["notes"]) == 12
     code, out, _ = cli(capsys, "doctor")
     assert code == 0 and "data files are good" in out
 
