@@ -79,8 +79,8 @@ async def test_x_then_enter_saves_the_notes_to_the_default_path(noted: Store) ->
         assert isinstance(app.screen, ReaderScreen)
     written = default_file().read_text(encoding="utf-8")
     assert written.startswith("---\ntitle: The Russia–North Korea Mutual Defence Treaty\n")
-    assert "> Putin called it a “breakthrough document”" in written
-    assert "\n\n*#nato #veto · yellow · created " in written
+    assert "\n> > Putin called it a “breakthrough document”" in written
+    assert "\n> [!question] yellow · #nato #veto · created " in written
     assert notices[-1]["message"] == f"Saved 1 note to {default_file()}"
     assert notices[-1]["markup"] is False
 

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label
 
 from briefing.core.anchoring import make_anchor
 from briefing.core.model import Annotation, Section
-from briefing.core.rules import normalise_tags
+from briefing.core.rules import normalise_tags, split_tag_input
 from briefing.core.safetext import visible
 from briefing.store.facade import DataError
 from briefing.tui.widgets.notes_pane import NotesPane
@@ -300,7 +300,7 @@ class AnnotationController:
         self.pane.focus()
 
     def tag_filter_changed(self, value: str) -> None:
-        tags = normalise_tags([value])
+        tags = normalise_tags(split_tag_input(value))
         self.pane.tag_filter = tags
         title = "Notes" + "".join(f" #{t}" for t in tags)
         self._notes_title.update(Content(visible(title)))
