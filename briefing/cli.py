@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("show", help="print a briefing or one section as plain text")
     cmd.add_argument("slug")
-    cmd.add_argument("section", nargs="?", help="section key, e.g. treaty-terms")
+    cmd.add_argument(
+        "section", nargs="?", help='section key or title, e.g. treaty-terms or "Treaty terms"'
+    )
 
     cmd = commands.add_parser("open", help="open the reader on a briefing")
     cmd.add_argument("slug")
@@ -216,7 +218,13 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     store = context.store
-    section = store.section(args.slug, args.section) if args.section else None
+    key = args.section
+    if key:  # a section's title, as the reader shows it, names it as well as its key
+        sections = store.get(args.slug).sections
+        titles = {" ".join(s.title.split()).casefold(): s.key for s in sections}
+        if all(s.key != key for s in sections):
+            key = titles.get(" ".join(key.split()).casefold(), key)
+    section = store.section(args.slug, key) if key else None
     from briefing.core.plain import render_plain  # textwrap and the renderer: for `show` only
 
     context.out(render_plain(store.get(args.slug), section))

@@ -350,7 +350,12 @@ class ReaderScreen(Screen[None]):
         self._text.scroll_up(animate=False)
 
     def action_page_down(self) -> None:
-        self._text.scroll_page_down(animate=False)
+        """Space: a page down; at the end of a section, on to the next one."""
+        view = self._text
+        if view.scroll_y >= view.max_scroll_y and self.check_action("next_section", ()):
+            self._step(+1)
+        else:
+            view.scroll_page_down(animate=False)
 
     def action_page_up(self) -> None:
         self._text.scroll_page_up(animate=False)
