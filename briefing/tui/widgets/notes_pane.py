@@ -83,7 +83,7 @@ class NotesPane(OptionList):
             if self.annotations:
                 tags = " ".join(f"#{t}" for t in self.tag_filter)
                 message = f"No notes tagged {tags}."
-            options = [Option(Content.styled(visible(message), "$text-muted"), disabled=True)]
+            options = [Option(Content.styled(visible(message), "$reader-muted"), disabled=True)]
         index = self.highlighted
         self.set_options(options)
         if kept is not None and kept in {option.id for option in self.options}:
@@ -97,12 +97,12 @@ class NotesPane(OptionList):
     @staticmethod
     def _prompt(annotation: Annotation) -> Content:
         parts = [
-            Content.styled("▍", annotation.color)
+            Content.styled("▍", f"$reader-hl-{annotation.color}-bar")
             + Content.styled(visible(excerpt(annotation.quote)), "italic")
         ]
         if annotation.note:
             parts.append(Content("\n" + visible(excerpt(annotation.note, 120))))
         meta = " ".join(f"#{t}" for t in annotation.tags)
         stamp = annotation.updated.replace("T", " ").removesuffix("Z")[:16]
-        parts.append(Content.styled(f"\n{meta + '  ' if meta else ''}{stamp}", "$text-muted"))
+        parts.append(Content.styled(f"\n{meta + '  ' if meta else ''}{stamp}", "$reader-muted"))
         return Content("").join(parts)

@@ -17,26 +17,23 @@ from briefing.core.sentences import paragraphs, sentences
 from briefing.tui.passage import PassageCursor
 from briefing.tui.widgets.section_body import Mark, SectionBody
 
-#: Backgrounds per note colour. Underline as well, so a highlight still shows
-#: on 16-colour terminals and under NO_COLOR.
+#: Backgrounds per note colour, from the theme (see briefing.tui.colours). Underline as
+#: well, so a highlight still shows on 16-colour terminals and under NO_COLOR.
 HIGHLIGHT_STYLES = {
-    "yellow": "underline on #5f5f00",
-    "green": "underline on #005f00",
-    "blue": "underline on #00005f",
-    "pink": "underline on #5f005f",
-    "orange": "underline on #5f3700",
+    colour: f"underline $reader-hl-{colour}-text on $reader-hl-{colour}"
+    for colour in ("yellow", "green", "blue", "pink", "orange")
 }
 #: The keyboard passage. Reverse video reads on every terminal, over any highlight.
 CURSOR_STYLE = "reverse"
 #: A passage jumped to from the notes pane, briefly, so the eye finds it.
-FLASH_STYLE = "bold $text on $warning 70%"
+FLASH_STYLE = "bold $reader-flash-text on $reader-flash"
 FLASH_SECONDS = 1.0
 #: Refreshes to wait for a just-shown section's layout before giving up on a scroll.
 LAYOUT_TRIES = 10
 #: Search matches, and the one n/N went to. Bold and underline or reverse as well as
 #: the tint, so they show on 16-colour terminals, under NO_COLOR and over a highlight.
-SEARCH_STYLE = "bold underline on $warning 35%"
-SEARCH_CURRENT_STYLE = "bold reverse $warning"
+SEARCH_STYLE = "bold underline $reader-search-text on $reader-search"
+SEARCH_CURRENT_STYLE = "bold reverse $reader-current on $reader-current-text"
 #: The headings search covers, by their style: the briefing title and the section title.
 SEARCHED_HEADINGS = frozenset({".section-body--title", ".section-body--section-title"})
 
