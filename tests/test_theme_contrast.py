@@ -89,7 +89,6 @@ async def test_every_built_in_theme_keeps_text_at_aa_contrast(store: Store) -> N
                 for y, run, fg, bg in _cells(app, region):
                     ratio = contrast(fg, bg)
                     if ratio < (MARK if set(run) <= MARKS else AA):
-                        failures.append(
-                            f"{theme} {type(widget).__name__} line {y}: {run[:20]!r} {fg} on {bg} = {ratio:.2f}"
-                        )
+                        where = f"{theme} {type(widget).__name__} line {y}: {run[:20]!r}"
+                        failures.append(f"{where} {fg} on {bg} = {ratio:.2f}")
     assert not failures, "\n".join(failures[:40]) + f"\n... {len(failures)} in all"
