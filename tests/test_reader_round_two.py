@@ -60,3 +60,62 @@ async def test_escape_never_leaves_the_reader_and_q_does(store: Store) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
+
+
+def on_screen(view: SectionView, offset: int) -> bool:
+    y = view.line_y(offset)
+    top = round(view.scroll_y)
+    return y is not None and top <= y < top + view.scrollable_content_region.height
+
+
+async def test_resize_keeps_the_first_visible_passage_on_screen(store: Store) -> None:
+    from briefing.core.sentences import paragraphs
+
+    section = store.section(SLUG, "treaty-terms")
+    third = paragraphs(section.text)[2][0]
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = reader(app).query_one(SectionView)
+        y = view.line_y(third)
+        assert y is not None
+        view.scroll_to(y=y, animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.pause()
+        assert on_screen(view, third) and view.scroll_y > 0
+        for size in ((100, 30), (60, 20), (160, 48), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            assert on_screen(view, third), size
+            at_top = view.line_y(third) == round(view.scroll_y)
+            assert at_top or view.scroll_y == view.max_scroll_y, size  # the top line, if it can
+
+
+async def test_tiny_terminals_fold_the_side_panes_and_show_them_over_the_text(
+    store: Store,
+) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        view = screen.query_one(SectionView)
+        contents, notes = screen.query_one("#contents"), screen.query_one("#notes")
+        assert not contents.display and not notes.display
+        assert view.size.width >= 38  # the text has the terminal (less the scrollbar)
+        await pilot.press("c")  # the sections pane, over the text
+        await pilot.pause()
+        assert contents.display and view.size.width >= 38
+        await pilot.press("down", "enter")  # a section chosen: the pane folds away
+        await pilot.pause()
+        assert screen.current.key == "western-reaction" and not contents.display
+        await pilot.press("s")
+        assert notes.display
+        await pilot.press("escape")  # Esc folds it too
+        assert not notes.display and app.focused is view
+        await pilot.resize_terminal(20, 10)
+        await pilot.pause()
+        assert view.size.width >= 18
+        await pilot.resize_terminal(80, 24)  # grown: the contents pane is back beside the text
+        await pilot.pause()
+        assert contents.display and view.size.width >= 30

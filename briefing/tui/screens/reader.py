@@ -26,6 +26,7 @@ from briefing.core.model import Briefing, ReadingState, Section
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import CURSOR_ACTIONS, AnnotationController
 from briefing.tui.screens.reader_keys import READER_BINDINGS
+from briefing.tui.screens.reader_layout import NARROW, TINY, PaneLayout, pane_layout
 from briefing.tui.screens.searching import SearchController
 from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
@@ -37,9 +38,6 @@ from briefing.tui.widgets.section_view import SectionView
 if TYPE_CHECKING:
     from briefing.tui.screens.search import Chosen
 
-#: Below this width only one side pane shows at a time, so the text keeps
-#: at least 48 columns at 80x24.
-NARROW = 110
 #: Seconds after the last section switch at which the reading position is saved.
 SAVE_DELAY = 1.0
 
@@ -91,6 +89,7 @@ class ReaderScreen(Screen[None]):
         self.current: Section = briefing.sections[keys.index(wanted) if wanted in keys else 0]
         self._resume_scroll = self.state.scroll if wanted == self.state.section else 0.0
         self._wanted: dict[str, bool] = {}  # side panes the user showed or hid
+        self._overlay: str | None = None  # the pane shown over the text when tiny
         self._save_timer: Timer | None = None
         # Kept by reference too: notes are set on it before it is first shown (mounted).
         self._pane = NotesPane(id="notes-list")
@@ -106,8 +105,10 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # The layout for the terminal's size is settled before the first styling:
         # changing it after mount restyles every widget on the screen (~20 ms).
-        contents, notes, narrow = self._layout(self.app.size.width)
-        self.set_class(narrow, "-narrow", update=False)
+        layout = self._layout(self.app.size.width)
+        contents, notes = layout.contents, layout.notes
+        self.set_class(layout.narrow, "-narrow", update=False)
+        self.set_class(layout.overlay, "-tiny", update=False)
         with self._panes:
             with Vertical(id="contents", classes="pane") as pane:
                 pane.display = contents
@@ -193,6 +194,7 @@ class ReaderScreen(Screen[None]):
         section = self.briefing.section(event.option.id or "")
         if section is not None and section.key != self.current.key:
             self.show_section(section)
+        self._fold_overlay()
         self._text.focus()
 
     # -- layout --------------------------------------------------------
@@ -200,31 +202,48 @@ class ReaderScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         self._apply_layout()
 
-    def _layout(self, width: int) -> tuple[bool, bool, bool]:
-        """Which side panes show at this width, and whether it is narrow."""
-        narrow = width < NARROW
-        contents = self._wanted.get("contents", True)
-        notes = self._wanted.get("notes", not narrow)
-        if narrow and contents and notes:
-            notes = False
-        return contents, notes, narrow
+    def _layout(self, width: int) -> PaneLayout:
+        return pane_layout(width, self._wanted, self._overlay)
 
     def _apply_layout(self) -> None:
-        contents, notes, narrow = self._layout(self.size.width)
-        self.query_one("#contents").display = contents
+        layout = self._layout(self.size.width)
+        if not layout.overlay:
+            self._overlay = None  # grown out of a tiny terminal: the panes sit beside the text
+        self.query_one("#contents").display = layout.contents
         container = self._notes_box
-        if notes and not self._pane.parent:
+        if layout.notes and not self._pane.parent:
             container.mount_all(self._notes_pane_widgets())
-        container.display = notes
-        self.set_class(narrow, "-narrow")
+        container.display = layout.notes
+        self.set_class(layout.narrow, "-narrow")
+        self.set_class(layout.overlay, "-tiny")
 
     def _toggle(self, pane: str, other: str) -> None:
-        """Show or hide a side pane; when narrow, showing one hides the other."""
+        """Show or hide a side pane; when narrow, showing one hides the other; when tiny,
+        it shows over the text and takes the keys until it is hidden again."""
+        if self.size.width < TINY:
+            self._overlay = None if self._overlay == pane else pane
+            self._apply_layout()
+            if self._overlay == "contents":
+                self.query_one(SectionNav).focus()
+            elif self._overlay == "notes":
+                self._pane.focus()
+            else:
+                self._text.focus()
+            return
         shown = not self.query_one(f"#{pane}").display
         self._wanted[pane] = shown
         if shown and self.size.width < NARROW:
             self._wanted[other] = False
         self._apply_layout()
+
+    def _fold_overlay(self) -> bool:
+        """Hide a pane shown over the text (a tiny terminal); whether there was one."""
+        if self._overlay is None:
+            return False
+        self._overlay = None
+        self._apply_layout()
+        self._text.focus()
+        return True
 
     def action_toggle_contents(self) -> None:
         self._toggle("contents", "notes")
@@ -258,7 +277,7 @@ class ReaderScreen(Screen[None]):
         """Undo the innermost thing, one per press; never leave the reader (``q`` does).
 
         1. the search line or tag filter has focus: back to the text (or the notes), the
-           query or filter stays;
+           query or filter stays; a pane shown over the text (tiny terminal) folds;
         2. a passage or mouse selection: clear it;
         3. a search is shown: clear it;
         4. focus is in a side pane: back to the text;
@@ -266,6 +285,8 @@ class ReaderScreen(Screen[None]):
         """
         if self.notes.tag_filter_focused:
             self.notes.close_tag_filter()
+        elif self._fold_overlay():
+            pass
         elif self.search.line_focused:
             self.search.close()
         elif self.notes.has_passage:
@@ -304,6 +325,7 @@ class ReaderScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#notes-list")
     def _note_chosen(self, event: OptionList.OptionSelected) -> None:
+        self._fold_overlay()  # over the text in a tiny terminal: the passage must show
         self.notes.jump_to_note(event.option.id)
 
     @on(Input.Changed, "#tag-filter")

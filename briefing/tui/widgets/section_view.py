@@ -15,7 +15,7 @@ from textual.timer import Timer
 from briefing.core.model import Annotation, Briefing, Section
 from briefing.core.sentences import paragraphs, sentences
 from briefing.tui.passage import PassageCursor
-from briefing.tui.widgets.section_body import Mark, SectionBody
+from briefing.tui.widgets.section_body import HEADING, Mark, SectionBody
 
 #: Backgrounds per note colour, from the theme (see briefing.tui.colours). Underline as
 #: well, so a highlight still shows on 16-colour terminals and under NO_COLOR.
@@ -70,6 +70,8 @@ class SectionView(VerticalScroll, can_focus=True):
         self._end_reported = False
         self.body = SectionBody(id="body")
         self._pending_scroll: float | None = None
+        # The text offset on the window's top line, kept across resizes (None: the top).
+        self._place: int | None = None
 
     def compose(self) -> ComposeResult:
         yield self.body
@@ -88,6 +90,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self.body.show(self._headings(section), section.text, section.blocks, self.marks)
         self.body.set_marks(self.marks, self._heading_marks())  # this section's title
         self._pending_scroll = scroll_y
+        self._place = None
         self.call_after_refresh(self._settle)
         self.post_message(self.PassageChanged())
 
@@ -315,9 +318,42 @@ class SectionView(VerticalScroll, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self.call_after_refresh(self._check_end)  # geometry is updated on refresh
+        self.call_after_refresh(self._remember_place, self.size)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._check_end)
+        if self._place is not None:  # the text reflows: bring the same words back to the top
+            self.call_after_refresh(self._restore_place, self._place, LAYOUT_TRIES)
+
+    def _top_offset(self) -> int | None:
+        """The text offset at the start of the window's top line; None above the text."""
+        body = self.body
+        lines = body.lines
+        if not body.size.width or not lines:
+            return None
+        top = body.content_region.y - self.scrollable_content_region.y + round(self.scroll_y)
+        index = min(round(self.scroll_y) - top, len(lines) - 1)
+        if index <= 0 or lines[index].block == HEADING:
+            return None
+        return lines[index].start
+
+    def _remember_place(self, size: object) -> None:
+        """After a scroll, at the size it happened at (a resize's own clamping is not a
+        place the reader chose)."""
+        if self.size == size and self._pending_scroll is None:
+            self._place = self._top_offset()
+
+    def _restore_place(self, place: int, tries: int) -> None:
+        """Scroll ``place`` back to the top line, and again after each refresh until the
+        reflowed text has settled (its blocks are re-measured over several)."""
+        self._place = place
+        y = self.line_y(place)
+        if y is not None and y < self.virtual_size.height and y != round(self.scroll_y):
+            self.scroll_to(y=y, animate=False, immediate=True)
+        elif y is not None and y == round(self.scroll_y) and tries < LAYOUT_TRIES - 2:
+            return  # in place, and stayed there across a refresh
+        if tries > 0:
+            self.call_after_refresh(self._restore_place, place, tries - 1)
 
     def _check_end(self) -> None:
         """Report once when the last block's final line is inside the window."""
