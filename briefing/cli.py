@@ -229,7 +229,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     for b in briefings:
         notes = counts.get(b.slug, 0)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK

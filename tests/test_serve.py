@@ -513,10 +513,10 @@ def test_reader_appears_pages_and_reflows_over_openssh(
         timeout=TIMEOUT,
     )
     try:
-        screen = _wait_settled(tmux, TITLE, "Treaty terms", "On Wednesday, 19 June 2024")
-        assert "The deepening military partnership" not in screen
+        screen = _wait_settled(tmux, TITLE, "Key points", "Putin and Kim have signed a treaty")
+        assert "On Wednesday, 19 June 2024" not in screen  # the lead comes first
         subprocess.run([*tmux, "send-keys", "-t", "reader", "]"], check=True, timeout=TIMEOUT)
-        _wait_screen(tmux, "Western reaction", "The deepening military partnership")
+        _wait_screen(tmux, "Treaty terms", "On Wednesday, 19 June 2024")
         # The window grows: the pty follows, and the reader lays itself out again.
         subprocess.run(
             [*tmux, "resize-window", "-t", "reader", "-x", "120", "-y", "40"], check=True
