@@ -32,10 +32,10 @@ from briefing.serve import session as serve_session
 from briefing.serve.config import ServeConfig, ServeError
 from briefing.serve.hostkey import load_or_create_host_key
 from briefing.serve.keys import add_user, remove_user
+from briefing.serve.limits import FailureLimiter, RateLimiter
 from briefing.serve.log import ServerLog
 from briefing.serve.policy import (
     Events,
-    FailureLimiter,
     Refusal,
     SessionSlots,
     child_environment,
@@ -398,6 +398,19 @@ def test_failed_logins_ban_an_address_for_a_while() -> None:
     assert limiter.banned_for("b") == 0
     now[0] = 361
     assert limiter.banned_for("a") == 0
+
+
+def test_ban_and_rate_tables_stay_bounded_whatever_the_addresses() -> None:
+    limiter: FailureLimiter[tuple[str, str]] = FailureLimiter(2, 60, 300, max_entries=100)
+    for number in range(5000):
+        limiter.failed((f"10.0.{number // 250}.{number % 250}", f"user{number}"))
+        limiter.failed(("10.9.9.9", f"name{number}"))
+    assert len(limiter) <= 200
+    rate: RateLimiter[str] = RateLimiter(3, 60, clock=lambda: 0.0, max_entries=100)
+    assert [rate.allow("a") for _ in range(4)] == [True, True, True, False]
+    for number in range(5000):
+        rate.allow(f"address{number}")
+    assert len(rate) <= 100
 
 
 def test_session_slots_count_overall_and_per_user() -> None:
@@ -797,17 +810,31 @@ async def test_shutdown_ends_every_session_and_tells_the_client(
     assert "stop listen=" in server.log().splitlines()[-1]
 
 
-async def test_repeated_failed_logins_ban_the_address(
+async def test_failed_logins_ban_the_name_from_that_address_then_the_address(
     start_server: Callable[..., RunningServer], keys: dict[str, Path]
 ) -> None:
-    server = start_server(max_failures=3)
+    server = start_server(max_failures=3, max_address_failures=6)
     for _ in range(3):
         with pytest.raises(asyncssh.PermissionDenied):
             await connect(server.port, keys["carol"], "carol")
-    with pytest.raises(asyncssh.PermissionDenied, match="too many failed logins"):
-        await connect(server.port, keys["alice"], "alice")  # even with a good key, for now
-    log = await asyncio.to_thread(server.logged, "address banned for", "refused: address banned")
-    assert "address banned for 300s" in log and "refused: address banned" in log
+    with pytest.raises(asyncssh.PermissionDenied, match="too many failed logins as 'carol'"):
+        await connect(server.port, keys["carol"], "carol")
+    # A noisy neighbour behind the same NAT does not lock out a valid key.
+    async with await connect(server.port, keys["alice"], "alice") as conn:
+        assert (await asyncio.wait_for(conn.run("list"), TIMEOUT)).exit_status == 0
+    for name in ("mallory", "eve", "trent"):  # many names from one address: the address goes
+        with pytest.raises(asyncssh.PermissionDenied):
+            await connect(server.port, keys["carol"], name)
+
+    def first_bytes() -> bytes:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
+            return sock.recv(256)
+
+    assert await asyncio.to_thread(first_bytes) == b""  # not even the SSH version line
+    log = await asyncio.to_thread(server.logged, "dropped before key exchange")
+    assert "127.0.0.1 banned for 'carol' for 300s" in log
+    assert "address banned for 300s after failed logins as many users" in log
+    assert "dropped before key exchange: address banned after failed logins" in log
 
 
 async def test_keys_added_while_running_work_without_a_restart(
