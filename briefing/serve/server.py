@@ -1,6 +1,6 @@
 """``briefing serve``: the reader over SSH, one child process per session.
 
-Each interactive session runs ``python -m briefing --data-dir DATA --user
+Each interactive session runs ``python -I -m briefing --data-dir DATA --user
 USER`` on a pseudo-terminal of its own: Textual owns its process's stdin and
 SIGWINCH, so one app per process. The server only moves bytes between the
 SSH channel and the pty, sizes the pty (``TIOCSWINSZ``, then ``SIGWINCH``)
@@ -32,15 +32,21 @@ The child's environment
     ``PYTHON*``, ``LD_*``...) reaches the child.
 
 Limits
-    Login timeout, keepalives, an idle timeout (no input for N seconds ends
-    the session, with a message), a cap on concurrent sessions overall and
-    per user, and failed logins rate-limited per address (``max_failures``
-    within ``failure_window`` seconds bans the address for ``ban_seconds``).
+    Before key exchange: banned addresses, addresses over the rate of new
+    connections or with too many connections not yet logged in are dropped;
+    past ``max_startups`` the oldest unauthenticated connection makes room.
+    Then: login timeout, keepalives, an idle timeout (no input, or no started
+    session, for N seconds), a maximum session time, the terminal size, exec
+    length, environment and channels per connection bounded, a cap on
+    concurrent sessions overall and per user, failed logins banned per
+    (address, user name) and per address in bounded tables, and each open
+    connection's key re-checked at every session start and every
+    ``recheck_interval`` seconds. Algorithms: :mod:`briefing.serve.crypto`.
 
 Log
-    One line per connection in ``ssh/server.log`` and on stderr: time, user,
-    key fingerprint, address, TERM, size, duration and outcome; a line per
-    unexpected error, with its traceback on stderr.
+    One line per connection in ``ssh/server.log`` (rotated by size) and on
+    stderr: time, user, key fingerprint, address, TERM, size, duration and
+    outcome; a line per unexpected error, with its traceback on stderr.
 
 What lives where
     The rules (environment, exec allowlist, limits) are in
