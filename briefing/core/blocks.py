@@ -55,8 +55,6 @@ def parser() -> MarkdownIt:
     return md.use(front_matter_plugin)
 
 
-
-
 def plain_text(markdown: str) -> str:
     """The anchoring text of a section: its non-empty blocks joined by a blank line."""
     return joined(section_blocks(markdown))

@@ -221,5 +221,3 @@ def _json_safe(value: Any, budget: list[int], depth: int = 0) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
-
-

@@ -56,6 +56,7 @@ class BriefingApp(App[int]):
         super().__init__()
         self.store = store
         self._start = (slug, section)
+        self.default_theme = ""  # config.toml's theme, used while none is remembered
         self._index: ThreadedIndex | None = None  # see _search_index
 
     def get_default_screen(self) -> Screen[Any]:
@@ -83,7 +84,7 @@ class BriefingApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        theme = self.store.setting("theme")
+        theme = self.store.setting("theme") or self.default_theme
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -181,7 +182,9 @@ def make_app(store: Store, slug: str | None = None, section: str | None = None) 
     return BriefingApp(store, slug, section)
 
 
-def run_reader(store: Store, slug: str | None = None, section: str | None = None) -> int:
+def run_reader(
+    store: Store, slug: str | None = None, section: str | None = None, *, theme: str = ""
+) -> int:
     """Check everything the reader will read, then run it.
 
     A damaged data file, an unknown slug or section fails here, as one line naming
@@ -194,5 +197,7 @@ def run_reader(store: Store, slug: str | None = None, section: str | None = None
         store.section(slug, section)
     elif slug is not None:
         store.get(slug)
-    make_app(store, slug, section).run()
-    return 0
+    app = make_app(store, slug, section)
+    app.default_theme = theme  # config.toml's, until the user picks one
+    app.run()
+    return app.return_code or 0  # non-zero when the app crashed
