@@ -7,7 +7,6 @@ opened, so that ``list``, ``show``, ``search`` and ``export`` start at once.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import re
 import sys
@@ -249,21 +248,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:
-    # Loading Textual and building the first screen allocate a large object graph, and
-    # each automatic collection walks all of it again: ~50 ms of start-up went to them.
-    # The app collects once, then freezes, after its first frame (BriefingApp.on_mount).
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise Failure("briefing needs a terminal; try `briefing show`")
     theme = load_config().theme
-    gc.disable()
-    try:
-        from briefing.tui.app import run_reader  # Textual loads only here
+    from briefing.tui.launch import open_reader  # Textual loads only inside it
 
-        return run_reader(
-            context.store, getattr(args, "slug", None), getattr(args, "section", None), theme=theme
-        )
-    finally:
-        gc.enable()
+    slug, section = getattr(args, "slug", None), getattr(args, "section", None)
+    return open_reader(context.store, slug, section, theme=theme)
 
 
 def cmd_list(context: Context, args: argparse.Namespace) -> int:

@@ -479,13 +479,13 @@ def test_config_default_tags_and_export_folder(
 def test_config_theme_is_the_readers_default(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from briefing.tui import app as tui_app
+    from briefing.tui import launch
 
     write_config(tmp_path, '[reader]\ntheme = "textual-light"\n', monkeypatch)
     seen: list[str] = []
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(
-        tui_app, "run_reader", lambda store, slug, section, theme: seen.append(theme) or 0
+        launch, "open_reader", lambda store, slug, section, theme: seen.append(theme) or 0
     )
     assert run(capsys, tty=True)[0] == 0
     assert seen == ["textual-light"]

@@ -5,8 +5,7 @@ Screens hold the behaviour; this module only wires them to the store.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -52,11 +51,19 @@ class BriefingApp(App[int]):
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
     ]
 
-    def __init__(self, store: Store, slug: str | None = None, section: str | None = None):
+    def __init__(
+        self,
+        store: Store,
+        slug: str | None = None,
+        section: str | None = None,
+        *,
+        after_first_frame: Callable[[], None] | None = None,
+    ):
         super().__init__()
         self.store = store
         self._start = (slug, section)
         self.default_theme = ""  # config.toml's theme, used while none is remembered
+        self._after_first_frame_hook = after_first_frame
         self._index: ThreadedIndex | None = None  # see _search_index
 
     def get_default_screen(self) -> Screen[Any]:
@@ -90,20 +97,10 @@ class BriefingApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._after_first_frame)
 
-    @staticmethod
-    def _after_first_frame() -> None:
-        """If start-up ran with automatic collection off (``cli.cmd_read``), freeze what
-        it built and turn collection back on; an app made in-process (the tests) is left
-        to its process's own collector.
-
-        Everything built so far (Textual, its CSS, the first screen) lives as long as
-        the app. A full collection walks every tracked object, which showed as 40-60 ms
-        stalls on keypresses; frozen objects are not walked. No collection first: at
-        80x24 it took ~30 ms to free ~2,000 of 62,000 objects, which stay frozen instead.
-        """
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+    def _after_first_frame(self) -> None:
+        """Run the start-up hook once the first frame is out (see :mod:`briefing.tui.launch`)."""
+        if self._after_first_frame_hook is not None:
+            self._after_first_frame_hook()
 
     @on(ReaderScreen.Leave)
     def show_library(self) -> None:
@@ -177,13 +174,24 @@ class BriefingApp(App[int]):
         yield SystemCommand("Help", "Show every key and what it does", self.action_help)
 
 
-def make_app(store: Store, slug: str | None = None, section: str | None = None) -> BriefingApp:
+def make_app(
+    store: Store,
+    slug: str | None = None,
+    section: str | None = None,
+    *,
+    after_first_frame: Callable[[], None] | None = None,
+) -> BriefingApp:
     """The factory the CLI and the tests share."""
-    return BriefingApp(store, slug, section)
+    return BriefingApp(store, slug, section, after_first_frame=after_first_frame)
 
 
 def run_reader(
-    store: Store, slug: str | None = None, section: str | None = None, *, theme: str = ""
+    store: Store,
+    slug: str | None = None,
+    section: str | None = None,
+    *,
+    after_first_frame: Callable[[], None] | None = None,
+    theme: str = "",
 ) -> int:
     """Check everything the reader will read, then run it.
 
@@ -197,7 +205,7 @@ def run_reader(
         store.section(slug, section)
     elif slug is not None:
         store.get(slug)
-    app = make_app(store, slug, section)
+    app = make_app(store, slug, section, after_first_frame=after_first_frame)
     app.default_theme = theme  # config.toml's, until the user picks one
     app.run()
     return app.return_code or 0  # non-zero when the app crashed
