@@ -375,7 +375,7 @@ def test_a_crashed_reader_exits_non_zero(monkeypatch: pytest.MonkeyPatch, tmp_pa
     def headless(self: tui_app.BriefingApp) -> None:
         tui_app.App.run(self, headless=True, size=(80, 24))
 
-    monkeypatch.setattr(tui_app, "make_app", lambda store, *_: Crashing(store))
+    monkeypatch.setattr(tui_app, "make_app", lambda store, *_, **__: Crashing(store))
     monkeypatch.setattr(Crashing, "run", headless)
     store = Store(tmp_path / "data", "tester")
     ensure_library(store)
