@@ -248,12 +248,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:
+    slug, section = getattr(args, "slug", None), getattr(args, "section", None)
+    context.store.note_counts()  # a damaged file or a wrong slug is said first, as
+    if slug is not None:  # it would be with a terminal
+        context.store.section(slug, section) if section else context.store.get(slug)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise Failure("briefing needs a terminal; try `briefing show`")
     theme = load_config().theme
     from briefing.tui.launch import open_reader  # Textual loads only inside it
 
-    slug, section = getattr(args, "slug", None), getattr(args, "section", None)
     return open_reader(context.store, slug, section, theme=theme)
 
 
