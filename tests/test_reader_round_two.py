@@ -119,3 +119,31 @@ async def test_tiny_terminals_fold_the_side_panes_and_show_them_over_the_text(
         await pilot.resize_terminal(80, 24)  # grown: the contents pane is back beside the text
         await pilot.pause()
         assert contents.display and view.size.width >= 30
+
+
+async def test_words_can_be_quoted_from_the_keyboard(store: Store) -> None:
+    text = store.section(SLUG, "treaty-terms").text
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        view = screen.query_one(SectionView)
+        await pilot.press("l")  # "On Wednesday, 19 June 2024, North Korea’s leader, ..."
+        await pilot.press(*">" * 5)  # drop "On Wednesday, 19 June 2024,"
+        span = view.passage
+        assert span is not None and text[span[0] :].startswith("North Korea’s leader")
+        for _ in range(30):
+            span = view.passage
+            assert span is not None
+            if text[span[0] : span[1]] == "North Korea’s leader":
+                break
+            await pilot.press("W")  # drop the last word
+        assert view.passage is not None
+        assert text[view.passage[0] : view.passage[1]] == "North Korea’s leader"
+        await pilot.press("w", "less_than_sign")  # one more word each side
+        assert text[view.passage[0] : view.passage[1]] == "2024, North Korea’s leader, Kim"
+        assert screen.check_action("annotate", ()) is True
+        await pilot.press("a", *"The leader", "ctrl+s")
+        await pilot.pause()
+        (note,) = store.annotations(SLUG)
+        assert note.quote == "2024, North Korea’s leader, Kim"

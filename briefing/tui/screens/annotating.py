@@ -37,8 +37,19 @@ CURSOR_ACTIONS = frozenset(
         "extend_back",
         "next_paragraph",
         "previous_paragraph",
+        "word_end_out",
+        "word_end_in",
+        "word_start_out",
+        "word_start_in",
     }
 )
+#: The word-wise actions: which edge of the passage each moves, and which way.
+WORD_MOVES = {
+    "word_end_out": ("end", +1),
+    "word_end_in": ("end", -1),
+    "word_start_out": ("start", -1),
+    "word_start_in": ("start", +1),
+}
 
 
 class AnnotationController:
@@ -153,6 +164,10 @@ class AnnotationController:
 
     def move_cursor(self, action: str) -> None:
         """One of :data:`CURSOR_ACTIONS`."""
+        if action in WORD_MOVES:
+            self.host.clear_selection()  # the keyboard takes over from the mouse
+            self.view.move_word_edge(*WORD_MOVES[action])
+            return
         delta = +1 if action in ("next_sentence", "extend_forward", "next_paragraph") else -1
         self._cursor(delta, extend=action.startswith("extend"), paragraph="paragraph" in action)
 

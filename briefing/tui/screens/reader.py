@@ -420,6 +420,18 @@ class ReaderScreen(Screen[None]):
     def action_extend_back(self) -> None:
         self.notes.move_cursor("extend_back")
 
+    def action_word_end_out(self) -> None:
+        self.notes.move_cursor("word_end_out")
+
+    def action_word_end_in(self) -> None:
+        self.notes.move_cursor("word_end_in")
+
+    def action_word_start_out(self) -> None:
+        self.notes.move_cursor("word_start_out")
+
+    def action_word_start_in(self) -> None:
+        self.notes.move_cursor("word_start_in")
+
     def action_next_paragraph(self) -> None:
         self.notes.move_cursor("next_paragraph")
 

@@ -69,6 +69,22 @@ READER_BINDINGS = [
         "Extend the passage back (or shrink it)",
         display="H",
     ),
+    _key("w", "word_end_out", "Word more", "Passage: take one more word at its end"),
+    _key("W", "word_end_in", "Word less", "Passage: drop the last word", display="W"),
+    _key(
+        "less_than_sign",
+        "word_start_out",
+        "Word before",
+        "Passage: take the word before it",
+        display="<",
+    ),
+    _key(
+        "greater_than_sign",
+        "word_start_in",
+        "Word after",
+        "Passage: drop its first word",
+        display=">",
+    ),
     _key(
         "right_curly_bracket",
         "next_paragraph",

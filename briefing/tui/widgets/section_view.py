@@ -14,7 +14,7 @@ from textual.timer import Timer
 
 from briefing.core.model import Annotation, Briefing, Section
 from briefing.core.sentences import paragraphs, sentences
-from briefing.tui.passage import PassageCursor
+from briefing.tui.passage import PassageCursor, by_word, word_spans
 from briefing.tui.widgets.section_body import HEADING, Mark, SectionBody
 
 #: Backgrounds per note colour, from the theme (see briefing.tui.colours). Underline as
@@ -68,6 +68,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._heading_marks_for: tuple[object, dict[int, tuple[Mark, ...]]] = (None, {})
         self._flash_timer: Timer | None = None
         self._end_reported = False
+        self._words: tuple[str, list[tuple[int, int]]] | None = None  # section key, its words
         self.body = SectionBody(id="body")
         self._pending_scroll: float | None = None
         # The text offset on the window's top line, kept across resizes (None: the top).
@@ -213,6 +214,30 @@ class SectionView(VerticalScroll, can_focus=True):
             self.cursor.extend(delta, start)
         else:
             self.cursor.move(delta, start)
+        self._passage_moved()
+
+    def move_word_edge(self, edge: str, delta: int) -> None:
+        """Move the passage's ``edge`` ("start" or "end") a word out or in (see
+        :func:`~briefing.tui.passage.by_word`). With no passage yet, the first word on
+        screen is selected."""
+        if self.section is None:
+            return
+        words = self._words
+        if words is None or words[0] != self.section.key:
+            words = self._words = (self.section.key, word_spans(self.section.text))
+        spans = words[1]
+        span = self.cursor.span
+        if span is None:
+            self.cursor.place(self._first_visible_sentence())
+            span = self.cursor.span
+            if span is None:
+                return
+            first = next(((s, e) for s, e in spans if s >= span[0]), None)
+            if first is None:
+                return
+            self.cursor.set_words(first)
+        else:
+            self.cursor.set_words(by_word(span, spans, edge, delta))
         self._passage_moved()
 
     def select_paragraph(self, delta: int) -> None:
