@@ -147,3 +147,24 @@ async def test_words_can_be_quoted_from_the_keyboard(store: Store) -> None:
         await pilot.pause()
         (note,) = store.annotations(SLUG)
         assert note.quote == "2024, North Korea’s leader, Kim"
+
+
+async def test_help_wraps_a_long_description_under_its_own_column(store: Store) -> None:
+    from briefing.tui.screens.help import HelpScreen
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(50, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        lines = str(app.screen.query_one("#help-keys").render()).splitlines()
+        drag = next(i for i, line in enumerate(lines) if line.lstrip().startswith("mouse drag"))
+        column = lines[drag].index("Select")
+        assert "Select text; then a annotates it" in " ".join(
+            line.strip() for line in lines[drag : drag + 3]
+        )
+        wrapped = [line for line in lines if line.strip() and not line.startswith("  ")]
+        assert wrapped == ["Reader", "Everywhere"]  # only titles start at the left edge
+        continued = [line for line in lines if line.startswith(" " * column)]
+        assert continued  # some descriptions wrap at 50 columns, all of them under the column
+        assert all(len(line) <= 46 for line in lines)
