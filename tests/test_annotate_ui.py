@@ -321,7 +321,7 @@ async def test_edit_delete_and_undo(store: Store) -> None:
         assert option_ids(pane) == [note.id]
         assert HIGHLIGHT_STYLES["yellow"] in styles_at(view, spans[3][0])
         assert str(nav.get_option(SECTION).prompt).endswith("(1)")
-        assert screen.check_action("undo_delete", ()) is None  # nothing left to undo
+        assert screen.check_action("undo_delete", ()) is False  # nothing left to undo: hidden
 
 
 async def test_undo_restores_several_deletes_in_reverse_order(store: Store) -> None:
@@ -441,7 +441,7 @@ async def test_an_orphan_can_be_deleted(store: Store, tmp_path: Path) -> None:
         pane = await show_notes(pilot, app)
         pane.focus()
         pane.highlight_note(orphan.id)
-        assert reader(app).check_action("reattach_note", ()) is None  # no passage yet
+        assert reader(app).check_action("reattach_note", ()) is False  # no passage yet: hidden
         await pilot.press("d")
         await pilot.pause()
         assert store.annotations(SLUG) == []

@@ -168,3 +168,33 @@ async def test_help_wraps_a_long_description_under_its_own_column(store: Store) 
         continued = [line for line in lines if line.startswith(" " * column)]
         assert continued  # some descriptions wrap at 50 columns, all of them under the column
         assert all(len(line) <= 46 for line in lines)
+
+
+async def test_the_key_bar_shows_the_keys_that_work_now(store: Store) -> None:
+    from briefing.tui.widgets.key_bar import KeyBar
+    from briefing.tui.widgets.notes_pane import NotesPane
+
+    text = store.section(SLUG, "treaty-terms").text
+    start = text.index("signed a pact")
+    store.add_annotation(SLUG, "treaty-terms", start, start + 13, note="pact")
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        shown = str(bar.render())
+        assert "x Export" in shown and "t Tags" in shown
+        assert "e Edit" not in shown and "d Delete" not in shown  # no note here yet
+        await pilot.press("l")  # the passage holds the note
+        await pilot.pause()
+        shown = str(bar.render())
+        assert "e Edit" in shown and "d Delete" in shown and "a Annotate" in shown
+        await pilot.press("escape")
+        pane = app.screen.query_one(NotesPane)
+        pane.focus()  # the pane's own keys join, and e/d act on its highlighted note
+        pane.highlighted = 0
+        await pilot.pause()
+        shown = str(bar.render())
+        assert "⏎ Go to passage" in shown and "e Edit" in shown and "d Delete" in shown
+        await pilot.press("d")
+        await pilot.pause()
+        assert "u Undo" in str(bar.render())

@@ -122,14 +122,15 @@ class AnnotationController:
             return bool(self.view.cursor.sentences)
         if action == "annotate":  # hidden until there is a passage: the footer is crowded
             return self.passage() is not None
+        # False hides a key from the key bar: it shows only the keys that work now.
         if action in ("edit_note", "delete_note"):
-            return self.target_note() is not None or None
+            return self.target_note() is not None
         if action == "undo_delete":
-            return bool(self.deleted) or None
+            return bool(self.deleted)
         if action == "reattach_note":
             note = self.pane.highlighted_annotation if self.host.focused is self.pane else None
             ready = note is not None and note.status == "orphaned" and self.passage()
-            return bool(ready) or None
+            return bool(ready)
         return True
 
     @property

@@ -42,6 +42,17 @@ if TYPE_CHECKING:
 SAVE_DELAY = 1.0
 
 
+#: Keys the key bar drops first when it is too narrow for all (help and the palette list
+#: them): the pane toggles, then the keys a reader finds once and remembers.
+DROP_FIRST = (
+    "toggle_contents",
+    "toggle_notes",
+    "export_notes",
+    "filter_tags",
+    "next_sentence",
+    "undo_delete",
+    "open_search",
+)
 #: Search actions, answered by the search controller.
 SEARCH_ACTIONS = frozenset({"next_match", "previous_match"})
 #: Annotation actions, answered by the annotation controller.
@@ -120,7 +131,7 @@ class ReaderScreen(Screen[None]):
                 if notes:  # else built when first shown: at 80x24 it starts folded away
                     yield from self._notes_pane_widgets()
         # At 80 columns not every key fits: the pane toggles go first (help lists them).
-        yield KeyBar(drop_first=("toggle_contents", "toggle_notes"))
+        yield KeyBar(drop_first=DROP_FIRST)
 
     def _notes_pane_widgets(self) -> list[Widget]:
         return [self._notes_title, self._pane]

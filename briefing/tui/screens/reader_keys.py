@@ -100,12 +100,20 @@ READER_BINDINGS = [
         display="{",
     ),
     _key("a", "annotate", "Annotate", "Annotate the passage or mouse selection", show=True),
-    _key("e", "edit_note", "Edit note", "Edit the note (highlighted, or under passage)"),
-    _key("d", "delete_note", "Delete note", "Delete the note (highlighted, or under passage)"),
-    _key("u", "undo_delete", "Undo delete", "Undo the last delete"),
-    _key("r", "reattach_note", "Re-attach note", "Re-attach the highlighted orphan to the passage"),
-    _key("t", "filter_tags", "Filter by tag", "Filter the notes by tag"),
-    _key("x", "export_notes", "Export", "Export the notes: save as Markdown, or copy"),
+    _key("e", "edit_note", "Edit", "Edit the note (highlighted, or under passage)", show=True),
+    _key(
+        "d", "delete_note", "Delete", "Delete the note (highlighted, or under passage)", show=True
+    ),
+    _key("u", "undo_delete", "Undo", "Undo the last delete", show=True),
+    _key(
+        "r",
+        "reattach_note",
+        "Re-attach",
+        "Re-attach the highlighted orphan to the passage",
+        show=True,
+    ),
+    _key("t", "filter_tags", "Tags", "Filter the notes by tag", show=True),
+    _key("x", "export_notes", "Export", "Export the notes: save as Markdown, or copy", show=True),
     # Searching.
     _key(
         "slash",

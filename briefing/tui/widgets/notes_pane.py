@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.reactive import var
 from textual.widgets import OptionList
@@ -37,6 +39,11 @@ class NotesPane(OptionList):
     DEFAULT_CSS = """
     NotesPane, NotesPane:focus { border: none; padding: 0; }
     """
+    #: Shown in the key bar while the pane has focus (the screen's e, d, r act on the
+    #: highlighted note then).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Go to passage", id="notes.go"),
+    ]
 
     annotations: tuple[Annotation, ...] = ()
     tag_filter: var[tuple[str, ...]] = var(())
