@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.content import Content
 from textual.geometry import Offset
 from textual.selection import Selection
 from textual.strip import Strip
@@ -177,8 +178,14 @@ async def test_annotate_with_a_note_and_tags(store: Store) -> None:
 
         pane = await show_notes(pilot, app)
         assert option_ids(pane) == [note.id]
-        prompt = str(pane.get_option(note.id).prompt)
-        assert "Pact **signed**" in prompt and "#nato #korea #treaty" in prompt
+        prompt = pane.get_option(note.id).prompt
+        assert isinstance(prompt, Content)
+        assert "Pact signed in Pyongyang." in str(prompt)  # Markdown drawn, not shown raw
+        bold = str(prompt).index("signed in Pyongyang")
+        assert any(
+            span.start <= bold < span.end and "bold" in str(span.style) for span in prompt.spans
+        )
+        assert "#nato #korea #treaty" in str(prompt)
         await pilot.press("c")  # the contents pane, with the new count
         nav = screen.query_one(SectionNav)
         assert str(nav.get_option(SECTION).prompt).endswith("(1)")

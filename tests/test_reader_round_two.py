@@ -198,3 +198,47 @@ async def test_the_key_bar_shows_the_keys_that_work_now(store: Store) -> None:
         await pilot.press("d")
         await pilot.pause()
         assert "u Undo" in str(bar.render())
+
+
+async def test_notes_pane_cards_show_markdown_whole_notes_and_local_time(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from textual.widgets import Static
+
+    from briefing.tui.screens.note_view import NoteView
+    from briefing.tui.widgets.notes_pane import NotesPane
+
+    monkeypatch.setenv("TZ", "Europe/Vienna")
+    time.tzset()
+    text = store.section(SLUG, "treaty-terms").text
+    long_note = "Line one with *automatic* emphasis.\nLine two: " + "word " * 40 + "END"
+    first = text.index("signed a pact")
+    second = text.index("The signing")
+    a = store.add_annotation(SLUG, "treaty-terms", first, first + 13, note=long_note)
+    store.add_annotation(SLUG, "treaty-terms", second, second + 11, note="second")
+    app = make_app(store, SLUG, "treaty-terms")
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause()
+            pane = app.screen.query_one(NotesPane)
+            prompt = str(pane.get_option(a.id).prompt)
+            assert "*automatic*" not in prompt and "automatic emphasis." in prompt
+            assert "END" in prompt and "emphasis.\nLine two" in prompt  # whole, breaks kept
+            assert a.updated.endswith("Z") and ("CET" in prompt or "CEST" in prompt)
+            assert pane.option_count == 2
+            drawn = [pane.render_line(y).text for y in range(pane.size.height)]
+            assert any(set(line.strip()) == {"─"} for line in drawn)  # a rule between cards
+            pane.focus()
+            pane.highlight_note(a.id)
+            await pilot.press("v")
+            assert isinstance(app.screen, NoteView)
+            body = str(app.screen.query_one("#note-view-body", Static).render())
+            assert body.startswith("Line one with automatic emphasis.") and body.endswith("END")
+            await pilot.press("escape")
+            assert isinstance(app.screen, ReaderScreen)
+            assert store.annotations(SLUG)[0].note in (long_note, "second")  # unchanged
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -123,7 +123,7 @@ class AnnotationController:
         if action == "annotate":  # hidden until there is a passage: the footer is crowded
             return self.passage() is not None
         # False hides a key from the key bar: it shows only the keys that work now.
-        if action in ("edit_note", "delete_note"):
+        if action in ("edit_note", "delete_note", "view_note"):
             return self.target_note() is not None
         if action == "undo_delete":
             return bool(self.deleted)
@@ -233,6 +233,14 @@ class AnnotationController:
             self.host.notes_changed(highlight=note.id)
 
         self.host.app.push_screen(NoteEditor(note.quote, draft, title="Edit note"), save)
+
+    def view_note(self) -> None:
+        """``v``: the whole note, read-only."""
+        note = self.target_note()
+        if note is not None:
+            from briefing.tui.screens.note_view import NoteView  # on first use
+
+            self.host.app.push_screen(NoteView(note))
 
     def delete_note(self) -> None:
         note = self.target_note()

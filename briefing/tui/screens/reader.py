@@ -49,6 +49,7 @@ DROP_FIRST = (
     "toggle_notes",
     "export_notes",
     "filter_tags",
+    "view_note",
     "next_sentence",
     "undo_delete",
     "open_search",
@@ -58,6 +59,7 @@ SEARCH_ACTIONS = frozenset({"next_match", "previous_match"})
 #: Annotation actions, answered by the annotation controller.
 NOTE_ACTIONS = CURSOR_ACTIONS | {
     "annotate",
+    "view_note",
     "edit_note",
     "delete_note",
     "undo_delete",
@@ -454,6 +456,9 @@ class ReaderScreen(Screen[None]):
 
     def action_edit_note(self) -> None:
         self.notes.edit_note()
+
+    def action_view_note(self) -> None:
+        self.notes.view_note()
 
     def action_delete_note(self) -> None:
         self.notes.delete_note()

@@ -112,6 +112,9 @@ READER_BINDINGS = [
         "Re-attach the highlighted orphan to the passage",
         show=True,
     ),
+    _key(
+        "v", "view_note", "View", "Read the whole note (highlighted, or under passage)", show=True
+    ),
     _key("t", "filter_tags", "Tags", "Filter the notes by tag", show=True),
     _key("x", "export_notes", "Export", "Export the notes: save as Markdown, or copy", show=True),
     # Searching.

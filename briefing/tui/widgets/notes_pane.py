@@ -14,8 +14,11 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from briefing.core.model import Annotation
 from briefing.core.rules import tag_key
 from briefing.core.safetext import visible
+from briefing.tui.widgets.note_text import local_time, note_content
 
 ORPHANED_HEADER = "Orphaned: passage not found"
+#: A passage longer than this is shortened on its card; the note itself never is.
+QUOTE_LIMIT = 160
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -77,13 +80,16 @@ class NotesPane(OptionList):
     def _rebuild(self) -> None:
         """Rebuild the options, keeping the highlight on the same note where it survives."""
         kept = self.highlighted_option.id if self.highlighted_option is not None else None
-        options: list[Option] = []
+        options: list[Option | None] = []
         orphans_started = False
         for annotation in self.shown:
             if annotation.status == "orphaned" and not orphans_started:
                 orphans_started = True
                 header = Content.styled(ORPHANED_HEADER, "bold $warning")
                 options.append(Option(header, id=None, disabled=True))
+            last = options[-1] if options else None
+            if last is not None and not last.disabled:
+                options.append(None)  # a rule between two cards
             options.append(Option(self._prompt(annotation), id=annotation.id))
         if not options:
             message = "No notes on this section."
@@ -103,13 +109,15 @@ class NotesPane(OptionList):
 
     @staticmethod
     def _prompt(annotation: Annotation) -> Content:
+        """A card: the passage (long ones shortened; ``v`` shows it whole), the whole note in
+        Markdown with its line breaks, its tags and local time."""
         parts = [
             Content.styled("▍", f"$reader-hl-{annotation.color}-bar")
-            + Content.styled(visible(excerpt(annotation.quote)), "italic")
+            + Content.styled(visible(excerpt(annotation.quote, QUOTE_LIMIT)), "italic")
         ]
-        if annotation.note:
-            parts.append(Content("\n" + visible(excerpt(annotation.note, 120))))
+        if annotation.note.strip():
+            parts.append(Content("\n") + note_content(annotation.note))
         meta = " ".join(f"#{t}" for t in annotation.tags)
-        stamp = annotation.updated.replace("T", " ").removesuffix("Z")[:16]
+        stamp = local_time(annotation.updated)
         parts.append(Content.styled(f"\n{meta + '  ' if meta else ''}{stamp}", "$reader-muted"))
         return Content("").join(parts)
