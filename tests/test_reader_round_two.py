@@ -242,3 +242,28 @@ async def test_notes_pane_cards_show_markdown_whole_notes_and_local_time(
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+@pytest.mark.parametrize(
+    "marks", ["a" + "\u0301" * 32000, "a\u0301" * 16000], ids=["one-letter", "every-letter"]
+)
+async def test_a_section_of_32000_combining_marks_draws_whole(
+    store: Store, tmp_path: object, marks: str
+) -> None:
+    """Correctness only: benchmarks/run.py combining has the time to the first frame."""
+    from pathlib import Path
+
+    from briefing.store.importing import import_paths
+
+    path = Path(str(tmp_path)) / "marks.md"
+    path.write_text(f"# Marks\n\n## Marks\n\nStart {marks} end.\n", encoding="utf-8")
+    assert not import_paths(store, [path]).refused
+    app = make_app(store, "marks", "marks")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = reader(app).query_one(SectionView)
+        lines = view.body.lines
+        assert lines and lines[-1].end == len(view.section.text)  # type: ignore[union-attr]
+        drawn = [i for i, line in enumerate(lines) if line.block >= 0 and line.end > line.start]
+        assert view.body.render_line(drawn[0]).text.strip().startswith("Start")
+        assert view.body.render_line(drawn[-1]).text.strip().endswith("end.")
