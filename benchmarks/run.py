@@ -426,7 +426,7 @@ def combining_marks() -> list[Row]:
         path.write_text(f"# Marks\n\n## Marks\n\nStart {marks} end.\n", encoding="utf-8")
         import_paths(store, [path])
 
-        async def first_frame() -> float:
+        async def first_frame(store=store) -> float:  # type: ignore[no-untyped-def]
             app = make_app(store, "marks", "marks")
             started = time.perf_counter()
             async with app.run_test(size=(80, 24)) as pilot:
