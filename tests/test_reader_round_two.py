@@ -267,3 +267,30 @@ async def test_a_section_of_32000_combining_marks_draws_whole(
         drawn = [i for i, line in enumerate(lines) if line.block >= 0 and line.end > line.start]
         assert view.body.render_line(drawn[0]).text.strip().startswith("Start")
         assert view.body.render_line(drawn[-1]).text.strip().endswith("end.")
+
+
+async def test_notes_added_from_the_cli_show_in_an_open_reader(
+    store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.tui.widgets.notes_pane import NotesPane
+    from briefing.tui.widgets.section_nav import SectionNav
+
+    monkeypatch.setattr("briefing.tui.screens.reader.WATCH_NOTES", 0.1)
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        nav = screen.query_one(SectionNav)
+        assert not str(nav.get_option("treaty-terms").prompt).endswith(")")
+        code, _, err = run(
+            capsys, "notes", "add", SLUG, "treaty-terms", "--quote", "signed a pact",
+            "--note", "from the shell",
+        )  # fmt: skip
+        assert code == 0, err
+        for _ in range(30):  # the reader looks again every WATCH_NOTES seconds
+            await pilot.pause(0.1)
+            if str(nav.get_option("treaty-terms").prompt).endswith("(1)"):
+                break
+        assert str(nav.get_option("treaty-terms").prompt).endswith("(1)")
+        pane = screen.query_one(NotesPane)
+        assert "from the shell" in str(pane.get_option_at_index(0).prompt)

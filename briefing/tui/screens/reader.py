@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList
 from textual.worker import Worker
 
-from briefing.core.model import Briefing, ReadingState, Section
+from briefing.core.model import Annotation, Briefing, ReadingState, Section
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import CURSOR_ACTIONS, AnnotationController
 from briefing.tui.screens.reader_keys import READER_BINDINGS
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 #: Seconds after the last section switch at which the reading position is saved.
 SAVE_DELAY = 1.0
+#: Seconds between looks at this briefing's notes file for changes made outside the reader
+#: (``briefing notes add`` in another terminal): a stat while nothing changed.
+WATCH_NOTES = 2.0
 
 
 #: Keys the key bar drops first when it is too narrow for all (help and the palette list
@@ -110,6 +113,7 @@ class ReaderScreen(Screen[None]):
         self._notes_box = Vertical(id="notes", classes="pane")
         self._panes = Horizontal(id="panes")
         self._opening_result = result
+        self._seen_notes: tuple[Annotation, ...] | None = None  # as last drawn
         self.notes = AnnotationController(
             self, self._text, self._pane, self._notes_box, self._notes_title
         )
@@ -147,6 +151,8 @@ class ReaderScreen(Screen[None]):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
+        self._seen_notes = self._read_notes()
+        self.set_interval(WATCH_NOTES, self._watch_notes)
         if self._opening_result is not None:
             await self.search.open_at(self._opening_result)
 
@@ -324,6 +330,20 @@ class ReaderScreen(Screen[None]):
     def notes_changed(self, highlight: str | None = None) -> None:
         self.notes.reload_notes(highlight)
         self.search.notes_changed()
+        self._seen_notes = self._read_notes()
+
+    def _read_notes(self) -> tuple[Annotation, ...] | None:
+        try:
+            return tuple(self.store.annotations(self.briefing.slug))
+        except DataError:  # told when the reader reads them for a purpose, not every tick
+            return None
+
+    def _watch_notes(self) -> None:
+        """Notes written outside this reader (the CLI, another session) show here too:
+        highlights, the notes pane and the sections pane's counts."""
+        notes = self._read_notes()
+        if notes is not None and notes != self._seen_notes:
+            self.notes_changed()
 
     # -- messages from the widgets ----------------------------------------
 
