@@ -294,3 +294,34 @@ async def test_notes_added_from_the_cli_show_in_an_open_reader(
         assert str(nav.get_option("treaty-terms").prompt).endswith("(1)")
         pane = screen.query_one(NotesPane)
         assert "from the shell" in str(pane.get_option_at_index(0).prompt)
+
+
+async def test_the_notes_pane_lists_the_whole_briefing_and_completes_tags(store: Store) -> None:
+    from textual.widgets import Input
+
+    from briefing.tui.widgets.notes_pane import NotesPane
+
+    for key in ("treaty-terms", "western-reaction"):
+        store.add_annotation(SLUG, key, 0, 20, note=f"on {key}", tags=["watch"])
+    app = make_app(store, SLUG, "un-veto")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        pane = screen.query_one(NotesPane)
+        await pilot.press("t", *"wat")
+        await pilot.pause()
+        field = screen.query_one("#tag-filter", Input)
+        await pilot.press("right")  # takes the completion
+        assert field.value == "watch"
+        await pilot.press("enter")
+        assert "No notes on this section." in str(pane.get_option_at_index(0).prompt)
+        await pilot.press("o")  # the whole briefing
+        await pilot.pause()
+        assert pane.option_count == 2
+        first = str(pane.get_option_at_index(0).prompt)
+        assert first.startswith("§ Treaty terms") and "on treaty-terms" in first
+        pane.focus()
+        pane.highlighted = 1
+        await pilot.press("enter")  # a note of another section: go there
+        await pilot.pause()
+        assert screen.current.key == "western-reaction"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
 from textual.content import Content
+from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
 from briefing.core.anchoring import make_anchor
@@ -52,6 +53,29 @@ WORD_MOVES = {
 }
 
 
+class TagSuggester(Suggester):
+    """Completes the last tag typed in the tag filter from the tags of this user's notes."""
+
+    def __init__(self, controller: AnnotationController) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self._controller = controller
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(" ")
+        word = last.lstrip("#")
+        if not word:
+            return None
+        try:
+            notes = self._controller.host.store.annotations()
+        except DataError:
+            return None
+        tags = sorted({t for note in notes for t in note.tags if t.startswith(word)})
+        if not tags or tags[0] == word:
+            return None
+        prefix = last[: len(last) - len(word)]
+        return f"{head} {prefix}{tags[0]}" if head else f"{prefix}{tags[0]}"
+
+
 class AnnotationController:
     """Passage selection and note keeping over the section the reader shows.
 
@@ -74,6 +98,8 @@ class AnnotationController:
         self._notes_box = notes_box
         self._notes_title = notes_title
         self._tag_filter: Input | None = None
+        #: What the notes pane lists: "section" (the one shown) or "briefing" (all of it).
+        self.scope = "section"
         self.deleted: list[Annotation] = []  # this session's deletes, for undo
 
     # -- what the keys act on ----------------------------------------------
@@ -89,6 +115,27 @@ class AnnotationController:
             for a in self.host.store.annotations(self.host.briefing.slug)
             if a.section == section.key or (a.status == "orphaned" and a.section not in keys)
         ]
+
+    def fill_pane(self, section_notes: list[Annotation]) -> None:
+        """List the notes of the pane's scope: ``section_notes``, or the whole briefing's."""
+        if self.scope == "section":
+            self.pane.set_annotations(section_notes)
+            return
+        briefing = self.host.briefing
+        sections = {s.key: (n, s.title) for n, s in enumerate(briefing.sections)}
+        self.pane.set_annotations(self.host.store.annotations(briefing.slug), sections)
+
+    def toggle_scope(self) -> None:
+        """``o``: the notes pane lists this section's notes, or the whole briefing's."""
+        self.scope = "briefing" if self.scope == "section" else "section"
+        self.host.show_notes_pane()
+        self.fill_pane(self.section_notes(self.host.current))
+        self._retitle()
+
+    def _retitle(self) -> None:
+        title = "Notes" if self.scope == "section" else "Notes · briefing"
+        title += "".join(f" #{t}" for t in self.pane.tag_filter)
+        self._notes_title.update(Content(visible(title)))
 
     def passage(self) -> tuple[int, int] | None:
         """The span ``a`` annotates: the mouse selection, else the cursor's sentences."""
@@ -148,7 +195,7 @@ class AnnotationController:
         """Re-read this section's notes and redraw text, notes pane and counts."""
         notes = self.section_notes(self.host.current)
         self.view.set_annotations(notes)
-        self.pane.set_annotations(notes)
+        self.fill_pane(notes)
         if highlight is not None:
             self.pane.highlight_note(highlight)
         self.host.refresh_counts()
@@ -305,6 +352,8 @@ class AnnotationController:
                 warning=True,
             )
             return
+        if note.section != self.host.current.key:  # the pane lists the whole briefing
+            self.host.go_to_section(note.section)
         self.view.flash(note.start, note.end)
 
     # -- the tag filter ---------------------------------------------------------
@@ -314,7 +363,9 @@ class AnnotationController:
         self.host.show_notes_pane()
         field = self._tag_filter
         if field is None:  # made on first use: start-up builds no widget it may not need
-            field = self._tag_filter = Input(placeholder="Filter by tag", id="tag-filter")
+            field = self._tag_filter = Input(
+                placeholder="Filter by tag", id="tag-filter", suggester=TagSuggester(self)
+            )
             await self._notes_box.mount(field, before=self.pane)
         field.display = True
         field.focus()
@@ -324,10 +375,8 @@ class AnnotationController:
         self.pane.focus()
 
     def tag_filter_changed(self, value: str) -> None:
-        tags = normalise_tags(split_tag_input(value))
-        self.pane.tag_filter = tags
-        title = "Notes" + "".join(f" #{t}" for t in tags)
-        self._notes_title.update(Content(visible(title)))
+        self.pane.tag_filter = normalise_tags(split_tag_input(value))
+        self._retitle()
 
     def tag_filter_left(self) -> None:
         """An empty filter folds away; a set one stays in view, saying what is hidden."""

@@ -52,6 +52,7 @@ DROP_FIRST = (
     "toggle_notes",
     "export_notes",
     "filter_tags",
+    "notes_scope",
     "view_note",
     "next_sentence",
     "undo_delete",
@@ -169,7 +170,7 @@ class ReaderScreen(Screen[None]):
         self.current = section
         annotations = self.notes.section_notes(section)
         self._text.show(section, annotations, scroll_y)
-        self._pane.set_annotations(annotations)
+        self.notes.fill_pane(annotations)
         self.state.section = section.key
         self.state.scroll = scroll_y
         self.query_one(SectionNav).show_current(section.key)
@@ -488,6 +489,9 @@ class ReaderScreen(Screen[None]):
 
     def action_reattach_note(self) -> None:
         self.notes.reattach_note()
+
+    def action_notes_scope(self) -> None:
+        self.notes.toggle_scope()
 
     async def action_filter_tags(self) -> None:
         await self.notes.filter_tags()

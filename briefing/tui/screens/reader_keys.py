@@ -115,6 +115,13 @@ READER_BINDINGS = [
     _key(
         "v", "view_note", "View", "Read the whole note (highlighted, or under passage)", show=True
     ),
+    _key(
+        "o",
+        "notes_scope",
+        "Scope",
+        "Notes pane: this section's notes, or the whole briefing's",
+        show=True,
+    ),
     _key("t", "filter_tags", "Tags", "Filter the notes by tag", show=True),
     _key("x", "export_notes", "Export", "Export the notes: save as Markdown, or copy", show=True),
     # Searching.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -51,9 +51,24 @@ class NotesPane(OptionList):
     annotations: tuple[Annotation, ...] = ()
     tag_filter: var[tuple[str, ...]] = var(())
 
-    def set_annotations(self, annotations: Sequence[Annotation]) -> None:
-        ordered = sorted(annotations, key=lambda a: (a.status == "orphaned", a.start, a.id))
-        self.annotations = tuple(ordered)
+    #: Section key -> (place in the briefing, title), set when the pane lists the whole
+    #: briefing: cards are then in reading order and name their section.
+    sections: Mapping[str, tuple[int, str]] = {}
+
+    def set_annotations(
+        self,
+        annotations: Sequence[Annotation],
+        sections: Mapping[str, tuple[int, str]] | None = None,
+    ) -> None:
+        """List ``annotations``; ``sections`` when they come from several sections."""
+        self.sections = sections or {}
+        last = len(self.sections)
+
+        def order(a: Annotation) -> tuple[bool, int, int, str]:
+            place = self.sections.get(a.section, (last, ""))[0]
+            return (a.status == "orphaned", place, a.start, a.id)
+
+        self.annotations = tuple(sorted(annotations, key=order))
         self._rebuild()
 
     def watch_tag_filter(self) -> None:
@@ -90,9 +105,13 @@ class NotesPane(OptionList):
             last = options[-1] if options else None
             if last is not None and not last.disabled:
                 options.append(None)  # a rule between two cards
-            options.append(Option(self._prompt(annotation), id=annotation.id))
+            prompt = self._prompt(annotation)
+            if self.sections and annotation.section in self.sections:
+                title = self.sections[annotation.section][1]
+                prompt = Content.styled(visible(f"§ {title}\n"), "$reader-accent") + prompt
+            options.append(Option(prompt, id=annotation.id))
         if not options:
-            message = "No notes on this section."
+            message = "No notes in this briefing." if self.sections else "No notes on this section."
             if self.annotations:
                 tags = " ".join(f"#{t}" for t in self.tag_filter)
                 message = f"No notes tagged {tags}."
