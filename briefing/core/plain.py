@@ -57,3 +57,42 @@ def render_plain(briefing: Briefing, section: Section | None = None, width: int 
     for s in briefing.sections:
         head += [s.title, "-" * len(s.title), "", *render_blocks(s.blocks, width), ""]
     return "\n".join(head).rstrip()
+
+
+#: Words of each paragraph shown by :func:`render_outline`.
+OUTLINE_WORDS = 8
+
+
+def render_outline(briefing: Briefing) -> str:
+    """The briefing's sections with their paragraphs' first words, and how many of each."""
+
+    def paragraphs(blocks: Sequence[Block]) -> list[str]:
+        return [b.text for b in blocks if b.text and b.kind != "heading"]
+
+    def first_words(text: str) -> str:
+        words = text.split()
+        return " ".join(words[:OUTLINE_WORDS]) + (" …" if len(words) > OUTLINE_WORDS else "")
+
+    def counts(texts: Sequence[str]) -> str:
+        words = sum(len(t.split()) for t in texts)
+        return f"{_plural(len(texts), 'paragraph')}, {_plural(words, 'word')}"
+
+    lead = paragraphs(section_blocks(briefing.lead)) if briefing.lead else []
+    every = lead + [p for s in briefing.sections for p in paragraphs(s.blocks)]
+    lines = [
+        briefing.title,
+        f"{_plural(len(briefing.sections), 'section')} · {counts(every)}",
+        "",
+    ]
+    if lead:
+        lines.append(f"   Lead  ({counts(lead)})")
+        lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(lead, 1)]
+    for number, section in enumerate(briefing.sections, 1):
+        texts = paragraphs(section.blocks)
+        lines.append(f"{number:>3}  {section.title}  ({counts(texts)})  [{section.key}]")
+        lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(texts, 1)]
+    return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,0 +1,389 @@
+"""Proposing sections for unsectioned text: where to break, and what to call each part.
+
+Deterministic and model-free. The text arrives as *units* (paragraphs, lists, code blocks:
+the top-level Markdown blocks), and the result only groups them: no unit is lost, repeated
+or moved (:func:`group` is the one place that cuts the list).
+
+Breaks (:func:`segment`) follow TextTiling (Hearst 1997), sharpened for short documents:
+
+* each unit becomes a bag of stemmed content words, weighted by tf-idf across the units
+  of the document, so words that run through the whole text count for little;
+* at every gap between two units, the cohesion is the cosine between a window of words
+  before the gap and one after it (windows of about ``WINDOW_WORDS`` words, whole units);
+* a gap's *depth* is how far its cohesion dips below the nearest peaks on either side; the
+  novelty of the words after the gap (never seen before it) and the shape of the text
+  (a section starts with prose; a paragraph ending in ':' introduces what follows it)
+  adjust it;
+* the deepest gaps win, no closer than ``MIN_UNITS`` units or ``MIN_WORDS`` words apart;
+  how many is either asked for (``sections``) or follows from the length of the text
+  and how clearly the depths stand out.
+
+Titles (:func:`title_sections`) are each section's salient phrase: runs of one to three
+content words, scored by their frequency in the section against the other sections
+(tf-idf), in the surface form used most often, first letter capitalised, all different.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+#: Words on each side of a gap that are compared (whole units, at least one).
+WINDOW_WORDS = 120
+#: No section is shorter than this many units, or this many words (when it can be helped).
+MIN_UNITS = 1
+MIN_WORDS = 0
+#: About how many words make one section when the count is not asked for.
+WORDS_PER_SECTION = 200
+#: A proposed title is at most this long.
+MAX_TITLE = 40
+
+_STOP = frozenset(
+    """\
+    a about above according across after again against all almost also although always am
+    among an and another any anyone anything are around as at away back be became because
+    become been before being below between both but by can cannot could did do does doing
+    done down during each either else enough etc even ever every few for from further get
+    gets getting give given go going got had has have having he her here hers herself him
+    himself his how however i if in including instead into is it its itself just least less
+    let like made make makes many may me might more most much must my myself near need needs
+    neither never new next no nor not now of off often on once one only onto or other others
+    otherwise our ours ourselves out over own per perhaps put rather really said same says
+    see seen several shall she should since so some something still such than that the their
+    theirs them themselves then there these they thing things this those though through thus
+    to together too toward towards under until up upon us use used uses using very via was
+    way we well were what whatever when where whether which while who whom whose why will
+    with within without would yes yet you your yours yourself yourselves also further
+    furthermore additionally notably particularly previously already e.g i.e""".split()  # noqa: SIM905 - a word list reads best as words
+)
+_WORD = re.compile(r"[^\W\d_](?:[\w’'-]*\w)?", re.UNICODE)
+_FENCE = re.compile(r"^(```|~~~|    )")
+#: Openings that lean on what came before: the paragraph continues a section.
+_REFERS_BACK = re.compile(
+    r"^\s*(this|these|that|those|it|its|they|their|also|however|but|and|so|then|thus|"
+    r"therefore|additionally|moreover|furthermore|likewise|similarly|in addition|"
+    r"for example|for instance|as a result|instead|otherwise|here|such|both|again|still)\b",
+    re.IGNORECASE,
+)
+_LIST = re.compile(r"^\s{0,3}([-*+]|\d{1,9}[.)])\s")
+
+
+def _stem(word: str) -> str:
+    """A light English suffix stripper: enough to meet 'treaty' and 'treaties'."""
+    for suffix, repl in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+        ("ly", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def _words(text: str) -> list[str]:
+    """Content words of ``text``, lowercased and stemmed, stop words dropped."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group().lower().replace("’", "'").removesuffix("'s")
+        for part in re.split(r"[_'-]", word):
+            if len(part) > 2 and part not in _STOP:
+                found.append(_stem(part))
+    return found
+
+
+def _kind(unit: str) -> str:
+    head = unit.lstrip("\n")
+    if _FENCE.match(head):
+        return "code"
+    if _LIST.match(head):
+        return "list"
+    if head.startswith(("|", ">", "<", "#")):
+        return "other"
+    return "prose"
+
+
+def _cosine(a: Counter[str], b: Counter[str], weight: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(a[w] * b[w] * weight[w] ** 2 for w in a.keys() & b.keys())
+    norm_a = math.sqrt(sum((c * weight[w]) ** 2 for w, c in a.items()))
+    norm_b = math.sqrt(sum((c * weight[w]) ** 2 for w, c in b.items()))
+    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
+
+
+def _window(
+    bags: Sequence[Counter[str]], sizes: Sequence[int], start: int, step: int
+) -> Counter[str]:
+    """Units from ``start`` on, going ``step`` (+1 or -1), until WINDOW_WORDS are in."""
+    total: Counter[str] = Counter()
+    words = 0
+    index = start
+    while 0 <= index < len(bags) and (words < WINDOW_WORDS or not total):
+        total.update(bags[index])
+        words += sizes[index]
+        index += step
+    return total
+
+
+FEATURES = (
+    "bias",
+    "cos_next",
+    "cos_two",
+    "cos_words",
+    "depth",
+    "novelty",
+    "colon_before",
+    "code_before",
+    "list_before",
+    "other_before",
+    "code_after",
+    "list_after",
+    "other_after",
+    "short_after",
+    "refers_back",
+    "question_before",
+    "local_peak",
+)
+#: Weights of :data:`FEATURES` in a logistic score; fitted by benchmarks/segmenter/fit.py
+#: on half the benchmark's documents (the other half is held out).
+WEIGHTS = {
+    "bias": -1.821,
+    "cos_next": -1.109,
+    "cos_two": -1.983,
+    "cos_words": -0.452,
+    "depth": 0.114,
+    "novelty": 1.397,
+    "colon_before": -2.612,
+    "code_before": -0.343,
+    "list_before": 1.377,
+    "other_before": -0.749,
+    "code_after": -0.258,
+    "list_after": 0.220,
+    "other_after": -1.446,
+    "short_after": -0.206,
+    "refers_back": -0.884,
+    "question_before": -0.236,
+    "local_peak": 0.343,
+}
+
+
+def gap_features(units: Sequence[str]) -> list[dict[str, float]]:
+    """What is known about each gap; ``result[g]`` is the gap before unit ``g + 1``."""
+    bags = [Counter(_words(u)) for u in units]
+    sizes = [max(1, len(u.split())) for u in units]
+    count = len(units)
+    if count < 2:
+        return []
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    weight = {w: math.log((count + 1) / n) + 0.1 for w, n in df.items()}
+
+    def around(g: int, units_each: int) -> float:
+        left: Counter[str] = Counter()
+        right: Counter[str] = Counter()
+        for i in range(max(0, g - units_each), g):
+            left.update(bags[i])
+        for i in range(g, min(count, g + units_each)):
+            right.update(bags[i])
+        return _cosine(left, right, weight)
+
+    two = [around(g, 2) for g in range(1, count)]
+    kinds = [_kind(u) for u in units]
+    seen: set[str] = set()
+    rows = []
+    for g in range(1, count):
+        i = g - 1
+        left_peak = max(two[max(0, i - 2) : i + 1])
+        right_peak = max(two[i : i + 3])
+        seen.update(bags[g - 1])
+        after = _window(bags, sizes, g, 1)
+        novelty = sum(c for w, c in after.items() if w not in seen) / max(1, sum(after.values()))
+        rows.append(
+            {
+                "bias": 1.0,
+                "cos_next": around(g, 1),
+                "cos_two": two[i],
+                "cos_words": _cosine(_window(bags, sizes, g - 1, -1), after, weight),
+                "depth": (left_peak - two[i]) + (right_peak - two[i]),
+                "novelty": novelty,
+                "colon_before": float(units[g - 1].rstrip().endswith(":")),
+                "code_before": float(kinds[g - 1] == "code"),
+                "list_before": float(kinds[g - 1] == "list"),
+                "other_before": float(kinds[g - 1] == "other"),
+                "code_after": float(kinds[g] == "code"),
+                "list_after": float(kinds[g] == "list"),
+                "other_after": float(kinds[g] == "other"),
+                "short_after": float(kinds[g] == "prose" and sizes[g] < 25),
+                "refers_back": float(bool(_REFERS_BACK.match(units[g]))),
+                "question_before": float(units[g - 1].rstrip().endswith("?")),
+                "local_peak": 0.0,
+            }
+        )
+    # A break is where cohesion is lowest among its neighbours, not merely low.
+    for i, row in enumerate(rows):
+        here = row["cos_two"] + row["cos_next"]
+        near = [r["cos_two"] + r["cos_next"] for r in rows[max(0, i - 1) : i + 2]]
+        row["local_peak"] = float(here <= min(near))
+    return rows
+
+
+def gap_scores(units: Sequence[str]) -> list[float]:
+    """The chance, by :data:`WEIGHTS`, that each gap is a section break."""
+    scores = []
+    for row in gap_features(units):
+        z = sum(WEIGHTS[name] * value for name, value in row.items())
+        scores.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+    return scores
+
+
+def segment(units: Sequence[str], sections: int | None = None) -> list[int]:
+    """Where each section starts: indexes into ``units``, the first always 0.
+
+    ``sections`` asks for that many (fewer only when there are fewer units); ``None``
+    lets the text decide.
+    """
+    count = len(units)
+    if count == 0:
+        return []
+    if sections is not None and sections <= 1:
+        return [0]
+    scores = gap_scores(units)
+    sizes = [max(1, len(u.split())) for u in units]
+    if sections is None:
+        # The scores are chances, so their sum is the expected number of breaks; a long
+        # text of even prose scores low everywhere and gets one section per so many words.
+        by_length = round(sum(sizes) / WORDS_PER_SECTION)
+        wanted = max(round(sum(scores)) + 1, min(by_length, count // MIN_UNITS), 1)
+    else:
+        wanted = min(sections, count)
+    return _pick(scores, sizes, wanted, -math.inf, strict=sections is None)
+
+
+def _spread(values: Sequence[float]) -> float:
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+
+def _pick(
+    scores: Sequence[float], sizes: Sequence[int], wanted: int, threshold: float, *, strict: bool
+) -> list[int]:
+    """The ``wanted - 1`` best gaps above ``threshold`` that keep sections long enough."""
+    count = len(sizes)
+    prefix = [0]
+    for size in sizes:
+        prefix.append(prefix[-1] + size)
+    order = sorted(range(1, count), key=lambda g: (-scores[g - 1], g))
+    for min_units, min_words in ((MIN_UNITS, MIN_WORDS), (1, 0)):
+        starts = [0]
+        for gap in order:
+            if len(starts) >= wanted:
+                break
+            if scores[gap - 1] < threshold:
+                break
+            bounds = sorted([*starts, gap, count])
+            where = bounds.index(gap)
+            before, after = bounds[where - 1], bounds[where + 1]
+            if gap - before < min_units or after - gap < min_units:
+                continue
+            if (prefix[gap] - prefix[before] < min_words) or (
+                prefix[after] - prefix[gap] < min_words
+            ):
+                continue
+            starts.append(gap)
+        if len(starts) >= wanted or strict:
+            return sorted(starts)
+    return sorted(starts)
+
+
+def group(units: Sequence[str], starts: Sequence[int]) -> list[list[str]]:
+    """Cut ``units`` at ``starts`` (which must begin with 0 and rise)."""
+    if not units:
+        return []
+    edges = [*starts, len(units)]
+    return [list(units[edges[i] : edges[i + 1]]) for i in range(len(starts))]
+
+
+def _phrases(text: str) -> list[tuple[str, str]]:
+    """Candidate title phrases: (key, surface form) for runs of 1-3 content words."""
+    found: list[tuple[str, str]] = []
+    for chunk in re.split(r"[.,;:!?()\[\]{}\"“”‘’|*_`#>/\\]+|\s[-–—]\s|\n", text):
+        run: list[str] = []
+        for match in _WORD.finditer(chunk):
+            word = match.group().removesuffix("’s").removesuffix("'s")
+            lower = word.lower()
+            if (len(lower) < 3 and not word.isupper()) or lower in _STOP or len(word) > 30:
+                run = []
+                continue
+            run.append(word)
+            for size in (1, 2, 3):
+                if len(run) >= size:
+                    words = run[-size:]
+                    key = " ".join(_stem(w.lower()) for w in words)
+                    found.append((key, " ".join(words)))
+    return found
+
+
+def _prose(units: Sequence[str]) -> str:
+    return "\n".join(u for u in units if _kind(u) in ("prose", "list", "other"))
+
+
+def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -> list[str]:
+    """A short, distinct title for each group of units, from its salient phrase.
+
+    ``taken`` are titles (for example the briefing's own) that must not be reused.
+    """
+    per_group = [_phrases(_prose(g) or "\n".join(g)) for g in groups]
+    counts = [Counter(key for key, _ in found) for found in per_group]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    total = len(groups)
+    used = {t.casefold() for t in taken}
+    titles = []
+    for number, (found, count) in enumerate(zip(per_group, counts, strict=True)):
+        forms: dict[str, Counter[str]] = {}
+        for key, surface in found:
+            forms.setdefault(key, Counter())[surface] += 1
+        ranked = sorted(
+            count,
+            key=lambda k: (-_salience(k, count[k], df[k], total, forms[k]), k),
+        )
+        title = ""
+        for key in ranked:
+            candidate = _title_case(forms[key].most_common(1)[0][0])
+            if len(candidate) <= MAX_TITLE and candidate.casefold() not in used:
+                title = candidate
+                break
+        if not title:
+            title = f"Part {number + 1}"
+            while title.casefold() in used:
+                title += "′"
+        used.add(title.casefold())
+        titles.append(title)
+    return titles
+
+
+def _salience(key: str, tf: int, df: int, total: int, forms: Counter[str]) -> float:
+    length = key.count(" ") + 1
+    idf = math.log((total + 1) / df) + (0.2 if total == 1 else 0.0)
+    capitals = sum(1 for form, n in forms.items() if form[:1].isupper() for _ in range(n))
+    proper = 1.0 + 0.25 * (capitals / sum(forms.values()))
+    return (
+        tf * idf * (1.0 + 0.6 * (length - 1)) * proper
+        if tf > 1 or length == 1
+        else (0.5 * tf * idf * (1.0 + 0.6 * (length - 1)) * proper)
+    )
+
+
+def _title_case(phrase: str) -> str:
+    """Capitalise the first letter only: keeps 'UN Security Council' and 'self-defense'."""
+    return phrase[:1].upper() + phrase[1:]
