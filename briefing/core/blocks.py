@@ -34,7 +34,8 @@ def top_level_blocks(markdown: str) -> list[tuple[str, str]]:
         if token.level != 0 or token.map is None or token.nesting == -1:
             continue
         kind = token.type.removesuffix("_open")
-        spans.append((f"h{token.tag[1:]}" if kind == "heading" else kind, *token.map))
+        start, end = token.map
+        spans.append((f"h{token.tag[1:]}" if kind == "heading" else kind, start, end))
     found: list[tuple[str, str]] = []
     cursor = 0
     for number, (kind, start, end) in enumerate(spans):

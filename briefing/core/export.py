@@ -148,6 +148,7 @@ def export_markdown(items: Sequence[ExportItem], *, exported_at: str, version: s
     if single:
         b = items[0].briefing
         head = {"title": _line(b.title), "source": _line(b.source), "date": _line(b.date)}
+        head |= {key: _line(str(b.meta.get(key) or "")) for key in ("author", "site", "url")}
         meta = {key: value for key, value in head.items() if value}
     meta |= {"exported": exported_at, "notes": count, "tool": f"briefing {version}"}
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**6)
@@ -253,8 +254,14 @@ def _source_line(briefing: Briefing) -> list[str]:
     # A bare URL becomes an autolink: clickable, and with no escapes inside.
     shown = f"<{source}>" if _URL.fullmatch(source) else _inline(source)
     parts = [f"Source: {shown}"] if source else []
+    for label, key in (("Author", "author"), ("Site", "site")):
+        if _line(str(briefing.meta.get(key) or "")):
+            parts.append(f"{label}: {_inline(_line(str(briefing.meta[key])))}")
     if briefing.date:
         parts.append(f"Date: {_inline(briefing.date)}")
+    url = _line(str(briefing.meta.get("url") or ""))
+    if _URL.fullmatch(url) and url != source:
+        parts.append(f"URL: <{url}>")
     return [f"*{' · '.join(parts)}*"] if parts else []
 
 

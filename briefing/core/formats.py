@@ -94,6 +94,8 @@ def to_markdown(
 # -- Markdown ---------------------------------------------------------------------------
 
 _FRONT = re.compile(r"\A---\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_H1 = re.compile(r"(?m)^ {0,3}# ")
+_H2 = re.compile(r"(?m)^ {0,3}## ")
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 
 
@@ -110,19 +112,22 @@ def _from_markdown(
         own, body = found, text[front.end() :]
     else:
         own, body = _pandoc_title_block(body)
+    pandoc = not front and bool(own)
+    titled = bool(own.get("title")) or _H1.search(body) is not None
+    if not (pandoc or meta) and titled and _H2.search(body) and _keeps_sections(options):
+        return text  # already a briefing: parsed exactly as before
+    if front:
+        _check_front_matter(text, origin)
     blocks = top_level_blocks(body)
     has_h1 = bool(blocks) and blocks[0][0] == "h1"
     has_sections = any(kind == "h2" for kind, _ in blocks)
-    pandoc = not front and bool(own)
-    if not pandoc and (own.get("title") or has_h1) and has_sections and _keeps_sections(options):
-        return text  # already a briefing: parsed exactly as before
     meta = {**meta, **own}
     if has_h1:
         meta.setdefault("title", _heading_text(blocks[0][1]))
         blocks = blocks[1:]
     elif not meta.get("title"):
         first = blocks[0][1] if blocks else ""
-        if blocks and blocks[0][0] == "paragraph" and _is_title_line(first):
+        if len(blocks) > 1 and blocks[0][0] == "paragraph" and _is_title_line(first):
             meta["title"] = _unwiki(first.strip())
             blocks = blocks[1:]
         else:
@@ -137,6 +142,17 @@ def _from_markdown(
     if not units:
         raise IngestError(origin, "no text under the title")
     return _assemble(meta, "", units, options)
+
+
+def _check_front_matter(text: str, origin: str) -> None:
+    """Front matter the parser refuses (bad YAML, too big, too deep) is refused here too."""
+    from briefing.core.ingest import parse_briefing
+
+    try:
+        parse_briefing(text, slug="check", origin=origin)
+    except IngestError as error:
+        if "front matter" in error.reason or "nested" in error.reason:
+            raise
 
 
 def _keeps_sections(options: Options) -> bool:

@@ -50,7 +50,7 @@ def render_plain(briefing: Briefing, section: Section | None = None, width: int 
             [section.title, "=" * len(section.title), "", *render_blocks(section.blocks, width)]
         )
     head = [briefing.title, "=" * len(briefing.title)]
-    facts = [f for f in (briefing.source, briefing.date, ", ".join(briefing.tags)) if f]
+    facts = [f for f in (*briefing.facts, ", ".join(briefing.tags)) if f]
     head += [*(textwrap.wrap(" · ".join(facts), width) if facts else []), ""]
     if briefing.lead:
         head += [*render_blocks(section_blocks(briefing.lead), width), ""]  # not stored parsed

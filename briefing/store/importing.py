@@ -103,21 +103,22 @@ def read_input(item: Input, stdin: BinaryIO | None = None) -> tuple[bytes, str, 
 
 
 def decode(data: bytes, kind: Kind, origin: str) -> str:
-    """Bytes as text; a binary file, or Markdown and text that are not UTF-8, are refused."""
-    if b"\x00" in data[:8192]:
-        raise IngestError(origin, "binary data, not text (a Markdown, text or HTML file?)")
+    """Bytes as text. Binary data is refused; so are Markdown and text that are not UTF-8
+    (a page that is not UTF-8 is read as Windows-1252, the web's usual fallback)."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        if kind == "html":  # pages declare their own charsets; lxml reads what remains
+        if b"\x00" in data[:8192]:
+            raise IngestError(origin, "binary data, not text (is it a document?)") from None
+        if kind == "html":
             return data.decode("cp1252", errors="replace")
         raise IngestError(origin, f"not UTF-8 (invalid byte at offset {error.start})") from error
 
 
 def load_input(
     item: Input,
-    options: Options = Options(),
-    stdin: BinaryIO | None = None,  # noqa: B008
+    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    stdin: BinaryIO | None = None,
 ) -> tuple[Briefing, str]:
     """One input as a briefing and the canonical Markdown it was parsed from."""
     origin = "stdin" if item.label == STDIN else item.label
