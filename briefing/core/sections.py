@@ -36,7 +36,7 @@ WINDOW_WORDS = 120
 MIN_UNITS = 1
 MIN_WORDS = 0
 #: About how many words make one section when the count is not asked for.
-WORDS_PER_SECTION = 200
+WORDS_PER_SECTION = 150
 #: A proposed title is at most this long.
 MAX_TITLE = 40
 
@@ -317,8 +317,10 @@ def _phrases(text: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for chunk in re.split(r"[.,;:!?()\[\]{}\"“”‘’|*_`#>/\\]+|\s[-–—]\s|\n", text):
         run: list[str] = []
-        for match in _WORD.finditer(chunk):
+        for number, match in enumerate(_WORD.finditer(chunk)):
             word = match.group().removesuffix("’s").removesuffix("'s")
+            if number == 0 and word[1:].islower():
+                word = word.lower()  # capitalised only because it starts the sentence
             lower = word.lower()
             if (len(lower) < 3 and not word.isupper()) or lower in _STOP or len(word) > 30:
                 run = []
@@ -332,31 +334,34 @@ def _phrases(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _prose(units: Sequence[str]) -> str:
-    return "\n".join(u for u in units if _kind(u) in ("prose", "list", "other"))
-
-
 def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -> list[str]:
     """A short, distinct title for each group of units, from its salient phrase.
 
+    A phrase scores by how often it occurs in the section, times the share of all its
+    occurrences that fall in this section, times its rarity across the document's
+    paragraphs; longer phrases and names (capitalised mid-sentence) get a bonus.
     ``taken`` are titles (for example the briefing's own) that must not be reused.
     """
-    per_group = [_phrases(_prose(g) or "\n".join(g)) for g in groups]
-    counts = [Counter(key for key, _ in found) for found in per_group]
+    per_unit = [
+        [_phrases(u) for u in g if _kind(u) != "code"] or [_phrases("\n".join(g))] for g in groups
+    ]
+    in_doc: Counter[str] = Counter()
     df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    total = len(groups)
+    units = 0
+    for group_found in per_unit:
+        for found in group_found:
+            units += 1
+            keys = [key for key, _ in found]
+            in_doc.update(keys)
+            df.update(set(keys))
     used = {t.casefold() for t in taken}
     titles = []
-    for number, (found, count) in enumerate(zip(per_group, counts, strict=True)):
+    for number, group_found in enumerate(per_unit):
         forms: dict[str, Counter[str]] = {}
-        for key, surface in found:
-            forms.setdefault(key, Counter())[surface] += 1
-        ranked = sorted(
-            count,
-            key=lambda k: (-_salience(k, count[k], df[k], total, forms[k]), k),
-        )
+        for found in group_found:
+            for key, surface in found:
+                forms.setdefault(key, Counter())[surface] += 1
+        ranked = sorted(forms, key=lambda k: (-_salience(forms[k], in_doc[k], df[k], units), k))
         title = ""
         for key in ranked:
             candidate = _title_case(forms[key].most_common(1)[0][0])
@@ -372,16 +377,16 @@ def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -
     return titles
 
 
-def _salience(key: str, tf: int, df: int, total: int, forms: Counter[str]) -> float:
-    length = key.count(" ") + 1
-    idf = math.log((total + 1) / df) + (0.2 if total == 1 else 0.0)
-    capitals = sum(1 for form, n in forms.items() if form[:1].isupper() for _ in range(n))
-    proper = 1.0 + 0.25 * (capitals / sum(forms.values()))
-    return (
-        tf * idf * (1.0 + 0.6 * (length - 1)) * proper
-        if tf > 1 or length == 1
-        else (0.5 * tf * idf * (1.0 + 0.6 * (length - 1)) * proper)
-    )
+def _salience(forms: Counter[str], in_doc: int, df: int, units: int) -> float:
+    tf = sum(forms.values())
+    length = next(iter(forms)).count(" ") + 1
+    share = tf / in_doc
+    rarity = math.log(1 + units / df)
+    names = sum(n for form, n in forms.items() if form[:1].isupper())
+    # A phrase that recurs is a name or a term; one seen once may run across a verb.
+    longer = 1.0 + 0.5 * (length - 1) if tf > 1 else 1.0 / length
+    bonus = longer * (1.0 + 0.5 * names / tf)
+    return tf * share * rarity * bonus
 
 
 def _title_case(phrase: str) -> str:
