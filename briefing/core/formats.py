@@ -151,7 +151,7 @@ def _check_front_matter(text: str, origin: str) -> None:
     try:
         parse_briefing(text, slug="check", origin=origin)
     except IngestError as error:
-        if "front matter" in error.reason or "nested" in error.reason:
+        if error.reason.startswith(("front matter", "lists and quotes are nested")):
             raise
 
 

@@ -30,6 +30,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from briefing.core.rules import slugify
+
 #: Words on each side of a gap that are compared (whole units, at least one).
 WINDOW_WORDS = 120
 #: No section is shorter than this many units, or this many words (when it can be helped).
@@ -354,7 +356,7 @@ def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -
             keys = [key for key, _ in found]
             in_doc.update(keys)
             df.update(set(keys))
-    used = {t.casefold() for t in taken}
+    used = {slugify(t, fallback="") for t in taken}
     titles = []
     for number, group_found in enumerate(per_unit):
         forms: dict[str, Counter[str]] = {}
@@ -365,14 +367,14 @@ def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -
         title = ""
         for key in ranked:
             candidate = _title_case(forms[key].most_common(1)[0][0])
-            if len(candidate) <= MAX_TITLE and candidate.casefold() not in used:
+            slug = slugify(candidate, fallback="")
+            if len(candidate) <= MAX_TITLE and slug and slug not in used:
                 title = candidate
                 break
-        if not title:
-            title = f"Part {number + 1}"
-            while title.casefold() in used:
-                title += "′"
-        used.add(title.casefold())
+        counter = number + 1
+        while not title or slugify(title) in used:  # section keys must differ
+            title, counter = f"Part {counter}", counter + 1
+        used.add(slugify(title))
         titles.append(title)
     return titles
 
