@@ -46,7 +46,7 @@ def test_the_raw_article_imports_with_no_flags(
     if article is None:
         print(f"skipped: ../shared/sources/{ARTICLE_NAME} is not beside the repository")
         pytest.skip(f"../shared/sources/{ARTICLE_NAME} is not beside the repository")
-    code, out, err = run(capsys, "import", str(article))
+    code, _out, err = run(capsys, "import", str(article))
     assert code == 0, err
     briefing = store.get("russia-dprk-pact-article")
     raw = article.read_text("utf-8")
@@ -133,7 +133,7 @@ def site() -> Iterator[str]:
 def test_a_url_is_fetched_and_imported_with_its_address(
     capsys: pytest.CaptureFixture[str], store: Store, site: str
 ) -> None:
-    code, out, err = run(capsys, "import", f"{site}/article")
+    code, _out, err = run(capsys, "import", f"{site}/article")
     assert code == 0, err
     briefing = store.get("port-of-valmora-reopens-after-storm-damage")
     assert briefing.meta["url"] == "https://ledger.example/news/valmora-port-reopens"
@@ -198,6 +198,7 @@ def test_a_bad_file_is_refused_in_one_line_and_changes_nothing(
     assert code == 1 and out == ""
     refusal, summary = err.splitlines()
     assert refusal.startswith(f"  refused  {path}: ") and reason in refusal
+    assert summary == "0 imported, 1 refused"
     assert snapshot_files(data_dir) == before
 
 
