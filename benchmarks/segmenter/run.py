@@ -30,8 +30,8 @@ from email.parser import Parser
 from pathlib import Path
 from statistics import mean
 
-from briefing.core.blocks import top_level_blocks
 from briefing.core.sections import segment
+from briefing.core.units import top_level_blocks
 
 MIN_SECTIONS = 3
 MIN_UNITS = 8

@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from briefing.core.blocks import top_level_blocks
 from briefing.core.ingest import IngestError
 from briefing.core.model import Briefing
 from briefing.core.sections import group, segment, title_sections
+from briefing.core.units import top_level_blocks
 
 Kind = Literal["markdown", "text", "html"]
 Split = Literal["auto", "none"]

@@ -86,6 +86,8 @@ class Briefing:
         found: list[str] = []
         for key in ("source", "author", "site", "date", "url"):
             value = self.meta.get(key)
+            if isinstance(value, list | tuple):  # several authors
+                value = ", ".join(str(v) for v in value)
             text = " ".join(str(value).split()) if value is not None else ""
             if text and text not in found:
                 found.append(text)
