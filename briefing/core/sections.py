@@ -4,23 +4,26 @@ Deterministic and model-free. The text arrives as *units* (paragraphs, lists, co
 the top-level Markdown blocks), and the result only groups them: no unit is lost, repeated
 or moved (:func:`group` is the one place that cuts the list).
 
-Breaks (:func:`segment`) follow TextTiling (Hearst 1997), sharpened for short documents:
+Breaks (:func:`segment`) start from TextTiling (Hearst 1997) and add what marks a new
+section in real documents:
 
-* each unit becomes a bag of stemmed content words, weighted by tf-idf across the units
-  of the document, so words that run through the whole text count for little;
-* at every gap between two units, the cohesion is the cosine between a window of words
-  before the gap and one after it (windows of about ``WINDOW_WORDS`` words, whole units);
-* a gap's *depth* is how far its cohesion dips below the nearest peaks on either side; the
-  novelty of the words after the gap (never seen before it) and the shape of the text
-  (a section starts with prose; a paragraph ending in ':' introduces what follows it)
-  adjust it;
-* the deepest gaps win, no closer than ``MIN_UNITS`` units or ``MIN_WORDS`` words apart;
-  how many is either asked for (``sections``) or follows from the length of the text
-  and how clearly the depths stand out.
+* each unit becomes a bag of stemmed content words, weighted by idf across the units of
+  the document, so words that run through the whole text count for little;
+* every gap between two units is described by lexical cohesion across it (cosines between
+  the units, two-unit windows and ``WINDOW_WORDS``-word windows either side, the depth of
+  the dip, the share of new words after it) and by the text's shape (prose after a list,
+  a paragraph ending in ':' that introduces what follows, an opening such as 'However'
+  or 'This' that leans on the paragraph before, a bold label);
+* a logistic score over these features (:data:`WEIGHTS`, fitted by
+  ``benchmarks/segmenter/fit.py`` on half of the benchmark's documents) is each gap's
+  chance of being a break; their sum is how many breaks to expect, and the likeliest
+  gaps win. Plain prose (an article) scores low everywhere, so it also gets a section per
+  ``WORDS_PER_SECTION`` words. ``sections`` asks for an exact count instead.
 
 Titles (:func:`title_sections`) are each section's salient phrase: runs of one to three
-content words, scored by their frequency in the section against the other sections
-(tf-idf), in the surface form used most often, first letter capitalised, all different.
+content words, scored by their frequency in the section, the share of their occurrences
+that fall in it and their rarity across the paragraphs, names and recurring phrases
+first; in the surface form used most often, first letter capitalised, all different.
 """
 
 from __future__ import annotations
@@ -34,9 +37,8 @@ from briefing.core.rules import slugify
 
 #: Words on each side of a gap that are compared (whole units, at least one).
 WINDOW_WORDS = 120
-#: No section is shorter than this many units, or this many words (when it can be helped).
+#: No section is shorter than this many units.
 MIN_UNITS = 1
-MIN_WORDS = 0
 #: About how many words make one section when the count is not asked for.
 WORDS_PER_SECTION = 150
 #: A proposed title is at most this long.
@@ -151,27 +153,43 @@ FEATURES = (
     "refers_back",
     "question_before",
     "local_peak",
+    "prose_after_prose",
+    "prose_after_list",
+    "list_after_list",
+    "first_gap",
+    "cos_back_max",
+    "cos_skip",
+    "link_before",
+    "bold_start",
 )
 #: Weights of :data:`FEATURES` in a logistic score; fitted by benchmarks/segmenter/fit.py
 #: on half the benchmark's documents (the other half is held out).
 WEIGHTS = {
-    "bias": -1.821,
-    "cos_next": -1.109,
-    "cos_two": -1.983,
-    "cos_words": -0.452,
-    "depth": 0.114,
-    "novelty": 1.397,
-    "colon_before": -2.612,
-    "code_before": -0.343,
-    "list_before": 1.377,
-    "other_before": -0.749,
-    "code_after": -0.258,
-    "list_after": 0.220,
-    "other_after": -1.446,
-    "short_after": -0.206,
-    "refers_back": -0.884,
-    "question_before": -0.236,
-    "local_peak": 0.343,
+    "bias": -2.477,
+    "cos_next": -0.968,
+    "cos_two": -1.392,
+    "cos_words": -0.423,
+    "depth": 0.125,
+    "novelty": 1.627,
+    "colon_before": -2.301,
+    "code_before": 0.278,
+    "list_before": 1.576,
+    "other_before": -0.222,
+    "code_after": 0.180,
+    "list_after": 0.279,
+    "other_after": -1.108,
+    "short_after": -0.224,
+    "refers_back": -0.802,
+    "question_before": -0.268,
+    "local_peak": 0.319,
+    "prose_after_prose": 0.834,
+    "prose_after_list": -0.139,
+    "list_after_list": 0.937,
+    "first_gap": -1.707,
+    "cos_back_max": -1.219,
+    "cos_skip": -0.734,
+    "link_before": 0.420,
+    "bold_start": 0.741,
 }
 
 
@@ -226,6 +244,16 @@ def gap_features(units: Sequence[str]) -> list[dict[str, float]]:
                 "refers_back": float(bool(_REFERS_BACK.match(units[g]))),
                 "question_before": float(units[g - 1].rstrip().endswith("?")),
                 "local_peak": 0.0,
+                "prose_after_prose": float(kinds[g - 1] == kinds[g] == "prose"),
+                "prose_after_list": float(kinds[g - 1] == "list" and kinds[g] == "prose"),
+                "list_after_list": float(kinds[g - 1] == kinds[g] == "list"),
+                "first_gap": float(g == 1),
+                "cos_back_max": max(
+                    _cosine(bags[j], bags[g], weight) for j in range(max(0, g - 3), g)
+                ),
+                "cos_skip": _cosine(bags[g - 1], bags[g + 1], weight) if g + 1 < count else 0.0,
+                "link_before": float(units[g - 1].rstrip().endswith(")")),
+                "bold_start": float(units[g].lstrip().startswith(("**", "__"))),
             }
         )
     # A break is where cohesion is lowest among its neighbours, not merely low.
@@ -259,50 +287,28 @@ def segment(units: Sequence[str], sections: int | None = None) -> list[int]:
     scores = gap_scores(units)
     sizes = [max(1, len(u.split())) for u in units]
     if sections is None:
-        # The scores are chances, so their sum is the expected number of breaks; a long
-        # text of even prose scores low everywhere and gets one section per so many words.
-        by_length = round(sum(sizes) / WORDS_PER_SECTION)
-        wanted = max(round(sum(scores)) + 1, min(by_length, count // MIN_UNITS), 1)
+        # The scores are chances, so their sum is the expected number of breaks. Prose
+        # alone (an article) scores low everywhere: it gets a section per so many words.
+        wanted = max(round(sum(scores)) + 1, 1)
+        if all(_kind(u) == "prose" for u in units):
+            wanted = max(wanted, min(round(sum(sizes) / WORDS_PER_SECTION), count))
     else:
         wanted = min(sections, count)
-    return _pick(scores, sizes, wanted, -math.inf, strict=sections is None)
+    return _pick(scores, wanted)
 
 
-def _spread(values: Sequence[float]) -> float:
-    if len(values) < 2:
-        return 0.0
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-
-
-def _pick(
-    scores: Sequence[float], sizes: Sequence[int], wanted: int, threshold: float, *, strict: bool
-) -> list[int]:
-    """The ``wanted - 1`` best gaps above ``threshold`` that keep sections long enough."""
-    count = len(sizes)
-    prefix = [0]
-    for size in sizes:
-        prefix.append(prefix[-1] + size)
+def _pick(scores: Sequence[float], wanted: int) -> list[int]:
+    """Section starts at the ``wanted - 1`` likeliest gaps, no section under MIN_UNITS."""
+    count = len(scores) + 1
     order = sorted(range(1, count), key=lambda g: (-scores[g - 1], g))
-    for min_units, min_words in ((MIN_UNITS, MIN_WORDS), (1, 0)):
-        starts = [0]
-        for gap in order:
-            if len(starts) >= wanted:
-                break
-            if scores[gap - 1] < threshold:
-                break
-            bounds = sorted([*starts, gap, count])
-            where = bounds.index(gap)
-            before, after = bounds[where - 1], bounds[where + 1]
-            if gap - before < min_units or after - gap < min_units:
-                continue
-            if (prefix[gap] - prefix[before] < min_words) or (
-                prefix[after] - prefix[gap] < min_words
-            ):
-                continue
+    starts = [0]
+    for gap in order:
+        if len(starts) >= wanted:
+            break
+        bounds = sorted([*starts, gap, count])
+        where = bounds.index(gap)
+        if gap - bounds[where - 1] >= MIN_UNITS and bounds[where + 1] - gap >= MIN_UNITS:
             starts.append(gap)
-        if len(starts) >= wanted or strict:
-            return sorted(starts)
     return sorted(starts)
 
 
