@@ -29,7 +29,7 @@ def briefing_of(text: str, kind: str = "markdown", name: str = "note.md", **opti
 
 
 def all_text(briefing) -> str:  # type: ignore[no-untyped-def]
-    return "\n\n".join([briefing.lead, *(s.text for s in briefing.sections)])
+    return "\n\n".join([briefing.lead, *(s.text for s in briefing.body_sections)])
 
 
 def test_a_sectioned_briefing_passes_through_unchanged() -> None:
@@ -72,7 +72,7 @@ def test_a_pandoc_title_block_gives_title_author_and_date() -> None:
     assert briefing.title == "Storm damage at Valmora"
     assert briefing.meta["author"] == "Ines Marlow; Tomas Relling"
     assert briefing.date == "14 March 2024"
-    assert [s.title for s in briefing.sections] == ["Repairs"]
+    assert [s.title for s in briefing.body_sections] == ["Repairs"]
     assert briefing.lead == "The quay was wrecked."
 
 
@@ -80,19 +80,19 @@ def test_markdown_without_sections_gets_them_proposed_and_keeps_every_block() ->
     paragraphs = [f"Paragraph {n} about {topic}." for n, topic in enumerate("abcdef")]
     text = "# Title\n\n" + "\n\n".join(paragraphs) + "\n\n```\ncode  stays\n```\n"
     briefing = briefing_of(text, sections=3)
-    assert len(briefing.sections) == 3
+    assert len(briefing.body_sections) == 3
     assert all_text(briefing).strip().split("\n\n") == [*paragraphs, "code  stays"]
 
 
 def test_split_none_makes_one_section() -> None:
     briefing = briefing_of("# T\n\nOne.\n\nTwo.\n\nThree.\n", split="none")
-    assert len(briefing.sections) == 1
-    assert briefing.sections[0].text == "One.\n\nTwo.\n\nThree."
+    assert len(briefing.body_sections) == 1
+    assert briefing.body_sections[0].text == "One.\n\nTwo.\n\nThree."
 
 
 def test_sections_n_resplits_even_a_sectioned_file() -> None:
     briefing = briefing_of(BUNDLED.read_text("utf-8"), sections=2)
-    assert len(briefing.sections) == 2
+    assert len(briefing.body_sections) == 2
 
 
 TEXT = """\
@@ -160,7 +160,7 @@ def test_an_html_page_keeps_the_article_and_its_metadata_only() -> None:
     assert briefing.meta["site"] == "The Coastal Ledger"
     assert briefing.meta["url"] == "https://ledger.example/news/valmora-port-reopens"
     assert briefing.date == "2024-03-14"
-    assert [s.title for s in briefing.sections] == ["Repairs and costs", "Effect on trade"]
+    assert [s.title for s in briefing.body_sections] == ["Repairs and costs", "Effect on trade"]
     text = all_text(briefing)
     assert "four hundred metres of fendering" in text
     for junk in ("Subscribe", "ADVERTISEMENT", "SPONSORED", "Seagull42", "sourdough", "Cookie"):

@@ -56,11 +56,11 @@ def test_the_raw_article_imports_with_no_flags(
     # The article carries no dateline: its date is the day the file was saved.
     saved = dt.date.fromtimestamp(article.stat().st_mtime).isoformat()
     assert briefing.date == saved
-    assert len(briefing.sections) >= 3
-    assert len({s.key for s in briefing.sections}) == len(briefing.sections)
+    assert len(briefing.body_sections) >= 3
+    assert len({s.key for s in briefing.body_sections}) == len(briefing.body_sections)
     # Every word once, in order: the credit line (lead), then the paragraphs.
     body = raw.split("\n\n", 1)[1]
-    shown = [plain_text(briefing.lead), *(s.text for s in briefing.sections)]
+    shown = [plain_text(briefing.lead), *(s.text for s in briefing.body_sections)]
     assert words("\n".join(shown)) == words(credit) + words(body)
 
 
@@ -116,10 +116,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that gave up (the timeout and size tests) is no error here."""
+
+
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -137,7 +143,7 @@ def test_a_url_is_fetched_and_imported_with_its_address(
     assert code == 0, err
     briefing = store.get("port-of-valmora-reopens-after-storm-damage")
     assert briefing.meta["url"] == "https://ledger.example/news/valmora-port-reopens"
-    assert [s.title for s in briefing.sections] == ["Repairs and costs", "Effect on trade"]
+    assert [s.title for s in briefing.body_sections] == ["Repairs and costs", "Effect on trade"]
 
 
 @pytest.mark.system
@@ -196,6 +202,7 @@ def test_a_bad_file_is_refused_in_one_line_and_changes_nothing(
     before = snapshot_files(data_dir)
     code, out, err = run(capsys, "import", str(path))
     assert code == 1 and out == ""
+    assert len(err.splitlines()) == 2, err
     refusal, summary = err.splitlines()
     assert refusal.startswith(f"  refused  {path}: ") and reason in refusal
     assert summary == "0 imported, 1 refused"
@@ -241,7 +248,7 @@ def test_stdin_is_read_with_a_dash(
     assert code == 0, err
     assert "new  harbour-notes  Harbour notes" in out
     briefing = store.get("harbour-notes")
-    assert len(briefing.sections) == 1
+    assert len(briefing.body_sections) == 1
     assert briefing.date == dt.date.today().isoformat()
 
 

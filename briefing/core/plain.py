@@ -77,17 +77,14 @@ def render_outline(briefing: Briefing) -> str:
         words = sum(len(t.split()) for t in texts)
         return f"{_plural(len(texts), 'paragraph')}, {_plural(words, 'word')}"
 
-    lead = paragraphs(section_blocks(briefing.lead)) if briefing.lead else []
-    every = lead + [p for s in briefing.sections for p in paragraphs(s.blocks)]
-    lines = [
-        briefing.title,
-        f"{_plural(len(briefing.sections), 'section')} · {counts(every)}",
-        "",
-    ]
+    lead = [p for s in briefing.sections if s.is_lead for p in paragraphs(s.blocks)]
+    body = briefing.body_sections
+    every = lead + [p for s in body for p in paragraphs(s.blocks)]
+    lines = [briefing.title, f"{_plural(len(body), 'section')} · {counts(every)}", ""]
     if lead:
         lines.append(f"   Lead  ({counts(lead)})")
         lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(lead, 1)]
-    for number, section in enumerate(briefing.sections, 1):
+    for number, section in enumerate(body, 1):
         texts = paragraphs(section.blocks)
         lines.append(f"{number:>3}  {section.title}  ({counts(texts)})  [{section.key}]")
         lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(texts, 1)]
