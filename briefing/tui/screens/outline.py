@@ -125,7 +125,9 @@ class OutlineScreen(Screen[ImportResult | None]):
             tooltip="Merge the next section into this one",
         ),
         Binding("r", "rename", "Rename", id="outline.rename", tooltip="Rename this section"),
-        Binding("e", "edit_lead", "Lead", id="outline.edit_lead", show=False, tooltip="Edit the lead"),
+        Binding(
+            "e", "edit_lead", "Lead", id="outline.edit_lead", show=False, tooltip="Edit the lead"
+        ),
         Binding("u,ctrl+z", "undo", "Undo", id="outline.undo", tooltip="Undo the last edit"),
         Binding(
             "ctrl+s",
