@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -92,6 +93,13 @@ async def open_unstarted(conn: asyncssh.SSHClientConnection) -> SSHClientChannel
     )
     await chan._open(b"session")
     return chan
+
+
+def wait_for_log(path: Path, needle: str, timeout: float = TIMEOUT) -> str:
+    deadline = time.monotonic() + timeout
+    while needle not in (text := path.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return text
 
 
 # -- a real server process, for what only its own RSS can show -----------
@@ -240,6 +248,8 @@ async def test_env_floods_are_refused_and_channels_capped(
     after = rss_kb(served.proc.pid)
     assert after < RSS_BOUND_KB
     assert after - before < 24 * 1024, (before, after)
+    log = await asyncio.to_thread(wait_for_log, served.log, "refused: too many channels")
+    assert "refused: environment request (x3200)" in log
 
 
 # -- 4. idle timer, revocation, session time -----------------------------
@@ -298,6 +308,21 @@ async def test_a_session_ends_at_the_maximum_session_time(
     stderr = str(await screen.process.stderr.read())
     assert "session closed after the maximum session time (1 s)" in stderr
     assert "ended: time limit" in await asyncio.to_thread(server.logged, "ended: time limit")
+
+
+def test_the_time_and_startup_limits_are_flags_of_serve(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import cli
+    from briefing.serve import server as serve_server
+
+    seen: list[ServeConfig] = []
+    monkeypatch.setattr(serve_server, "run", lambda config: seen.append(config) or 0)
+    argv = ["--data-dir", str(data_dir), "serve", "--max-session-time", "60", "--max-startups", "7"]
+    assert cli.main(argv) == 0
+    assert (seen[0].max_session_time, seen[0].max_startups) == (60.0, 7)
+    assert cli.main(["--data-dir", str(data_dir), "serve"]) == 0
+    assert (seen[1].max_session_time, seen[1].max_startups) == (28800.0, 64)
 
 
 # -- 5. before login: caps, rates, bans ----------------------------------
