@@ -46,11 +46,12 @@ from tests.helpers.ssh import (
 )
 
 pytestmark = [NEEDS_OPENSSH, pytest.mark.system]
-keys, library, fake_reader, start_server = (
+keys, library, fake_reader, start_server, rsa_keys = (
     ssh_helpers.keys,
     ssh_helpers.library,
     ssh_helpers.fake_reader,
     ssh_helpers.start_server,
+    ssh_helpers.rsa_keys,
 )
 RSS_BOUND_KB = 150 * 1024
 
@@ -181,10 +182,10 @@ async def test_a_reader_asked_for_a_huge_terminal_stays_small(
         await asyncio.wait_for(first_frame(), 90)
         readers = [pid for pid in children(served.proc.pid) if pid not in before]
         assert len(readers) == 1
-        await asyncio.sleep(1.0)  # let it settle after its first frames
+        await asyncio.sleep(0.5)  # let it settle after its first frames
         assert rss_kb(readers[0]) < RSS_BOUND_KB
         process.change_terminal_size(65535, 65535)  # and again on a window change
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(1.0)
         assert rss_kb(readers[0]) < RSS_BOUND_KB
     # Leaving the connection ends the reader (tested elsewhere).
 
@@ -376,22 +377,6 @@ def test_the_log_is_rotated_by_size_keeping_n(tmp_path: Path) -> None:
 
 
 # -- 6. modern crypto only -----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def rsa_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    folder = tmp_path_factory.mktemp("rsa")
-    found = {}
-    for bits in (1024, 3072):
-        path = folder / f"rsa{bits}"
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "rsa", "-b", str(bits), "-N", "", "-f", str(path)],
-            check=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        found[bits] = path
-    return found
 
 
 async def test_only_modern_algorithms_and_strong_keys_get_in(
