@@ -396,7 +396,14 @@ async def test_only_modern_algorithms_and_strong_keys_get_in(
     def ssh(key: Path, user: str, *opts: str) -> subprocess.CompletedProcess[str]:
         return openssh(port, key, f"{user}@127.0.0.1", "list", opts=opts)
 
-    assert (await asyncio.to_thread(ssh, keys["alice"], "alice")).returncode == 0
+    debug = await asyncio.to_thread(
+        openssh, port, keys["alice"], "alice@127.0.0.1", "list", log_level="DEBUG"
+    )
+    assert debug.returncode == 0
+    advertised = re.search(r"server-sig-algs=<([^>]*)>", debug.stderr)
+    assert advertised is not None
+    assert {"ssh-dss", "ssh-rsa"}.isdisjoint(advertised.group(1).split(","))
+    assert "rsa-sha2-256" in advertised.group(1).split(",")
     assert (await asyncio.to_thread(ssh, rsa_keys[3072], "erin")).returncode == 0
     refused = [
         (rsa_keys[3072], "erin", "-o", "PubkeyAcceptedAlgorithms=ssh-rsa"),
