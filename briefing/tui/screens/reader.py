@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.worker import Worker
 
 from briefing.core.model import Annotation, Briefing, ReadingState, Section
+from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import CURSOR_ACTIONS, AnnotationController
 from briefing.tui.screens.reader_keys import READER_BINDINGS
@@ -285,6 +286,8 @@ class ReaderScreen(Screen[None]):
             return self.briefing.section_index(self.current.key) + 1 < len(self.briefing.sections)
         if action == "previous_section":
             return self.briefing.section_index(self.current.key) > 0
+        if action == "outline":  # a served reader shares the library: not theirs to rewrite
+            return not is_served()
         if action in SEARCH_ACTIONS:
             return self.search.can(action)
         if action in NOTE_ACTIONS:
@@ -387,6 +390,16 @@ class ReaderScreen(Screen[None]):
         self.search.worker_changed(event)
 
     # -- actions -------------------------------------------------------
+
+    def action_outline(self) -> None:
+        """Open the outline editor; after a save, read the new revision here."""
+        from briefing.tui.screens.outline import OutlineScreen
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self.app.open_briefing(self.briefing.slug, self.current.key)  # type: ignore[attr-defined]
+
+        self.app.push_screen(OutlineScreen(self.store, self.briefing), saved)
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta

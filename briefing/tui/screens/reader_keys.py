@@ -116,13 +116,17 @@ READER_BINDINGS = [
         "v", "view_note", "View", "Read the whole note (highlighted, or under passage)", show=True
     ),
     _key(
-        "o",
+        "S",
         "notes_scope",
         "Scope",
         "Notes pane: this section's notes, or the whole briefing's",
         show=True,
+        display="S",
     ),
     _key("t", "filter_tags", "Tags", "Filter the notes by tag", show=True),
+    _key(
+        "o", "outline", "Outline", "Edit the outline: where sections start, their titles, the lead"
+    ),
     _key("x", "export_notes", "Export", "Export the notes: save as Markdown, or copy", show=True),
     # Searching.
     _key(
