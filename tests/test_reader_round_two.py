@@ -315,7 +315,7 @@ async def test_the_notes_pane_lists_the_whole_briefing_and_completes_tags(store:
         assert field.value == "watch"
         await pilot.press("enter")
         assert "No notes on this section." in str(pane.get_option_at_index(0).prompt)
-        await pilot.press("o")  # the whole briefing
+        await pilot.press("S")  # the whole briefing
         await pilot.pause()
         assert pane.option_count == 2
         first = str(pane.get_option_at_index(0).prompt)

@@ -49,11 +49,11 @@ WATCH_NOTES = 2.0
 #: Keys the key bar drops first when it is too narrow for all (help and the palette list
 #: them): the pane toggles, then the keys a reader finds once and remembers.
 DROP_FIRST = (
-    "toggle_contents",
-    "toggle_notes",
+    "notes_scope",
     "export_notes",
     "filter_tags",
-    "notes_scope",
+    "toggle_contents",
+    "toggle_notes",
     "view_note",
     "next_sentence",
     "undo_delete",
