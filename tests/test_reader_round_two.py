@@ -325,3 +325,24 @@ async def test_the_notes_pane_lists_the_whole_briefing_and_completes_tags(store:
         await pilot.press("enter")  # a note of another section: go there
         await pilot.pause()
         assert screen.current.key == "western-reaction"
+
+
+async def test_keys_typed_right_after_a_focus_change_go_to_the_new_field(store: Store) -> None:
+    from textual.widgets import Input
+
+    app = make_app(store, SLUG, "un-veto")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        screen = reader(app)
+        contents = screen.query_one("#contents")
+        await pilot.press("t", *"watch")  # no pause: as keys arrive together over SSH
+        await pilot.pause()
+        assert screen.query_one("#tag-filter", Input).value == "watch"
+        assert contents.display  # "c" did not toggle the sections pane
+        await pilot.press("enter", "escape", "t", *"cha")  # the field exists now; its
+        await pilot.pause()  # text is selected as it takes focus, so typing replaces it
+        assert screen.query_one("#tag-filter", Input).value == "cha"
+        await pilot.press("escape", "escape", "slash", *"hello")
+        await pilot.pause()
+        assert screen.search.bar is not None and screen.search.bar.value == "hello"
+        assert contents.display and screen.current.key == "un-veto"
