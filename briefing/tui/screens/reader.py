@@ -5,6 +5,9 @@ The screen is composed of explicit parts: the widgets (:class:`SectionNav`, :cla
 :class:`SearchController` (the search line and its matches). The screen owns every key
 (:data:`READER_BINDINGS`), decides in one ``check_action`` which work now, routes the
 widgets' messages to the controllers, and gives Esc its one meaning in ``action_escape``.
+
+Over 400 lines, as one cohesive thing: the screen's wiring. Most of it is one-line actions
+that hand a key to its controller, kept here so that every key's route is read in one file.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""The text of one section, drawn from the same blocks the anchors live in."""
+"""The text of one section, drawn from the same blocks the anchors live in.
+
+Over 400 lines as one cohesive thing: the scrolling view of a section and everything drawn
+over it (highlights, search marks, the passage cursor, a flash) and kept in place as it
+scrolls, resizes and reflows.
+"""
 
 from __future__ import annotations
 
