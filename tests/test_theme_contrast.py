@@ -23,9 +23,9 @@ from tests.conftest import SLUG
 
 pytestmark = pytest.mark.ui
 AA = 4.5
-#: Non-text marks (a note card's colour bar) need 3:1.
+#: Non-text marks (a note card's colour bar, the rule between cards) need 3:1.
 MARK = 3.0
-MARKS = set("▍▕▏│")
+MARKS = set("▍▕▏│─")
 
 
 def _hex(colour: RichColor | None) -> str | None:

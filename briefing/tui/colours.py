@@ -91,6 +91,7 @@ def reader_variables(theme: Mapping[str, str]) -> dict[str, str]:
         "reader-muted": readable(foreground.blend(background, 0.35), *grounds),
         "reader-accent": readable(accent, *grounds),
     }
+    out["reader-rule"] = readable(foreground.blend(surface, 0.6), surface, target=MARK_CONTRAST)
     for name in COLORS:
         hue = Color.parse(HUES[name])
         fill = background.blend(hue, HIGHLIGHT_MIX)

@@ -8,14 +8,25 @@ control character in a note is shown, not obeyed. The line breaks the writer typ
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from textual.content import Content
 
 from briefing.core.safetext import visible
 
-_PARSER = MarkdownIt("commonmark", {"breaks": True, "html": False})
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+_PARSER: list[Any] = []  # made when the first note is drawn: the reader starts without it
+
+
+def _parser() -> Any:
+    if not _PARSER:
+        from markdown_it import MarkdownIt
+
+        _PARSER.append(MarkdownIt("commonmark", {"breaks": True, "html": False}))
+    return _PARSER[0]
+
 
 _STYLES = {
     "em": "italic",
@@ -49,7 +60,7 @@ def note_content(markdown: str) -> Content:
     """``markdown`` drawn as styled text: paragraphs, list items ("• "), quotes ("│ ")."""
     blocks: list[Content] = []
     prefix: list[str] = []
-    for token in _PARSER.parse(markdown):
+    for token in _parser().parse(markdown):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             prefix.append("")
         elif token.type == "list_item_open":
