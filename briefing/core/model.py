@@ -122,6 +122,7 @@ class Annotation:
     created: str = ""
     updated: str = ""
     status: Status = "anchored"
+    version: int = 0  # raised by every stored change; an edit names the one it started from
 
     @property
     def start(self) -> int:

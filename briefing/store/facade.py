@@ -41,6 +41,7 @@ from briefing.core.model import (
 from briefing.core.paths import Paths, validate_user
 from briefing.core.rules import normalise_tags
 from briefing.store import backups as _backups
+from briefing.store import merging
 from briefing.store import schema as _shape
 from briefing.store.atomic import (
     CorruptFile,
@@ -323,6 +324,7 @@ def _annotation_record(annotation: Annotation) -> dict[str, Any]:
         "created": annotation.created,
         "updated": annotation.updated,
         "status": annotation.status,
+        "version": annotation.version,
     }
 
 
@@ -346,6 +348,7 @@ def _annotation_from(record: dict[str, Any]) -> Annotation:
         created=record.get("created", ""),
         updated=record.get("updated", ""),
         status=record.get("status", "anchored"),
+        version=record.get("version", 0),
     )
 
 
@@ -470,6 +473,7 @@ class Store:
                     old = _annotation_from(doc)
                     new = anchoring.reanchor_in_briefing(old, briefing)
                     if new != old:
+                        new = new.with_changes(version=old.version + 1)
                         if new.status == "orphaned":
                             orphaned += old.status != "orphaned"
                         else:
@@ -530,6 +534,7 @@ class Store:
             color=color,
             created=stamp,
             updated=stamp,
+            version=1,
         )
         with self._notes(slug).transaction() as db:
             db.table("annotations").insert(_annotation_record(annotation))
@@ -562,7 +567,10 @@ class Store:
         anchor: Anchor | None = None,
         section: str | None = None,
         slug: str | None = None,
+        base: Annotation | None = None,
     ) -> Annotation:
+        """Change a note. ``base``: the note as the editor started from it; a change
+        made elsewhere since is merged field by field, or refused (:mod:`.merging`)."""
         current = self.find_annotation(annotation_id, slug)
         if color is not None and color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
@@ -580,7 +588,11 @@ class Store:
             doc = table.get(_where("id") == current.id)
             if not isinstance(doc, dict):
                 raise NotFound(f"note {current.id} was deleted meanwhile")
-            updated = _annotation_from(dict(doc)).with_changes(**changes)
+            stored = _annotation_from(dict(doc))
+            updated = stored.with_changes(**changes)
+            if base is not None:
+                updated = merging.merge(base, stored, base.with_changes(**changes))
+            updated = updated.with_changes(version=stored.version + 1)
             table.update(_annotation_record(updated), doc_ids=[doc.doc_id])
         return updated
 
@@ -638,14 +650,21 @@ class Store:
         return {slug: self.reading_state(slug) for slug in slugs if isinstance(slug, str)}
 
     def save_reading_state(self, state: ReadingState) -> None:
-        record = {
-            "briefing": state.briefing,
-            "section": state.section,
-            "scroll": round(state.scroll, 2),
-            "read": sorted(state.read),
-        }
+        """Save a position; read marks are merged with the stored ones (their union),
+        so two readers quitting never unmark what the other one read."""
         with self._state.transaction() as db:
-            db.table("reading").upsert(record, _where("briefing") == state.briefing)
+            table = db.table("reading")
+            stored = table.get(_where("briefing") == state.briefing)
+            read = set(state.read)
+            if isinstance(stored, dict):
+                read |= set(stored.get("read", ()))
+            record = {
+                "briefing": state.briefing,
+                "section": state.section,
+                "scroll": round(state.scroll, 2),
+                "read": sorted(read),
+            }
+            table.upsert(record, _where("briefing") == state.briefing)
 
     # -- health ----------------------------------------------------------
 

@@ -92,6 +92,15 @@ TABLES: dict[str, dict[str, Fields]] = {
             "scroll": (_number, False, "a number"),
             "read": (_strs, False, "a list of strings"),
         },
+        "drafts": {
+            "key": (_str, True, "a string"),
+            "briefing": (_str, True, "a string"),
+            "section": (_str, True, "a string"),
+            "start": (_int, True, "a whole number"),
+            "end": (_int, True, "a whole number"),
+            "note": (_str, False, "a string"),
+            "tags": (_strs, False, "a list of strings"),
+        },
     },
     "library": {
         "briefings": {

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from briefing.store.facade import DataError, Store
+from briefing.tui import hangup
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
 
@@ -88,6 +89,10 @@ class BriefingApp(App[int]):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._after_first_frame)
+        hangup.install(self)  # SIGHUP/SIGTERM keep open drafts and the position
+
+    def on_unmount(self) -> None:
+        hangup.uninstall()
 
     @staticmethod
     def _after_first_frame() -> None:

@@ -160,7 +160,9 @@ _CURSOR_ACTIONS = {
 
 
 if TYPE_CHECKING:
+    from briefing.store.drafts import KeptDraft
     from briefing.tui.dialogs.note_editor import NoteDraft
+    from briefing.tui.editing import NoteSession
 
 
 class AnnotatingScreen(Screen[None]):
@@ -313,57 +315,77 @@ class AnnotatingScreen(Screen[None]):
         span = self.passage()
         if span is None:
             return
-        section = self.current
-        quote = section.text[span[0] : span[1]]
-
-        from briefing.tui.dialogs.note_editor import NoteEditor  # a TextArea: ~14 ms, on first use
-
-        def save(draft: NoteDraft | None) -> None:
-            # Saved to the section it was written on, even if the reader moved on.
-            if draft is None:
-                return
-            try:
-                note = self.store.add_annotation(
-                    self.briefing.slug,
-                    section.key,
-                    *span,
-                    note=draft.note,
-                    tags=draft.tags,
-                    color=draft.color,
-                )
-            except (DataError, ValueError) as error:
-                self._failed(error, "Note not saved")
-                return
-            self.clear_selection()
-            self.reload_notes(highlight=note.id)
-
-        self.app.push_screen(NoteEditor(quote), save)
+        # Saved to the section it was written on, even if the reader moved on.
+        self._open_editor(self._session(self.current, span))
 
     def action_edit_note(self) -> None:
         note = self.target_note()
         if note is None:
             return
-        from briefing.tui.dialogs.note_editor import NoteDraft, NoteEditor  # on first use
+        section = self.briefing.section(note.section) or self.current
+        self._open_editor(self._session(section, (note.start, note.end), note))
 
-        draft = NoteDraft(note.note, note.tags, note.color)
+    def _session(
+        self,
+        section: Section,
+        span: tuple[int, int],
+        note: Annotation | None = None,
+        kept: KeptDraft | None = None,
+    ) -> NoteSession:
+        # The editor (a TextArea, ~14 ms) loads on first use, not at start-up.
+        from briefing.tui.editing import NoteSession
 
-        def save(edited: NoteDraft | None) -> None:
-            if edited is None or edited == draft:
-                return
-            try:
-                self.store.update_annotation(
-                    note.id,
-                    note=edited.note,
-                    tags=edited.tags,
-                    color=edited.color,
-                    slug=note.briefing,
-                )
-            except DataError as error:
-                self._failed(error, "Note not saved")
-                return
-            self.reload_notes(highlight=note.id)
+        return NoteSession(
+            self.store,
+            self.briefing.slug,
+            section,
+            span,
+            note,
+            on_saved=self._note_saved,
+            kept=kept,
+        )
 
-        self.app.push_screen(NoteEditor(note.quote, draft, title="Edit note"), save)
+    def _open_editor(self, session: NoteSession) -> None:
+        def closed(draft: NoteDraft | None) -> None:
+            if draft is None:  # discarded on purpose: a recovered draft goes too
+                try:
+                    session.forget()
+                except DataError as error:
+                    self._failed(error, "Draft not dropped")
+
+        self.app.push_screen(session.editor(), closed)
+
+    def _note_saved(self, note: Annotation) -> None:
+        if note.section == self.current.key:
+            self.clear_selection()
+        self.reload_notes(highlight=note.id)
+
+    def offer_kept_drafts(self) -> None:
+        """Open the editor on a note whose text was kept when the reader was ended."""
+        from briefing.store import drafts
+
+        try:
+            kept = drafts.kept(self.store, self.briefing.slug)
+        except DataError as error:
+            self._failed(error, "Kept drafts not read")
+            return
+        if not kept:
+            return
+        draft = kept[0]
+        note = None
+        if draft.note_id:
+            notes = self.store.annotations(draft.briefing)
+            note = next((a for a in notes if a.id == draft.note_id), None)
+        section = self.briefing.section(draft.section)
+        if section is None:
+            section = self.current
+        span = (draft.start, draft.end) if note is None else (note.start, note.end)
+        span = (min(span[0], len(section.text)), min(span[1], len(section.text)))
+        self.notify(
+            "A note you were writing when the reader was closed was kept; here it is.",
+            title="Recovered",
+        )
+        self._open_editor(self._session(section, span, note, kept=draft))
 
     def action_delete_note(self) -> None:
         note = self.target_note()

@@ -151,6 +151,7 @@ class ReaderScreen(SearchingScreen):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
+        self.call_after_refresh(self.offer_kept_drafts)  # text kept when a reader was ended
 
     # -- showing a section ---------------------------------------------
 
@@ -195,13 +196,24 @@ class ReaderScreen(SearchingScreen):
             self._save_timer.stop()
             self._save_timer = None
         self.state.scroll = self._text.scroll_y
-        self.store.save_reading_state(self.state)
+        self._store_state()
+
+    def save_position(self) -> None:
+        """Save where the reader is now (on SIGHUP/SIGTERM, see :mod:`briefing.tui.hangup`)."""
+        self._save()
+
+    def _store_state(self) -> None:
+        """A refused save (full or read-only disk) is told, never a crash: the reader stays."""
+        try:
+            self.store.save_reading_state(self.state)
+        except DataError as error:
+            self.notify(str(error), title="Position not saved", severity="error", markup=False)
 
     @on(SectionView.EndSeen)
     def _mark_read(self, event: SectionView.EndSeen) -> None:
         if event.section not in self.state.read:
             self.state.read.add(event.section)
-            self.store.save_reading_state(self.state)
+            self._store_state()
             self.refresh_counts()
 
     @on(OptionList.OptionSelected, "#nav")
