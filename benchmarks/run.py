@@ -234,7 +234,8 @@ def note_save() -> list[Row]:
     """Saving a note with 20,000 notes across 2,000 briefings already stored."""
     from briefing.core.anchoring import make_anchor
     from briefing.core.ingest import parse_briefing
-    from briefing.store.facade import Store, _annotation_record
+    from briefing.store.facade import Store
+    from briefing.store.records import annotation_record as _annotation_record
 
     store = fresh_store()
     briefings = [

@@ -7,7 +7,7 @@ opened, so that ``list``, ``show``, ``search`` and ``export`` start at once.
 from __future__ import annotations
 
 import argparse
-import gc
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from briefing import __version__
-from briefing.core import anchoring
+from briefing.core import anchoring, jsonshape
 from briefing.core.ingest import IngestError
-from briefing.core.model import DEFAULT_COLOR, Annotation
+from briefing.core.model import DEFAULT_COLOR
 from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
 from briefing.core.rules import now_iso
 from briefing.core.safetext import safe_json, visible
@@ -26,7 +26,7 @@ from briefing.store.atomic import AlreadyExists, DataError, WriteRefused, write_
 from briefing.store.facade import DataFile, Store
 from briefing.store.importing import collect_files, ensure_library, import_paths
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE = 0, 1  # usage errors exit 2, through argparse
 
 
 class Failure(Exception):
@@ -195,18 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:
-    # Loading Textual and building the first screen allocate a large object graph, and
-    # each automatic collection walks all of it again: ~50 ms of start-up went to them.
-    # The app collects once, then freezes, after its first frame (BriefingApp.on_mount).
-    gc.disable()
-    try:
-        from briefing.tui.app import run_reader  # Textual loads only here
+    from briefing.tui.launch import open_reader  # Textual loads only inside it
 
-        return run_reader(
-            context.store, getattr(args, "slug", None), getattr(args, "section", None)
-        )
-    finally:
-        gc.enable()
+    return open_reader(context.store, getattr(args, "slug", None), getattr(args, "section", None))
 
 
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
@@ -214,20 +205,8 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     counts = store.note_counts()
     briefings = store.briefings()
     if args.json:
-        print_json(
-            [
-                {
-                    "slug": b.slug,
-                    "title": b.title,
-                    "date": b.date,
-                    "source": b.source,
-                    "tags": list(b.tags),
-                    "sections": [{"key": s.key, "title": s.title} for s in b.sections],
-                    "notes": counts.get(b.slug, 0),
-                }
-                for b in briefings
-            ]
-        )
+        shown = [jsonshape.briefing_json(b, note_count=counts.get(b.slug, 0)) for b in briefings]
+        print_json(jsonshape.document(briefings=shown))
         return EXIT_OK
     if not briefings:
         context.out("No briefings. Add some with: briefing import PATH")
@@ -298,30 +277,18 @@ def cmd_notes_add(context: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def annotation_json(annotation: Annotation) -> dict[str, Any]:
-    return {
-        "id": annotation.id,
-        "briefing": annotation.briefing,
-        "section": annotation.section,
-        "quote": annotation.quote,
-        "note": annotation.note,
-        "tags": list(annotation.tags),
-        "color": annotation.color,
-        "created": annotation.created,
-        "updated": annotation.updated,
-        "status": annotation.status,
-        "start": annotation.start,
-        "end": annotation.end,
-    }
-
-
 def cmd_notes_list(context: Context, args: argparse.Namespace) -> int:
     store = context.store
     if args.slug:
         store.get(args.slug)  # an unknown slug is an error, not an empty list
     annotations = store.annotations(args.slug)
     if args.json:
-        print_json([annotation_json(a) for a in annotations])
+        titles = jsonshape.section_titles(store.briefings())
+        notes = [
+            jsonshape.note_json(a, section_title=titles.get((a.briefing, a.section), ""))
+            for a in annotations
+        ]
+        print_json(jsonshape.document(notes=notes))
         return EXIT_OK
     if not annotations:
         context.out("No notes yet.")
@@ -380,17 +347,26 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
         for b in briefings
     ]
     render = export.export_json if args.format == "json" else export.export_markdown
-    document = render(items, exported_at=now_iso(), version=__version__)
+    try:
+        exported_at = export.export_time(os.environ, now_iso())
+    except ValueError as error:
+        raise Failure(str(error)) from error
+    document = render(items, exported_at=exported_at, version=__version__)
     if args.output is None:
         sys.stdout.write(document)
         return EXIT_OK
     try:
-        write_document(args.output, document, overwrite=args.force)
+        written = write_document(
+            args.output,
+            document,
+            overwrite=args.force,
+            unchanged=lambda old: export.same_export(old, document),
+        )
     except AlreadyExists as error:
         raise Failure(f"{error}; use --force to overwrite it") from error
     except WriteRefused as error:
         raise Failure(str(error)) from error
-    print(f"wrote {args.output}", file=sys.stderr)
+    print(f"{'wrote' if written else 'unchanged'} {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -401,23 +377,23 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
     index = SearchIndex(store.briefings(), store.annotations())
     hits = index.search(" ".join(args.query), notes_only=args.notes_only)
     if args.json:
-        print_json(
-            [
-                {
-                    "briefing": hit.briefing,
-                    "section": hit.section,
-                    "start": hit.start,
-                    "end": hit.end,
-                    "snippet": hit.snippet,
-                    "kind": "note" if hit.kind == "note" else "text",
-                    **({"annotation": hit.annotation} if hit.annotation else {}),
-                }
-                for hit in hits
-            ]
-        )
-        return EXIT_OK
-    if not hits:
+        shown = [
+            jsonshape.hit_json(
+                slug=hit.briefing,
+                section=hit.section,
+                kind=hit.kind,
+                start=hit.start,
+                end=hit.end,
+                snippet=hit.snippet,
+                note_id=hit.annotation,
+            )
+            for hit in hits
+        ]
+        print_json(jsonshape.document(query=" ".join(args.query), hits=shown))
+        return EXIT_OK if hits else EXIT_FAILURE
+    if not hits:  # as grep and rg: no match is exit 1, an error would be 2
         print("No matches.", file=sys.stderr)
+        return EXIT_FAILURE
     for hit in hits:
         kind = " [note]" if hit.kind == "note" else ""
         context.out(f"{hit.briefing}/{hit.section}{kind}  {hit.snippet}")

@@ -142,3 +142,38 @@ def test_the_reader_draws_stored_blocks_and_parses_no_markdown() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+#: What each printing command may leave unloaded: the start-up budget that the deferred
+#: imports buy (each named module costs 10-130 ms to import; ``python -X importtime``).
+#: Every command that prints stays out of the reader, the SSH server and TinyDB (reads go
+#: straight to the JSON); those that draw no Markdown also skip its parser and YAML.
+NEVER_FOR_PRINTING = {"textual", "tinydb", "asyncssh", "rapidfuzz", "rich"}
+NO_MARKDOWN = NEVER_FOR_PRINTING | {"markdown_it", "mdit_py_plugins", "yaml"}
+IMPORT_BUDGET = [
+    ("list", NO_MARKDOWN),
+    ("notes list", NO_MARKDOWN),
+    ("search veto", NO_MARKDOWN),
+    ("show russia-dprk-pact", NEVER_FOR_PRINTING),
+    ("export russia-dprk-pact", NEVER_FOR_PRINTING),
+]
+
+
+@pytest.mark.parametrize(("command", "unloaded"), IMPORT_BUDGET)
+def test_printing_commands_load_only_what_they_use(
+    command: str, unloaded: set[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    setup = [sys.executable, "-m", "briefing", "--data-dir", str(data), "--user", "u", "list"]
+    assert subprocess.run(setup, capture_output=True).returncode == 0  # imports the bundled one
+    code = (
+        "import io, sys, contextlib\n"
+        "from briefing.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    status = main({['--data-dir', str(data), '--user', 'u', *command.split()]!r})\n"
+        "print(status, ','.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    status, loaded = result.stdout.split()
+    assert status == "0", result.stderr
+    assert sorted(unloaded & set(loaded.split(","))) == []

@@ -46,9 +46,11 @@ def test_list_shows_the_bundled_briefing_on_first_run(capsys: pytest.CaptureFixt
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     add_note(capsys)
     code, out, _ = run(capsys, "list", "--json")
-    (item,) = json.loads(out)
+    doc = json.loads(out)
+    assert doc["schema"] == 1
+    (item,) = doc["briefings"]
     assert code == 0
-    assert item["slug"] == SLUG and item["date"] == "2024-06-19" and item["notes"] == 1
+    assert item["slug"] == SLUG and item["date"] == "2024-06-19" and item["note_count"] == 1
     assert [s["title"] for s in item["sections"]] == [
         "Treaty terms",
         "Western reaction",
@@ -112,11 +114,12 @@ def test_import_a_folder_with_a_progress_bar_and_a_summary(
 def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:
     note_id = add_note(capsys, "--note", "Veto matters", "--tag", "UN", "--tag", "#veto")
     code, out, _ = run(capsys, "notes", "list", "--json")
-    (note,) = json.loads(out)
+    (note,) = json.loads(out)["notes"]
     assert note["id"] == note_id and note["quote"] == QUOTE
     assert note["tags"] == ["un", "veto"] and note["status"] == "anchored"
     assert note["end"] - note["start"] == len(QUOTE)
-    assert {"created", "updated", "section", "briefing", "note"} <= set(note)
+    assert {"created", "updated", "section", "slug", "note"} <= set(note)
+    assert note["section_title"] == "UN veto"
     code, out, _ = run(capsys, "notes", "edit", note_id, "--note", "Changed")
     assert code == 0
     code, out, _ = run(capsys, "notes", "list", SLUG)
@@ -124,7 +127,7 @@ def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "notes", "rm", note_id)
     assert code == 0 and note_id in out
     code, out, _ = run(capsys, "notes", "list", "--json")
-    assert json.loads(out) == []
+    assert json.loads(out) == {"schema": 1, "notes": []}
 
 
 def test_notes_add_refuses_a_quote_not_in_the_section(capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,6 +156,7 @@ def test_export_to_stdout_and_to_a_file(capsys: pytest.CaptureFixture[str], tmp_
     written = target.read_text(encoding="utf-8")
     assert code == 0 and f"wrote {target}" in err
     assert written.startswith("---\n") and "Veto matters" in written
+    target.write_text("someone else's file\n", encoding="utf-8")
     code, _, err = run(capsys, "export", SLUG, "-o", str(target))
     assert code == 1 and "--force" in err
     code, _, err = run(capsys, "export", "nope")
@@ -173,7 +177,7 @@ def test_doctor_reports_and_restores(capsys: pytest.CaptureFixture[str], data_di
     code, out, _ = run(capsys, "doctor", "--restore", "--yes")
     assert code == 0 and "restored" in out
     code, out, _ = run(capsys, "notes", "list", "--json")
-    assert len(json.loads(out)) == 1
+    assert len(json.loads(out)["notes"]) == 1
 
 
 def test_console_script_and_python_m_work(data_dir: Path) -> None:
@@ -190,14 +194,17 @@ def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0
     assert f"{SLUG}/un-veto" in out and "Pyongyang" in out
     code, out, _ = run(capsys, "search", "--json", "arms deals")
-    hits = json.loads(out)
+    hits = json.loads(out)["hits"]
     note_hits = [h for h in hits if h["kind"] == "note"]
     assert note_hits and note_hits[0]["section"] == "un-veto"
-    assert {"briefing", "section", "start", "end", "snippet", "kind"} <= set(hits[0])
+    assert {"slug", "section", "start", "end", "snippet", "kind", "note_id"} <= set(hits[0])
+    assert note_hits[0]["note_id"] and all(h["note_id"] is None for h in hits if h not in note_hits)
     code, out, _ = run(capsys, "search", "--notes-only", "--json", "tag:veto")
-    assert [h["kind"] for h in json.loads(out)] == ["note"]
+    assert [h["kind"] for h in json.loads(out)["hits"]] == ["note"]
     code, out, err = run(capsys, "search", "zzzqqq")
-    assert code == 0 and out == "" and "No matches" in err
+    assert code == 1 and out == "" and "No matches" in err  # as grep: no match, exit 1
+    code, out, err = run(capsys, "search", "--json", "zzzqqq")
+    assert code == 1 and json.loads(out)["hits"] == []
 
 
 def test_doctor_never_replaces_a_file_from_a_newer_version(
@@ -224,5 +231,32 @@ def test_json_output_never_carries_raw_terminal_controls(
     code, out, _ = run(capsys, "list", "--json")
     assert code == 0
     assert "\x9b" not in out and "\u202e" not in out
-    titles = {item["slug"]: item["title"] for item in json.loads(out)}
+    titles = {item["slug"]: item["title"] for item in json.loads(out)["briefings"]}
     assert titles["hostile"] == "Title \x9b31m red \u202e rtl"  # lossless once parsed
+
+
+@pytest.mark.parametrize("typed", ["Résumé", "#RESUME", "résumé"])
+def test_one_tag_rule_across_store_search_export_and_notes_pane(
+    capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    """A tag typed any way is found by every entry point under any spelling."""
+    from briefing.core.rules import normalise_tags, split_tag_input
+    from briefing.store.facade import Store
+    from briefing.tui.widgets.notes_pane import has_tags
+
+    note_id = add_note(capsys, "--tag", typed, "--tag", "watch list")
+    code, out, _ = run(capsys, "notes", "list", "--json")
+    (note,) = json.loads(out)["notes"]
+    assert note["tags"] == [normalise_tags([typed])[0], "watch-list"]  # store
+    code, out, _ = run(capsys, "search", "--json", "--notes-only", "tag:resume")
+    assert code == 0 and [h["note_id"] for h in json.loads(out)["hits"]] == [note_id]  # search
+    for spelling in ("resume", "Résumé", "#RÉSUMÉ"):
+        code, out, _ = run(capsys, "export", "--tag", spelling, "--format", "json")
+        notes = [n["id"] for b in json.loads(out)["briefings"] for n in b["notes"]]
+        assert code == 0 and notes == [note_id], spelling  # export
+    code, out, _ = run(capsys, "export", "--tag", "watch list", "--format", "json")
+    assert [n["id"] for b in json.loads(out)["briefings"] for n in b["notes"]] == [note_id]
+    annotation = Store(Path(os.environ["BRIEFING_HOME"]), "tester").annotations()[0]
+    assert has_tags(annotation, ["resu"]) and has_tags(annotation, ["RÉS"])  # notes pane
+    assert not has_tags(annotation, ["cv"])
+    assert normalise_tags(split_tag_input("Résumé, watch")) == ("résumé", "watch")  # reader

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from briefing.store import facade as store_module
+from briefing.core.model import ReadingState
+from briefing.store import files as store_module
 from briefing.store.backups import folder_name
 from briefing.store.facade import Store
 from tests.conftest import SLUG, quote_span, snapshot_files
@@ -139,7 +140,7 @@ def test_restoring_a_damaged_9_note_file_keeps_all_9_readable_notes(
     assert "1 notes from the backup, 8 salvaged from the damaged file" in out
     code, out, _ = cli(capsys, "notes", "list", "--json")
     assert code == 0
-    assert sorted(n["note"] for n in json.loads(out)) == [f"note {n}" for n in range(9)]
+    assert sorted(n["note"] for n in json.loads(out)["notes"]) == [f"note {n}" for n in range(9)]
     (kept,) = [p for p in (store.paths.root / "damaged").rglob("*") if p.is_file()]
     assert kept.read_bytes() == damaged  # the damaged file is kept, byte for byte
     code, out, _ = cli(capsys, "doctor")
@@ -174,8 +175,8 @@ def test_backup_folders_of_bob__notes_state_and_bob_notes_on_state_never_collide
     notes_path = root / "users" / "bob" / "notes" / "state.json"
     assert folder_name(state_path, root) != folder_name(notes_path, root)
     other = Store(root, "bob__notes")
-    other.save_reading_state(store_module.ReadingState(SLUG, SECTION, 3.0, {SECTION}))
-    other.save_reading_state(store_module.ReadingState(SLUG, SECTION, 4.0, {SECTION}))
+    other.save_reading_state(ReadingState(SLUG, SECTION, 3.0, {SECTION}))
+    other.save_reading_state(ReadingState(SLUG, SECTION, 4.0, {SECTION}))
     from briefing.core.ingest import parse_briefing
 
     bob = Store(root, "bob")

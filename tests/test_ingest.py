@@ -101,3 +101,23 @@ def test_slug_comes_from_the_file_name(tmp_path: Path) -> None:
     path = tmp_path / "My Briefing (v2).md"
     path.write_text("# T\n\n## S\n\nx", encoding="utf-8")
     assert load_file(path).slug == "my-briefing-v2"
+
+
+def test_a_file_is_parsed_once_and_its_sections_are_slices_of_that_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from briefing.core import blocks
+
+    calls: list[int] = []
+    real = blocks.parse
+
+    def counting(text: str, env: dict[str, object] | None = None) -> object:
+        calls.append(len(text))
+        return real(text, env)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blocks, "parse", counting)
+    monkeypatch.setattr("briefing.core.ingest.parse", counting)
+    briefing = load_file(BUNDLED)
+    assert len(calls) == 1
+    for section in briefing.sections:  # the same blocks as the section parsed on its own
+        assert section.blocks == section_blocks(section.markdown)

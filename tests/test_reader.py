@@ -242,3 +242,15 @@ async def test_at_80_columns_the_key_bar_keeps_help_and_the_keys_of_the_moment(
         await pilot.pause()
         wide = str(bar.render())
         assert "c Contents" in wide and "s Notes" in wide and "^p palette" in wide
+
+
+async def test_the_start_up_hook_runs_once_after_the_first_frame(store: Store) -> None:
+    """The CLI turns collection off for start-up and back on from this hook
+    (briefing.tui.launch): a hook that never ran would leave a reader that never collects."""
+    calls: list[int] = []
+    app = make_app(store, SLUG, after_first_frame=lambda: calls.append(len(app.screen_stack)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("]")
+        await pilot.pause()
+    assert calls == [1]

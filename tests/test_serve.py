@@ -28,8 +28,11 @@ import pytest
 
 from briefing.core import anchoring
 from briefing.core.paths import Paths
-from briefing.serve import server as serve
+from briefing.serve import session as serve_session
+from briefing.serve.config import ServeConfig, ServeError
+from briefing.serve.hostkey import load_or_create_host_key
 from briefing.serve.keys import add_user, remove_user
+from briefing.serve.log import ServerLog
 from briefing.serve.policy import (
     Events,
     FailureLimiter,
@@ -39,13 +42,7 @@ from briefing.serve.policy import (
     exec_command,
     wants_truecolor,
 )
-from briefing.serve.server import (
-    BriefingServer,
-    ServeConfig,
-    ServeError,
-    ServerLog,
-    load_or_create_host_key,
-)
+from briefing.serve.server import BriefingServer
 from briefing.store.facade import Store
 from briefing.store.importing import ensure_library
 from tests.conftest import SLUG
@@ -879,7 +876,7 @@ async def test_an_unexpected_error_in_a_session_ends_it_and_is_logged(
     def broken(*args: object, **kwargs: object) -> dict[str, str]:
         raise RuntimeError("environment exploded")
 
-    monkeypatch.setattr(serve, "child_environment", broken)
+    monkeypatch.setattr(serve_session, "child_environment", broken)
     server = start_server()
     async with await connect(server.port, keys["alice"], "alice") as conn:
         result = await asyncio.wait_for(conn.run("list"), TIMEOUT)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from briefing.core import rules
+from briefing.store.files import where
 
 if TYPE_CHECKING:
     from briefing.store.facade import Store
@@ -55,8 +56,6 @@ def _from(record: dict[str, Any]) -> KeptDraft | None:
 
 def keep(store: Store, draft: KeptDraft) -> None:
     """Store a draft (replacing one for the same note or passage)."""
-    from tinydb import where
-
     record = {**asdict(draft), "tags": list(draft.tags), "key": draft.key}
     with store._state.transaction() as db:
         db.table("drafts").upsert(record, where("key") == draft.key)
@@ -72,8 +71,6 @@ def kept(store: Store, slug: str) -> list[KeptDraft]:
 
 def drop(store: Store, draft: KeptDraft) -> None:
     """Forget a draft once it was saved or discarded."""
-    from tinydb import where
-
     if any(d.key == draft.key for d in kept(store, draft.briefing)):
         with store._state.transaction() as db:
             db.table("drafts").remove(where("key") == draft.key)
