@@ -280,6 +280,12 @@ def same_export(old: str, new: str) -> bool:
     return _EXPORTED.sub("", old, count=1) == _EXPORTED.sub("", new, count=1)
 
 
+def is_export(data: bytes) -> bool:
+    """Whether a file's bytes are an earlier export (so a vault folder may rewrite it)."""
+    head = data[:4096].decode("utf-8", "replace")
+    return bool(re.search(r'^(?:tool: |  "tool": ")briefing ', head, re.MULTILINE))
+
+
 def _ordered(item: ExportItem) -> tuple[Briefing, list[Annotation], list[Annotation]]:
     index = {section.key: n for n, section in enumerate(item.briefing.sections)}
 
@@ -318,7 +324,7 @@ def _note_blocks(a: Annotation, orphan_section: str | None) -> list[str]:
     inside = "\n\n".join(body).split("\n")
     title = f"> [!{callout_type(a.color)}] {' · '.join(m for m in meta if m)}"
     callout = "\n".join([title, *(f"> {line}".rstrip() for line in inside)])
-    return [callout, f"^{_block_id(a.id)}"]
+    return [callout, f"^{block_id(a.id)}"]
 
 
 def callout_type(color: str) -> str:
@@ -370,6 +376,16 @@ def _paragraphs(text: str) -> list[list[str]]:
         elif paragraphs[-1]:
             paragraphs.append([])
     return [p for p in paragraphs if p]
+
+
+def markdown_quote(text: str) -> str:
+    """A passage as Markdown quote lines that render as exactly that text."""
+    return _blockquote(text)
+
+
+def markdown_inline(text: str) -> str:
+    """Text as one escaped Markdown line (whitespace collapsed, controls visible)."""
+    return _inline(text)
 
 
 def _blockquote(text: str) -> str:
@@ -476,7 +492,7 @@ def obsidian_tag(tag: str) -> str:
     return body
 
 
-def _block_id(annotation_id: str) -> str:
+def block_id(annotation_id: str) -> str:
     """Obsidian block ids allow [A-Za-z0-9-]; a changed id gets a hash for uniqueness."""
     clean = re.sub(r"[^A-Za-z0-9-]", "", annotation_id)
     if clean == annotation_id and clean:

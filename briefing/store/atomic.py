@@ -225,12 +225,12 @@ def write_document(
     fails) becomes a :class:`WriteRefused`.
     """
     try:
+        if path.is_dir():
+            raise WriteRefused(f"{path} is a folder")
         try:
             mode = os.lstat(path).st_mode
         except FileNotFoundError:
             mode = None
-        if mode is not None and stat.S_ISDIR(mode):
-            raise WriteRefused(f"{path} is a folder")
         if mode is not None and stat.S_ISLNK(mode):
             raise WriteRefused(f"{path} is a symbolic link; give the path of a regular file")
         if mode is not None and not stat.S_ISREG(mode):

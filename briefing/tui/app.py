@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui import hangup
 from briefing.tui.screens.reader import ReaderScreen
@@ -63,6 +64,7 @@ class BriefingApp(App[int]):
         super().__init__()
         self.store = store
         self._start = (slug, section)
+        self.default_theme = ""  # config.toml's theme, used while none is remembered
         self._after_first_frame_hook = after_first_frame
         self._index: ThreadedIndex | None = None  # see _search_index
 
@@ -91,7 +93,7 @@ class BriefingApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        theme = self.store.setting("theme")
+        theme = self.store.setting("theme") or self.default_theme
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -174,7 +176,10 @@ class BriefingApp(App[int]):
         self.notify(f"Link copied to clipboard: {url}", title="Link", markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        served = is_served()  # served: no "Screenshot", which writes outside briefing-notes/
+        for command in super().get_system_commands(screen):
+            if not (served and command.title == "Screenshot"):
+                yield command
         yield SystemCommand("Help", "Show every key and what it does", self.action_help)
 
 
@@ -195,6 +200,7 @@ def run_reader(
     section: str | None = None,
     *,
     after_first_frame: Callable[[], None] | None = None,
+    theme: str = "",
 ) -> int:
     """Check everything the reader will read, then run it.
 
@@ -208,5 +214,7 @@ def run_reader(
         store.section(slug, section)
     elif slug is not None:
         store.get(slug)
-    make_app(store, slug, section, after_first_frame=after_first_frame).run()
-    return 0
+    app = make_app(store, slug, section, after_first_frame=after_first_frame)
+    app.default_theme = theme  # config.toml's, until the user picks one
+    app.run()
+    return app.return_code or 0  # non-zero when the app crashed

@@ -18,13 +18,16 @@ if TYPE_CHECKING:
     from briefing.store.facade import Store
 
 
-def open_reader(store: Store, slug: str | None = None, section: str | None = None) -> int:
-    """Run the reader with collection off until its first frame; its exit code."""
+def open_reader(
+    store: Store, slug: str | None = None, section: str | None = None, *, theme: str = ""
+) -> int:
+    """Run the reader with collection off until its first frame; its exit code.
+    ``theme``: config.toml's, used until the user picks one in the reader."""
     gc.disable()
     try:
         from briefing.tui.app import run_reader  # Textual loads only here
 
-        return run_reader(store, slug, section, after_first_frame=freeze_start_up)
+        return run_reader(store, slug, section, after_first_frame=freeze_start_up, theme=theme)
     finally:
         gc.enable()
 
