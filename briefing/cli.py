@@ -250,16 +250,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Failure, DataError, IngestError, ConfigError, WriteRefused) as error:
         print(f"briefing: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except OSError as error:  # the data dir cannot be made or written, say
-        where = f": {error.filename}" if error.filename else ""
-        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. `briefing list | head`
+    except BrokenPipeError:  # e.g. `briefing list | head` (an OSError: caught first)
         sys.stderr.close()
         return EXIT_OK
-    except OSError as error:  # any the store did not word itself: still one line
+    except OSError as error:  # the data dir cannot be made, say: still one line
         from briefing.store.atomic import cause
 
         where = f"{error.filename}: " if error.filename else ""
