@@ -108,6 +108,7 @@ def annotation_record(annotation: Annotation) -> dict[str, Any]:
         "updated": annotation.updated,
         "status": annotation.status,
         "version": annotation.version,
+        "revision": annotation.revision,
     }
 
 
@@ -133,6 +134,7 @@ def annotation_from(record: dict[str, Any]) -> Annotation:
         updated=record.get("updated", ""),
         status=record.get("status", "anchored"),
         version=record.get("version", 0),
+        revision=record.get("revision", ""),
     )
 
 
