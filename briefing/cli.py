@@ -531,10 +531,11 @@ def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
             context.out(f"BAD  {verdict.problem}")
     bad = [v for v in verdicts if v.restorable]
     others = [v for v in verdicts if v.status in ("newer", "unreadable")]
+    unplaced = doctor_placement(context, verdicts, args.restore)
     if not bad:
-        if not others:
+        if not others and not unplaced:
             context.out(f"All {len(verdicts)} data files are good.")
-        return EXIT_FAILURE if others else EXIT_OK
+        return EXIT_FAILURE if others or unplaced else EXIT_OK
     if not args.restore:
         context.out("Run 'briefing doctor --restore' to restore from the newest good backup.")
         return EXIT_FAILURE
@@ -553,6 +554,39 @@ def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
                 f" {done.notes_salvaged} salvaged from the damaged file"
             )
     return EXIT_FAILURE if failed or others else EXIT_OK
+
+
+def doctor_placement(context: Context, verdicts: list[Any], repair: bool) -> int:
+    """Notes not on the text they were made on: say so; with ``repair`` (``--restore``),
+    finish the interrupted import's re-anchoring. How many files are still not right."""
+    from briefing.store import doctor
+
+    store = context.store
+    unplaced = 0
+    for verdict in verdicts:
+        if verdict.status != "ok" or verdict.file.kind != "notes":
+            continue
+        placement = doctor.check_placement(store, verdict.file)
+        if placement is None or not (placement.waiting or placement.wrong):
+            continue
+        path = verdict.file.path
+        if placement.waiting:
+            context.out(
+                f"WAIT {path}: {placement.waiting} notes are still on an older revision of"
+                f" {placement.slug!r} (an import was interrupted; its text is kept)"
+            )
+        for problem in placement.wrong:
+            context.out(f"BAD  {path}: note {problem}")
+        if repair:
+            moved, orphaned = doctor.finish_moving(store, placement.slug)
+            context.out(
+                f"re-anchored the notes on {placement.slug!r}: {moved} moved, {orphaned} orphaned"
+            )
+        else:
+            unplaced += 1
+    if unplaced:
+        context.out("Run 'briefing doctor --restore' to move them onto the current text.")
+    return unplaced
 
 
 def choose_backup(context: Context, data_file: DataFile, yes: bool) -> Path | None:

@@ -117,3 +117,53 @@ def restore(data_file: DataFile, backup: Path, damaged_root: Path) -> Restored:
 
 def damaged_folder(store: Store) -> Path:
     return store.paths.root / "damaged"
+
+
+@dataclass
+class Placement:
+    """Whether the notes of one file sit on the text they were made on."""
+
+    file: DataFile
+    slug: str
+    waiting: int = 0  # on an older revision whose text is kept: an import was interrupted
+    wrong: list[str] = field(default_factory=list)  # offsets that do not give the quote
+
+
+def check_placement(store: Store, data_file: DataFile) -> Placement | None:
+    """Every anchored note's quote against the text of the revision it is bound to."""
+    from briefing.store import revisions
+    from briefing.store.records import annotations_from
+
+    slug = data_file.path.stem
+    try:
+        briefing = store.get(slug)
+        notes = annotations_from(data_file.read())
+    except DataError:
+        return None
+    current = revisions.revision_of(briefing)
+    report = Placement(data_file, slug)
+    kept: dict[str, dict[str, str] | None] = {}
+    for note in notes:
+        if note.status != "anchored":
+            continue
+        if note.revision in ("", current):
+            section = briefing.section(note.section)
+            text = section.text if section is not None else None
+        else:
+            if note.revision not in kept:
+                kept[note.revision] = revisions.texts(store.paths.root, slug, note.revision)
+            texts = kept[note.revision]
+            if texts is None:
+                report.wrong.append(f"{note.id} (its revision {note.revision}'s text is gone)")
+                continue
+            report.waiting += 1
+            text = texts.get(note.section)
+        if text is None or text[note.start : note.end] != note.quote:
+            report.wrong.append(f"{note.id} (its offsets do not give its quote)")
+    return report
+
+
+def finish_moving(store: Store, slug: str) -> tuple[int, int]:
+    """Re-anchor every user's notes on ``slug`` to its current revision (what an
+    interrupted import did not finish). Returns (moved, orphaned)."""
+    return store._reanchor_all_users(store.get(slug))

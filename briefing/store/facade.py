@@ -231,9 +231,7 @@ class Store:
 
         # Planned from a snapshot, without the lock: the slow part (anchoring).
         snapshot = (data_file.read() or {}).get("annotations", {})
-        plan = {
-            r["id"]: (r, new_place(r)) for r in snapshot.values() if isinstance(r, dict)
-        }
+        plan = {r["id"]: (r, new_place(r)) for r in snapshot.values() if isinstance(r, dict)}
         moved = orphaned = 0
         used: set[str] = set()
         with data_file.transaction(before_loss="reanchor") as db:

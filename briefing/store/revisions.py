@@ -84,9 +84,7 @@ def is_stale(note: Annotation, current: str) -> bool:
 def current_view(notes: Iterable[Annotation], briefing: Briefing) -> list[Annotation]:
     """Notes as they sit on the current revision: stale ones re-anchored in memory."""
     current = revision_of(briefing)
-    return [
-        moved(n, briefing, current) if is_stale(n, current) else n for n in notes
-    ]
+    return [moved(n, briefing, current) if is_stale(n, current) else n for n in notes]
 
 
 def moved(note: Annotation, briefing: Briefing, current: str | None = None) -> Annotation:
