@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from briefing.core.model import Annotation, Section
-from briefing.store import drafts
-from briefing.store.facade import DataError, NotFound, Store
+from briefing.core import anchoring
+from briefing.core.model import Annotation, Briefing, Section
+from briefing.store import drafts, revisions
+from briefing.store.facade import DataError, NotFound, StaleRevision, Store
 from briefing.store.merging import EditConflict
 from briefing.tui.dialogs.note_editor import NoteDraft, NoteEditor
 
@@ -45,16 +46,19 @@ class NoteSession:
     def __init__(
         self,
         store: Store,
-        slug: str,
+        briefing: Briefing,
         section: Section,
         span: tuple[int, int],
         note: Annotation | None = None,
         *,
         on_saved: Callable[[Annotation], None],
+        on_stale: Callable[[], Briefing] | None = None,
         kept: drafts.KeptDraft | None = None,
     ) -> None:
         self.store = store
-        self.slug = slug
+        self.slug = briefing.slug
+        self.revision = revisions.revision_of(briefing)  # what the user was shown
+        self.on_stale = on_stale
         self.section = section
         self.span = span
         self.note = note  # the base an edit started from
@@ -90,6 +94,7 @@ class NoteSession:
                     note=draft.note,
                     tags=draft.tags,
                     color=draft.color,
+                    revision=self.revision,
                 )
             elif draft == self.original():
                 return None  # nothing to write
@@ -102,6 +107,8 @@ class NoteSession:
                     slug=self.note.briefing,
                     base=self.note,
                 )
+        except StaleRevision:
+            return self._moved_on()
         except EditConflict as error:
             self.note = error.current  # a second ctrl+s saves over what is now shown
             return (
@@ -121,6 +128,29 @@ class NoteSession:
         self.forget()
         self.on_saved(saved)
         return None
+
+    def _moved_on(self) -> str:
+        """The briefing was re-imported under the editor: find the passage again in the
+        new text (the reader redraws it); the user checks and saves again."""
+        if self.on_stale is None:
+            return "Not saved: the briefing was re-imported meanwhile."
+        briefing = self.on_stale()
+        anchor = anchoring.make_anchor(self.section.text, *self.span)
+        probe = Annotation("", "", self.slug, self.section.key, anchor)
+        placed = anchoring.reanchor_in_briefing(probe, briefing)
+        self.revision = revisions.revision_of(briefing)
+        if placed.status != "anchored":
+            return (
+                "The briefing was re-imported meanwhile and this passage is no longer in it."
+                " Your text is kept here; esc esc drops it."
+            )
+        section = briefing.section(placed.section)
+        assert section is not None
+        self.section, self.span = section, (placed.start, placed.end)
+        return (
+            "The briefing was re-imported meanwhile; your passage was found again in the new"
+            f" text: “{placed.quote[:80]}”. ctrl+s saves the note there."
+        )
 
     def keep(self, draft: NoteDraft) -> None:
         """Store the draft for later (the reader is being ended)."""

@@ -153,6 +153,7 @@ class ReaderScreen(SearchingScreen):
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
         self.call_after_refresh(self.offer_kept_drafts)  # text kept when a reader was ended
+        self.follow_changes()  # re-imports and notes changed elsewhere
 
     # -- showing a section ---------------------------------------------
 
@@ -172,6 +173,10 @@ class ReaderScreen(SearchingScreen):
         self.state.scroll = scroll_y
         self.query_one(SectionNav).show_current(section.key)
         self.refresh_bindings()
+
+    def on_briefing_reloaded(self, section: Section) -> None:
+        self._show(section, 0.0)
+        self.refresh_counts()
 
     def refresh_counts(self) -> None:
         """Read marks and note counts in the navigation pane, after they changed."""
