@@ -66,7 +66,7 @@ SHAPES = {
     ),
     "deep-nesting": (
         lambda p: b'{"annotations":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-        "nested more than",
+        "nested too deeply",
     ),
 }
 

@@ -130,7 +130,9 @@ def read_json(path: Path, *, strict: bool = False) -> dict[str, Any] | None:
     except ShapeError as error:
         raise CorruptFile(path, str(error)) from error
     except RecursionError:
-        raise CorruptFile(path, "nested too deeply to be a data file") from None
+        from briefing.store.schema import TOO_DEEP
+
+        raise CorruptFile(path, TOO_DEEP) from None
     if not isinstance(data, dict):
         raise CorruptFile(path, "not a TinyDB document (top level is not an object)")
     return data
