@@ -94,6 +94,19 @@ class Briefing:
         return "" if value is None else str(value)
 
     @property
+    def facts(self) -> tuple[str, ...]:
+        """Where it came from, as shown under the title: source, author, site, date, URL."""
+        found: list[str] = []
+        for key in ("source", "author", "site", "date", "url"):
+            value = self.meta.get(key)
+            if isinstance(value, list | tuple):  # several authors
+                value = ", ".join(str(v) for v in value)
+            text = " ".join(str(value).split()) if value is not None else ""
+            if text and text not in found:
+                found.append(text)
+        return tuple(found)
+
+    @property
     def tags(self) -> tuple[str, ...]:
         raw = self.meta.get("tags") or ()
         if isinstance(raw, str):

@@ -112,7 +112,7 @@ def render_plain(briefing: Briefing, section: Section | None = None, width: int 
             [section.title, "=" * len(section.title), "", *body, *(["", *tail] if tail else [])]
         )
     head = [briefing.title, "=" * len(briefing.title)]
-    facts = [f for f in (briefing.source, briefing.date, ", ".join(briefing.tags)) if f]
+    facts = [f for f in (*briefing.facts, ", ".join(briefing.tags)) if f]
     head += [*(textwrap.wrap(" · ".join(facts), width) if facts else []), ""]
     for s in briefing.sections:
         if s.is_lead:  # the top of the article, under its title, as it was written
@@ -121,3 +121,39 @@ def render_plain(briefing: Briefing, section: Section | None = None, width: int 
         head += [s.title, "-" * len(s.title), "", *render_blocks(s.blocks, width, references), ""]
     head += references.lines(width)
     return "\n".join(head).rstrip()
+
+
+#: Words of each paragraph shown by :func:`render_outline`.
+OUTLINE_WORDS = 8
+
+
+def render_outline(briefing: Briefing) -> str:
+    """The briefing's sections with their paragraphs' first words, and how many of each."""
+
+    def paragraphs(blocks: Sequence[Block]) -> list[str]:
+        return [b.text for b in blocks if b.text and b.kind != "heading"]
+
+    def first_words(text: str) -> str:
+        words = text.split()
+        return " ".join(words[:OUTLINE_WORDS]) + (" …" if len(words) > OUTLINE_WORDS else "")
+
+    def counts(texts: Sequence[str]) -> str:
+        words = sum(len(t.split()) for t in texts)
+        return f"{_plural(len(texts), 'paragraph')}, {_plural(words, 'word')}"
+
+    lead = [p for s in briefing.sections if s.is_lead for p in paragraphs(s.blocks)]
+    body = briefing.body_sections
+    every = lead + [p for s in body for p in paragraphs(s.blocks)]
+    lines = [briefing.title, f"{_plural(len(body), 'section')} · {counts(every)}", ""]
+    if lead:
+        lines.append(f"   Lead  ({counts(lead)})")
+        lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(lead, 1)]
+    for number, section in enumerate(body, 1):
+        texts = paragraphs(section.blocks)
+        lines.append(f"{number:>3}  {section.title}  ({counts(texts)})  [{section.key}]")
+        lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(texts, 1)]
+    return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

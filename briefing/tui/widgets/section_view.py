@@ -108,7 +108,7 @@ class SectionView(VerticalScroll, can_focus=True):
     def _headings(self, section: Section) -> list[tuple[str, str]]:
         """The lines above the text: the briefing's title and facts, the section's title."""
         briefing = self.briefing
-        facts = [briefing.source, briefing.date, " ".join(f"#{t}" for t in briefing.tags)]
+        facts = [*briefing.facts, " ".join(f"#{t}" for t in briefing.tags)]
         return [
             (briefing.title, ".section-body--title"),
             (" · ".join(f for f in facts if f), ".section-body--facts"),
