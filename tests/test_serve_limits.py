@@ -198,11 +198,13 @@ def test_exec_commands_over_a_kilobyte_are_refused_unparsed(
 ) -> None:
     with pytest.raises(Refusal, match="too long"):
         exec_command("search " + "'a" * 600)  # would be a parse error, were it parsed
+    with pytest.raises(Refusal, match="too long"):
+        exec_command("search " + "é" * 600)  # 600 characters, 1207 bytes
     result = openssh(served.port, keys["alice"], "alice@127.0.0.1", "search " + "a" * 100_000)
     assert result.returncode == 1
-    assert "the command is too long (100007 characters; at most 1024)" in result.stderr
+    assert "the command is too long (100007 bytes; at most 1024)" in result.stderr
     assert openssh(served.port, keys["bob"], "bob@127.0.0.1", "list").returncode == 0
-    assert "refused: exec of 100007 characters" in served.log.read_text()
+    assert "refused: exec of 100007 bytes" in served.log.read_text()
 
 
 async def test_commands_are_parsed_off_the_event_loop(
