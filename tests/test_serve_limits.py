@@ -9,6 +9,7 @@ growth well under what the attack sends); nothing here is timed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import socket
@@ -264,6 +265,16 @@ async def test_a_channel_never_started_does_not_hold_the_connection(
     server = start_server(idle_timeout=1.0)
     conn = await connect(server.port, keys["alice"], "alice")
     await open_unstarted(conn)
+    await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
+    # Nor does opening and closing such channels over and over restart the clock.
+    conn = await connect(server.port, keys["alice"], "alice")
+    rounds = 0
+    with contextlib.suppress(asyncssh.Error, OSError):
+        while rounds < 40:  # 8 s of churn, were the clock restarted each time
+            (await open_unstarted(conn)).close()
+            rounds += 1
+            await asyncio.sleep(0.2)
+    assert rounds < 40
     await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
     assert "closed: idle with no session" in await asyncio.to_thread(
         server.logged, "closed: idle with no session"
