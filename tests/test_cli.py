@@ -523,3 +523,18 @@ def test_template_without_jinja2_names_the_extra(
     code, _, err = run(capsys, "export", SLUG, "--template", str(template))
     one_line_error(code, err)
     assert "pip install 'briefing[template]'" in err
+
+
+@pytest.mark.parametrize("argv", [["serve"], ["users", "list"]])
+def test_serve_without_asyncssh_names_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    for name in [m for m in sys.modules if m.startswith(("asyncssh", "briefing.serve"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "asyncssh", None)  # as if not installed
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err == (
+        f"briefing: error: `briefing {argv[0]}` needs the serve extra:"
+        " pip install 'briefing[serve]'\n"
+    )
