@@ -235,15 +235,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Failure, DataError, IngestError, ConfigError, WriteRefused) as error:
         print(f"briefing: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except OSError as error:  # the data dir cannot be made or written, say
-        where = f": {error.filename}" if error.filename else ""
-        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `briefing list | head`
         sys.stderr.close()
         return EXIT_OK
+    except OSError as error:  # the data dir cannot be made or written, say
+        where = f": {error.filename}" if error.filename else ""
+        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:

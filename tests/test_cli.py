@@ -538,3 +538,20 @@ def test_serve_without_asyncssh_names_the_extra(
         f"briefing: error: `briefing {argv[0]}` needs the serve extra:"
         " pip install 'briefing[serve]'\n"
     )
+
+
+def test_a_closed_pipe_is_not_an_error(data_dir: Path) -> None:
+    """`briefing show SLUG | head -1`: no error line when the reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE, as after head exits
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "briefing", "show", SLUG],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "BRIEFING_HOME": str(data_dir)},
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0 and result.stderr == ""
