@@ -138,6 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="end a session after this long without input; 0: never (1800)",
     )
+    cmd.add_argument(
+        "--max-session-time",
+        type=float,
+        default=28800.0,
+        metavar="SECONDS",
+        help="end a connection this long after login, whatever it does; 0: never (28800)",
+    )
+    cmd.add_argument(
+        "--max-startups",
+        type=_positive,
+        default=64,
+        metavar="N",
+        help="connections not yet logged in, overall; past it the oldest is dropped (64)",
+    )
 
     users = commands.add_parser(
         "users", parents=[keys_file], help="who may read over SSH: add, list, rm"
@@ -273,7 +287,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     for b in briefings:
         notes = counts.get(b.slug, 0)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK
@@ -508,6 +522,8 @@ def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
         max_sessions=args.max_sessions,
         max_sessions_per_user=args.max_sessions_per_user,
         idle_timeout=max(args.idle_timeout, 0.0),
+        max_session_time=max(args.max_session_time, 0.0),
+        max_startups=args.max_startups,
     )
     try:
         return int(serve.run(config))

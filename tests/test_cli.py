@@ -52,6 +52,7 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert item["slug"] == SLUG and item["date"] == "2024-06-19" and item["note_count"] == 1
     assert [s["title"] for s in item["sections"]] == [
+        "Key points",  # the lead, annotated by its key "lead"
         "Treaty terms",
         "Western reaction",
         "Legal framework",
@@ -233,6 +234,18 @@ def test_json_output_never_carries_raw_terminal_controls(
     assert "\x9b" not in out and "\u202e" not in out
     titles = {item["slug"]: item["title"] for item in json.loads(out)["briefings"]}
     assert titles["hostile"] == "Title \x9b31m red \u202e rtl"  # lossless once parsed
+
+
+def test_the_lead_is_searched_annotated_and_exported_like_a_section(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "search", "three earlier agreements")
+    assert code == 0 and out.splitlines()[0].startswith(f"{SLUG}/lead ")
+    quote = "The pact replaces three earlier agreements"
+    code, _, err = run(capsys, "notes", "add", SLUG, "lead", "--quote", quote, "--note", "Which?")
+    assert code == 0, err
+    code, out, _ = run(capsys, "export", SLUG)
+    assert code == 0 and "Key points" in out and quote in out and "Which?" in out
 
 
 @pytest.mark.parametrize("typed", ["Résumé", "#RESUME", "résumé"])

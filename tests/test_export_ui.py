@@ -13,9 +13,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
+from briefing.core.paths import default_export_path as default_path
 from briefing.store.facade import Store
 from briefing.tui.app import BriefingApp, make_app
-from briefing.tui.dialogs.export import ExportDialog, default_path
+from briefing.tui.dialogs.export import ExportDialog
 from briefing.tui.screens.reader import ReaderScreen
 from tests.conftest import SLUG, quote_span
 

@@ -23,7 +23,7 @@ from briefing.core.blocks import (
     plain_text,
     section_blocks,
 )
-from briefing.core.model import Briefing, Section
+from briefing.core.model import LEAD_KEY, Block, Briefing, Section
 from briefing.core.rules import slugify
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BLOCK_SEPARATOR",
     "IngestError",
+    "lead_section",
     "load_file",
     "parse_briefing",
     "plain_text",
@@ -108,7 +109,7 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
         inline = inline_text(tokens[index + 1])
         if token.tag == "h1" and not h1_title and not heads:
             h1_title, title_end_line = inline, token.map[1]
-            lead_first_token = index + 3  # noqa: F841 (the lead, next commit)
+            lead_first_token = index + 3  # after heading_open, inline, heading_close
         elif token.tag == "h2":
             heads.append((inline, token.map[0], token.map[1], index, index + 3))
 
@@ -123,11 +124,16 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
     body_start = title_end_line or _front_matter_end(tokens)
     lead = "".join(lines[body_start : heads[0][1]]).strip()
     sections: list[Section] = []
+    lead_part = lead_section(lead, blocks_from_tokens(tokens[lead_first_token : heads[0][3]]))
+    if lead_part is not None:
+        sections.append(lead_part)
     seen: dict[str, str] = {}
     for number, (head_title, _, body_line, _, body_token) in enumerate(heads):
         if not head_title.strip():
             raise IngestError(origin, f"section {number + 1} has an empty '##' heading")
         key = slugify(head_title)
+        if key == LEAD_KEY:  # the lead's key: see LEAD_KEY
+            key = f"{LEAD_KEY}-section"
         if key in seen:
             raise IngestError(
                 origin, f"duplicate section title {head_title!r} (clashes with {seen[key]!r})"
@@ -155,6 +161,28 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
         meta=meta,
         lead=lead,
         sections=tuple(sections),
+    )
+
+
+def lead_section(markdown: str, blocks: tuple[Block, ...] | None = None) -> Section | None:
+    """The lead as a section, or None when it has no text to read.
+
+    Its title says what a reader finds there: "Key points" over a list (the bundled
+    briefing's four bullets), "Summary" over prose (a news article's opening).
+    ``blocks``: the lead's slice of its file's tokens; parsed here when not given (a
+    briefing stored before the lead was a section).
+    """
+    blocks = section_blocks(markdown) if blocks is None else blocks
+    text = joined(blocks)
+    if not text.strip():
+        return None
+    listed = all(block.kind == "item" for block in blocks if block.text)
+    return Section(
+        key=LEAD_KEY,
+        title="Key points" if listed else "Summary",
+        markdown=markdown,
+        text=text,
+        blocks=blocks,
     )
 
 

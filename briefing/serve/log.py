@@ -34,18 +34,52 @@ class ServerLog:
     It is the audit trail, so a line is never lost without a word: when the
     file fails, that is said once on stderr and the lines go there instead;
     when stderr fails, that is said once in the file and echoing stops.
+
+    Past ``max_bytes`` the file is rotated: ``server.log`` becomes
+    ``server.log.1``, ``.1`` becomes ``.2`` and so on; the oldest past
+    ``keep`` is deleted, so the log never holds more than about
+    ``(keep + 1) * max_bytes``, however busy (or attacked) the server is.
     """
 
-    def __init__(self, path: Path, echo: bool) -> None:
+    def __init__(
+        self, path: Path, echo: bool, max_bytes: int = 10 * 1024 * 1024, keep: int = 5
+    ) -> None:
         make_private_folder(path.parent)
         self.path = path
-        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self.max_bytes = max_bytes
+        self.keep = max(keep, 0)
+        self._fd = self._open()
+        self._size = os.fstat(self._fd).st_size
         self.echo = echo
         self._file_failed = False
 
+    def _open(self) -> int:
+        return os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
     def _append(self, line: str) -> None:
         """One unbuffered write per line: nothing half-written is kept to retry later."""
-        os.write(self._fd, (line + "\n").encode("utf-8"))
+        data = (line + "\n").encode("utf-8")
+        os.write(self._fd, data)
+        self._size += len(data)
+        if self.max_bytes > 0 and self._size >= self.max_bytes:
+            self._rotate()
+
+    def _rotate(self) -> None:
+        """``server.log`` -> ``.1`` -> ... -> ``.keep``; a new, empty ``server.log``."""
+        os.close(self._fd)
+        try:
+            name = self.path.name
+            if self.keep == 0:
+                self.path.unlink(missing_ok=True)
+            else:
+                for number in range(self.keep - 1, 0, -1):
+                    older = self.path.with_name(f"{name}.{number}")
+                    if older.exists():
+                        older.replace(self.path.with_name(f"{name}.{number + 1}"))
+                self.path.replace(self.path.with_name(f"{name}.1"))
+        finally:
+            self._fd = self._open()
+            self._size = os.fstat(self._fd).st_size
 
     def write(self, event: str, **fields: object) -> None:
         line = _line(event, fields)

@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 from briefing.serve.config import ServeConfig
 from briefing.serve.keys import AuthorizedKeys
-from briefing.serve.policy import Events, FailureLimiter, SessionSlots
+from briefing.serve.limits import FailureLimiter
+from briefing.serve.policy import Events, SessionSlots
 from briefing.serve.pty_child import Size
 
 
@@ -21,7 +22,8 @@ class Hub(Protocol):
     """The server, as its connections and sessions see it."""
 
     config: ServeConfig
-    limiter: FailureLimiter
+    limiter: FailureLimiter[tuple[str, str]]
+    address_limiter: FailureLimiter[str]
     slots: SessionSlots
     stopping: bool
     connections: set[Any]
@@ -30,7 +32,13 @@ class Hub(Protocol):
 
     def report_error(self, what: str, error: BaseException) -> None: ...
 
-    def authorized_keys(self) -> AuthorizedKeys: ...
+    async def current_keys(self) -> AuthorizedKeys: ...
+
+    def admit(self, connection: Any) -> str | None: ...
+
+    def logged_in(self, connection: Any) -> None: ...
+
+    def forget(self, connection: Any) -> None: ...
 
     def log_connection(self, connection: Any) -> None: ...
 
@@ -43,6 +51,11 @@ class Owner(Protocol):
     events: Events
     term: str
     unfinished: set[Any]
+    pty_allowed: bool
+
+    def still_authorised(self, keys: AuthorizedKeys) -> bool: ...
+
+    def session_started(self, session: Any) -> None: ...
 
     def saw_size(self, size: Size) -> None: ...
 

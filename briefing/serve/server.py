@@ -1,6 +1,6 @@
 """``briefing serve``: the reader over SSH, one child process per session.
 
-Each interactive session runs ``python -m briefing --data-dir DATA --user
+Each interactive session runs ``python -I -m briefing --data-dir DATA --user
 USER`` on a pseudo-terminal of its own: Textual owns its process's stdin and
 SIGWINCH, so one app per process. The server only moves bytes between the
 SSH channel and the pty, sizes the pty (``TIOCSWINSZ``, then ``SIGWINCH``)
@@ -32,15 +32,21 @@ The child's environment
     ``PYTHON*``, ``LD_*``...) reaches the child.
 
 Limits
-    Login timeout, keepalives, an idle timeout (no input for N seconds ends
-    the session, with a message), a cap on concurrent sessions overall and
-    per user, and failed logins rate-limited per address (``max_failures``
-    within ``failure_window`` seconds bans the address for ``ban_seconds``).
+    Before key exchange: banned addresses, addresses over the rate of new
+    connections or with too many connections not yet logged in are dropped;
+    past ``max_startups`` the oldest unauthenticated connection makes room.
+    Then: login timeout, keepalives, an idle timeout (no input, or no started
+    session, for N seconds), a maximum session time, the terminal size, exec
+    length, environment and channels per connection bounded, a cap on
+    concurrent sessions overall and per user, failed logins banned per
+    (address, user name) and per address in bounded tables, and each open
+    connection's key re-checked at every session start and every
+    ``recheck_interval`` seconds. Algorithms: :mod:`briefing.serve.crypto`.
 
 Log
-    One line per connection in ``ssh/server.log`` and on stderr: time, user,
-    key fingerprint, address, TERM, size, duration and outcome; a line per
-    unexpected error, with its traceback on stderr.
+    One line per connection in ``ssh/server.log`` (rotated by size) and on
+    stderr: time, user, key fingerprint, address, TERM, size, duration and
+    outcome; a line per unexpected error, with its traceback on stderr.
 
 What lives where
     The rules (environment, exec allowlist, limits) are in
@@ -67,21 +73,46 @@ import asyncssh
 
 from briefing.serve.config import ServeConfig, ServeError
 from briefing.serve.connection import ReaderConnection
+from briefing.serve.crypto import server_options
 from briefing.serve.hostkey import load_or_create_host_key
 from briefing.serve.keys import AuthorizedKeys, UsersError, check_permissions
+from briefing.serve.limits import FailureLimiter, RateLimiter
 from briefing.serve.log import ServerLog
-from briefing.serve.policy import FailureLimiter, SessionSlots
+from briefing.serve.policy import SessionSlots
 
 __all__ = ["BriefingServer", "ServeConfig", "ServeError", "run", "serve_until_signalled"]
 
 
 def _keys_signature(path: Path) -> tuple[int, ...] | None:
-    """Changes whenever the keys file is rewritten, chmod-ed or chown-ed, or its folder is."""
+    """Changes whenever the keys file is rewritten, chmod-ed or chown-ed, or its folder is
+    (the link's folder and the real one, if it is a symlink)."""
     try:
-        st, folder = path.stat(), path.parent.stat()
-    except FileNotFoundError:
+        st, folder, real = path.stat(), path.parent.stat(), path.resolve().parent.stat()
+    except (OSError, RuntimeError):
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, folder.st_mode, folder.st_uid)
+    return (
+        st.st_ino,
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+        folder.st_mode,
+        folder.st_uid,
+        real.st_ino,
+        real.st_mode,
+        real.st_uid,
+    )
+
+
+def _read_keys(path: Path) -> tuple[AuthorizedKeys, str | None]:
+    """The keys file, and what is wrong with it (then it grants nothing). No logging here:
+    this runs in a worker thread."""
+    problem = check_permissions(path)
+    if problem:
+        return AuthorizedKeys(), f"no logins: {problem}"
+    try:
+        return AuthorizedKeys.load(path), None
+    except UsersError as error:
+        return AuthorizedKeys(), str(error)
 
 
 class BriefingServer:
@@ -89,9 +120,21 @@ class BriefingServer:
 
     def __init__(self, config: ServeConfig) -> None:
         self.config = config
-        self.limiter = FailureLimiter(
-            config.max_failures, config.failure_window, config.ban_seconds
+        size = config.ban_table_size
+        self.limiter: FailureLimiter[tuple[str, str]] = FailureLimiter(
+            config.max_failures, config.failure_window, config.ban_seconds, max_entries=size
         )
+        self.address_limiter: FailureLimiter[str] = FailureLimiter(
+            config.max_address_failures,
+            config.failure_window,
+            config.ban_seconds,
+            max_entries=size,
+        )
+        self.rate: RateLimiter[str] = RateLimiter(
+            config.connection_rate, config.connection_window, max_entries=size
+        )
+        self._preauth: dict[ReaderConnection, None] = {}  # oldest first
+        self._preauth_by_address: dict[str, int] = {}
         self.slots = SessionSlots(config.max_sessions, config.max_sessions_per_user)
         self.connections: set[ReaderConnection] = set()
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -103,6 +146,8 @@ class BriefingServer:
         self._keys = AuthorizedKeys()
         self._keys_signature: tuple[int, ...] | None = None
         self._keys_problem: str | None = None
+        self._keys_lock = asyncio.Lock()
+        self._recheck: asyncio.Task[Any] | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -110,32 +155,96 @@ class BriefingServer:
 
     def authorized_keys(self) -> AuthorizedKeys:
         """The keys file as it is now: re-read whenever it (or its folder) changed."""
-        path = self.config.keys_file
-        signature = _keys_signature(path)
+        signature = _keys_signature(self.config.keys_file)
+        if signature != self._keys_signature:
+            self._apply_keys(signature, *_read_keys(self.config.keys_file))
+        return self._keys
+
+    async def current_keys(self) -> AuthorizedKeys:
+        """:meth:`authorized_keys`, parsed in a worker thread: the file may be long."""
+        signature = _keys_signature(self.config.keys_file)
         if signature == self._keys_signature:
             return self._keys
-        self._keys_signature = signature
-        problem = check_permissions(path)
-        if problem:
-            self._keys = AuthorizedKeys()
-            if problem != self._keys_problem and self.log:
-                self.log.write("warning", message=f"no logins: {problem}")
-            self._keys_problem = problem
-            return self._keys
-        self._keys_problem = None
-        try:
-            self._keys = AuthorizedKeys.load(path)
-        except UsersError as error:
-            self._keys = AuthorizedKeys()
-            if self.log:
-                self.log.write("warning", message=str(error))
-            return self._keys
-        if self.log:
-            for entry in self._keys.ignored():
-                self.log.write(
-                    "warning", message=f"{path.name} line {entry.line_number}: {entry.problem}"
-                )
+        async with self._keys_lock:
+            signature = _keys_signature(self.config.keys_file)
+            if signature != self._keys_signature:
+                read = await asyncio.to_thread(_read_keys, self.config.keys_file)
+                self._apply_keys(signature, *read)
         return self._keys
+
+    def _apply_keys(
+        self, signature: tuple[int, ...] | None, keys: AuthorizedKeys, problem: str | None
+    ) -> None:
+        """Take a freshly read keys file, and say in the log what is wrong with it."""
+        self._keys_signature = signature
+        self._keys = keys
+        path = self.config.keys_file
+        if problem and problem.startswith("no logins: ") and problem == self._keys_problem:
+            return  # said already
+        self._keys_problem = problem
+        if self.log is None:
+            return
+        if problem:
+            self.log.write("warning", message=problem)
+            return
+        for entry in keys.ignored():
+            self.log.write(
+                "warning", message=f"{path.name} line {entry.line_number}: {entry.problem}"
+            )
+
+    # admission before key exchange
+    def admit(self, connection: ReaderConnection) -> str | None:
+        """Why a new connection is dropped before key exchange, or ``None`` to let it in.
+
+        An address banned after failed logins as many users, over the rate of
+        new connections, or with too many connections not yet logged in is
+        dropped. Past ``max_startups`` unauthenticated connections overall,
+        the oldest of them is dropped to make room: a login that works takes
+        well under a second, so only connections that hold a slot without
+        logging in lose it.
+        """
+        config = self.config
+        address = connection.address
+        if self.address_limiter.banned_for(address):
+            return "address banned after failed logins"
+        if not self.rate.allow(address):
+            return "too many new connections from the address"
+        if self._preauth_by_address.get(address, 0) >= config.max_startups_per_address:
+            return "too many connections not logged in from the address"
+        while len(self._preauth) >= max(config.max_startups, 1):
+            oldest = next(iter(self._preauth))
+            self.forget(oldest)
+            oldest.events.add("refused: dropped for a newer connection (too many not logged in)")
+            oldest.disconnect("briefing: the server is busy; try again")
+        self._preauth[connection] = None
+        self._preauth_by_address[address] = self._preauth_by_address.get(address, 0) + 1
+        return None
+
+    def logged_in(self, connection: ReaderConnection) -> None:
+        self.forget(connection)
+
+    def forget(self, connection: ReaderConnection) -> None:
+        """No longer count ``connection`` as waiting to log in."""
+        if self._preauth.pop(connection, False) is None:
+            count = self._preauth_by_address.get(connection.address, 0) - 1
+            if count > 0:
+                self._preauth_by_address[connection.address] = count
+            else:
+                self._preauth_by_address.pop(connection.address, None)
+
+    @property
+    def unauthenticated(self) -> int:
+        """Connections not yet logged in (what ``max_startups`` caps)."""
+        return len(self._preauth)
+
+    async def _recheck_keys(self) -> None:
+        """End the connections whose key was removed (or moved to another user) meanwhile."""
+        while not self.stopping:
+            await asyncio.sleep(self.config.recheck_interval)
+            keys = await self.current_keys()
+            for connection in list(self.connections):
+                if not connection.ending and not connection.still_authorised(keys):
+                    connection.end_all("key revoked")
 
     async def start(self) -> None:
         config = self.config
@@ -143,7 +252,9 @@ class BriefingServer:
         if problem:
             raise ServeError(problem)
         self.host_key = load_or_create_host_key(config.paths.host_key)
-        self.log = ServerLog(config.paths.server_log, config.echo)
+        self.log = ServerLog(
+            config.paths.server_log, config.echo, config.log_max_bytes, config.log_keep
+        )
         keys = self.authorized_keys()
         try:
             self._acceptor = await asyncssh.create_server(
@@ -165,6 +276,7 @@ class BriefingServer:
                 login_timeout=config.login_timeout + 5 if config.login_timeout > 0 else 0,
                 keepalive_interval=config.keepalive_interval,
                 keepalive_count_max=config.keepalive_count_max,
+                **server_options(),  # modern algorithms only: see briefing.serve.crypto
             )
         except OSError as error:
             self.log.close()
@@ -184,6 +296,8 @@ class BriefingServer:
             self.log.write(
                 "warning", message="no users yet: add one with: briefing users add NAME KEY.pub"
             )
+        if config.recheck_interval > 0:
+            self._recheck = self.spawn(self._recheck_keys())
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coro`` as a task the server tracks, and whose error it reports."""
@@ -225,6 +339,8 @@ class BriefingServer:
     async def stop(self) -> None:
         """End every session (its child first), close every connection, stop listening."""
         self.stopping = True
+        if self._recheck is not None:
+            self._recheck.cancel()
         if self._acceptor is not None:
             self._acceptor.close()
         sessions = [s for c in list(self.connections) for s in c.sessions]

@@ -16,17 +16,39 @@ from typing import Any
 
 import asyncssh
 
-from briefing.serve.policy import NO_PTY, Refusal, child_environment, exec_command, shorten
+from briefing.serve.policy import (
+    MAX_COMMAND_BYTES,
+    NO_PTY,
+    Refusal,
+    child_environment,
+    clamp_size,
+    env_request_allowed,
+    exec_command,
+    shorten,
+)
 from briefing.serve.pty_child import TERMINAL_RESET, Child, Size
 from briefing.serve.roles import Owner
 
 
 class _Channel(asyncssh.SSHServerChannel):  # type: ignore[type-arg]
-    """Refuse agent and X11 forwarding here, so that the refusal is logged and told.
+    """Refuse agent and X11 forwarding here, so that the refusal is logged and told;
+    keep only allowlisted, short environment requests.
 
-    (The server also runs with both disabled, so if asyncssh ever renames
+    (The server also runs with forwarding disabled, so if asyncssh ever renames
     these handlers, the requests are still refused, only not logged.)
     """
+
+    def _process_env_request(self, packet: Any) -> bool:
+        name = packet.get_string()
+        value = packet.get_string()
+        packet.check_end()
+        if not env_request_allowed(name, value):
+            session = getattr(self, "_session", None)
+            if isinstance(session, ReaderSession):
+                session.connection.events.add("refused: environment request")
+            return False
+        self._env[name] = value
+        return True
 
     def _process_x11_req_request(self, packet: Any) -> bool:
         self._briefing_refused("X11 forwarding")
@@ -44,9 +66,12 @@ class _Channel(asyncssh.SSHServerChannel):  # type: ignore[type-arg]
             session.forwarding_refused(what)
 
 
-def _usable_size(size: Size) -> Size:
+def _usable_size(size: Size) -> tuple[Size, bool]:
+    """The size the child gets (see :func:`clamp_size`), and whether it was clamped."""
     cols, rows, xpixel, ypixel = size
-    return (cols if cols > 0 else 80, rows if rows > 0 else 24, xpixel, ypixel)
+    usable = clamp_size(cols, rows)
+    clamped = usable != (cols if cols > 0 else 80, rows if rows > 0 else 24)
+    return (*usable, min(max(xpixel, 0), 65535), min(max(ypixel, 0), 65535)), clamped
 
 
 class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
@@ -80,14 +105,28 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def pty_requested(
         self, term_type: str, term_size: tuple[int, int, int, int], term_modes: Mapping[int, int]
     ) -> bool:
-        self.term_type = term_type
-        self.size = _usable_size(term_size)
+        if not self.connection.pty_allowed:
+            self.connection.events.add("refused: pty (the key is restricted)")
+            notice = "briefing: this key may not open a terminal (restrict/no-pty)."
+            if notice not in self.notices:
+                self.notices.append(notice)
+            return False
+        self.term_type = term_type[:64]  # clean_term() judges it before the child sees it
+        self.size = self._clamped(term_size)
         return True
+
+    def _clamped(self, size: Size) -> Size:
+        usable, clamped = _usable_size(size)
+        if clamped:
+            self.connection.events.add(
+                f"pty size clamped from {size[0]}x{size[1]} to {usable[0]}x{usable[1]}"
+            )
+        return usable
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         if self.size is None:
             return
-        self.size = _usable_size((width, height, pixwidth, pixheight))
+        self.size = self._clamped((width, height, pixwidth, pixheight))
         self.connection.saw_size(self.size)
         if self.child is not None:
             self.child.resize(self.size)
@@ -97,7 +136,10 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         return True
 
     def exec_requested(self, command: str) -> bool:
+        # A long command is not kept, let alone parsed: it is refused when the session starts.
         self.kind, self.command = "exec", command
+        if len(command) > MAX_COMMAND_BYTES:
+            self.kind, self.command = "too long", f"{len(command)}"
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
@@ -114,6 +156,7 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
     def session_started(self) -> None:
         self.started = True
+        self.connection.session_started(self)
         self.connection.unfinished.add(self)
         self._flush_notices()
         self.server.spawn(self._run())
@@ -184,6 +227,13 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.connection.unfinished.discard(self)
 
     def _plan(self) -> list[str]:
+        """What to run, or :class:`Refusal`. Runs in a worker thread: it parses client text."""
+        if self.kind == "too long":
+            raise Refusal(
+                f"briefing: the command is too long ({self.command} characters; at most"
+                f" {MAX_COMMAND_BYTES}).",
+                f"refused: exec of {self.command} characters",
+            )
         if self.kind == "subsystem":
             raise Refusal(
                 f"briefing: the {shorten(self.command, 30)} subsystem is not available:"
@@ -200,9 +250,15 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
     async def _run(self) -> None:
         try:
-            args = self._plan()
+            args = await asyncio.to_thread(self._plan)
             if self.server.stopping:
                 raise Refusal("briefing: the server is shutting down.", "refused: shutting down")
+            keys = await self.server.current_keys()
+            if not self.connection.still_authorised(keys):
+                raise Refusal(
+                    "briefing: your key is no longer authorised on this server.",
+                    "refused: key revoked",
+                )
             refusal = self.server.slots.acquire(self.user)
             if refusal is not None:
                 raise refusal
@@ -251,7 +307,8 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.connection.saw_size(self.size)
         self.child = Child(self._write, self.server.spawn)
         try:
-            home.mkdir(parents=True, exist_ok=True)
+            home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            home.chmod(0o700)  # the user's notes: nobody else's to read, even if made earlier
             await self.child.start(argv, env, home, self.size)
         except OSError as error:
             self.end_reason = f"could not start ({error})"
@@ -276,6 +333,11 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             return f"session closed after {self.server.config.idle_timeout:g} s without input."
         if self.end_reason == "server shutdown":
             return "the server is shutting down; session closed."
+        if self.end_reason == "key revoked":
+            return "session closed: your key is no longer authorised on this server."
+        if self.end_reason == "time limit":
+            limit = self.server.config.max_session_time
+            return f"session closed after the maximum session time ({limit:g} s)."
         return f"session closed ({self.end_reason})."
 
     def end(self, reason: str) -> None:

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
@@ -170,7 +171,10 @@ class BriefingApp(App[int]):
         self.notify(f"Link copied to clipboard: {url}", title="Link", markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        served = is_served()  # served: no "Screenshot", which writes outside briefing-notes/
+        for command in super().get_system_commands(screen):
+            if not (served and command.title == "Screenshot"):
+                yield command
         yield SystemCommand("Help", "Show every key and what it does", self.action_help)
 
 
