@@ -62,3 +62,20 @@ def test_uv_lock_is_not_ignored() -> None:
     if result.returncode == 128:
         pytest.skip("not a git checkout (an unpacked sdist)")
     assert result.returncode == 1, "uv.lock is ignored by .gitignore"
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    """A package missing from [tool.setuptools] packages works in an editable install
+    and is missing from every real one (pipx, uv tool, a wheel)."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "briefing").rglob("__init__.py")
+    }
+    assert found <= listed, sorted(found - listed)
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    styled = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "briefing").rglob("*.tcss")
+    }
+    assert styled <= set(data["package-data"]), sorted(styled - set(data["package-data"]))
