@@ -25,7 +25,7 @@ from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_us
 from briefing.core.safetext import safe_json, visible
 from briefing.store.atomic import DataError, WriteRefused, read_json
 from briefing.store.facade import DataFile, NewerSchema, Store
-from briefing.store.importing import collect_files, ensure_library, import_paths
+from briefing.store.importing import collect_inputs, ensure_library, import_paths
 
 EXIT_OK, EXIT_FAILURE = 0, 1  # usage errors exit 2, through argparse
 
@@ -63,13 +63,34 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("show", help="print a briefing or one section as plain text")
     cmd.add_argument("slug")
     cmd.add_argument("section", nargs="?", help="section key, e.g. treaty-terms")
+    cmd.add_argument(
+        "--markdown", action="store_true", help="print the briefing as Markdown that re-imports"
+    )
+
+    cmd = commands.add_parser("outline", help="print a briefing's sections and paragraphs")
+    cmd.add_argument("slug")
 
     cmd = commands.add_parser("open", help="open the reader on a briefing")
     cmd.add_argument("slug")
     cmd.add_argument("section", nargs="?")
 
-    cmd = commands.add_parser("import", help="import Markdown briefings from files or folders")
-    cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    cmd = commands.add_parser(
+        "import",
+        help="import briefings: Markdown, text or HTML files, folders, URLs, '-' for stdin",
+    )
+    cmd.add_argument("paths", nargs="+", metavar="PATH", help="a file, folder, http(s) URL or -")
+    cmd.add_argument(
+        "--sections",
+        type=_positive,
+        metavar="N",
+        help="split a text into N sections (default: as many as its topics)",
+    )
+    cmd.add_argument(
+        "--split",
+        choices=("auto", "none"),
+        default="auto",
+        help="auto: propose sections for text without '##' headings; none: one section",
+    )
 
     notes = commands.add_parser("notes", help="add, list, edit and remove notes")
     note_cmds = notes.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
@@ -295,6 +316,13 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     store = context.store
+    if args.markdown:
+        if args.section:
+            usage_error("show --markdown prints the whole briefing; leave out the section")
+        from briefing.core.formats import briefing_markdown
+
+        sys.stdout.write(briefing_markdown(store.get(args.slug)))
+        return EXIT_OK
     section = store.section(args.slug, args.section) if args.section else None
     from briefing.core.plain import render_plain  # textwrap and the renderer: for `show` only
 
@@ -302,8 +330,22 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_outline(context: Context, args: argparse.Namespace) -> int:
+    from briefing.core.plain import render_outline
+
+    context.out(render_outline(context.store.get(args.slug)))
+    return EXIT_OK
+
+
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
-    files, _ = collect_files(args.paths)
+    from briefing.core.formats import Options
+
+    if args.sections is not None and args.split == "none":
+        usage_error("give --sections N or --split none, not both")
+    options = Options(split=args.split, sections=args.sections)
+    if args.paths.count("-") > 1:
+        usage_error("'-' (stdin) can be given once")
+    files, _ = collect_inputs(args.paths)
     if len(files) > 5:
         from rich.console import Console
         from rich.progress import Progress
@@ -311,10 +353,13 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("Importing", total=len(files))
             report = import_paths(
-                context.store, args.paths, on_parsed=lambda _: progress.advance(task)
+                context.store,
+                args.paths,
+                on_parsed=lambda _: progress.advance(task),
+                options=options,
             )
     else:
-        report = import_paths(context.store, args.paths)
+        report = import_paths(context.store, args.paths, options=options)
     for result in report.results:
         detail = ""
         if result.moved or result.orphaned:
@@ -605,6 +650,7 @@ HANDLERS = {
     "open": cmd_read,
     "list": cmd_list,
     "show": cmd_show,
+    "outline": cmd_outline,
     "import": cmd_import,
     "notes add": cmd_notes_add,
     "notes list": cmd_notes_list,

@@ -106,10 +106,10 @@ def test_import_a_folder_with_a_progress_bar_and_a_summary(
 ) -> None:
     for n in range(7):
         (tmp_path / f"b{n}.md").write_text(f"# B{n}\n\n## S\n\nx{n}\n", encoding="utf-8")
-    (tmp_path / "broken.md").write_text("no sections here", encoding="utf-8")
+    (tmp_path / "broken.md").write_text(" \n\n", encoding="utf-8")
     code, _, err = run(capsys, "import", str(tmp_path))
     assert code == 1
-    assert "7 imported, 1 refused" in err and "no title" in err
+    assert "7 imported, 1 refused" in err and "broken.md: file is empty" in err
 
 
 def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:

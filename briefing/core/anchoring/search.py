@@ -41,8 +41,11 @@ class Layout:
     def of(cls, briefing: Briefing) -> Layout:
         from briefing.core.ingest import plain_text
 
+        parts = [(s.key, s.text) for s in briefing.sections]
+        if any(s.is_lead for s in briefing.sections):  # the lead is a section, annotated too
+            return cls(briefing, parts)
         lead = plain_text(briefing.lead) if briefing.lead.strip() else ""
-        return cls(briefing, [(LEAD, lead)] + [(s.key, s.text) for s in briefing.sections])
+        return cls(briefing, [(LEAD, lead), *parts])
 
     def index(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
         if self._index is None:
