@@ -22,9 +22,8 @@ from briefing.core.config import ConfigError, config_path, describe, load_config
 from briefing.core.ingest import IngestError
 from briefing.core.model import DEFAULT_COLOR
 from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
-from briefing.core.rules import now_iso
 from briefing.core.safetext import safe_json, visible
-from briefing.store.atomic import AlreadyExists, DataError, WriteRefused, write_document
+from briefing.store.atomic import DataError, WriteRefused
 from briefing.store.facade import DataFile, Store
 from briefing.store.importing import collect_inputs, ensure_library, import_paths
 
@@ -442,91 +441,33 @@ def cmd_notes_rm(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
-    from briefing.core import export
+    from briefing.store import exporting
 
-    store = context.store
     if args.slugs and args.all:
         usage_error("give SLUGs or --all, not both")
-    config = load_config()
-    template = args.template or (config.export_template if args.format == "md" else None)
     if args.template and args.format == "json":
         usage_error("--template makes Markdown; leave out --format json")
-    if args.slugs:
-        briefings = [store.get(slug) for slug in args.slugs]
-    else:
-        counts = store.note_counts()
-        briefings = [b for b in store.briefings() if counts.get(b.slug)]
-    for briefing in briefings if args.section else ():
-        store.section(briefing.slug, args.section)
-    items = [
-        export.ExportItem(
-            b,
-            tuple(
-                export.filter_annotations(
-                    store.annotations(b.slug), tags=args.tag, section=args.section, since=args.since
-                )
-            ),
-        )
-        for b in briefings
-    ]
+    config = load_config()
+    template = args.template or (config.export_template if args.format == "md" else None)
+    chosen = exporting.Selection(args.slugs, args.tag, args.section, args.since)
     try:
-        exported_at = export.export_time(os.environ, now_iso())
-    except ValueError as error:
-        raise Failure(str(error)) from error
-    render = _renderer(args.format, template)
-
-    def document(chosen: list[export.ExportItem]) -> str:
-        return render(chosen, exported_at=exported_at, version=__version__)
-
-    if args.output is None and config.export_folder is not None:
+        items = exporting.select(context.store, chosen)
+        render = exporting.renderer(args.format, template, environ=os.environ, version=__version__)
+        if args.output is None and config.export_folder is None:
+            sys.stdout.write(render(items))
+            return EXIT_OK
         suffix = ".json" if args.format == "json" else ".md"
-        for item in items:  # a vault: one file per briefing, named by its slug
-            _write_export(config.export_folder / f"{item.briefing.slug}{suffix}",
-                          document([item]), force=args.force, ours=True)  # fmt: skip
-        return EXIT_OK
-    if args.output is None:
-        sys.stdout.write(document(items))
-        return EXIT_OK
-    _write_export(args.output, document(items), force=args.force)
+        if args.output is None:  # a vault folder: one file per briefing, named by its slug
+            folder = config.export_folder or Path()
+            jobs = [(folder / f"{i.briefing.slug}{suffix}", [i], True) for i in items]
+        else:
+            jobs = [(args.output, items, False)]
+        for path, chosen_items, ours in jobs:
+            written = exporting.write(path, render(chosen_items), force=args.force, ours=ours)
+            print(f"{'wrote' if written else 'unchanged'} {path}", file=sys.stderr)
+    except exporting.ExportFailed as error:
+        raise Failure(str(error)) from None
     return EXIT_OK
-
-
-def _renderer(fmt: str, template: Path | None) -> Callable[..., str]:
-    from briefing.core import export
-
-    if template is None:
-        return export.export_json if fmt == "json" else export.export_markdown
-    from briefing.core.template import TemplateFailed, TemplateUnavailable, render_template
-
-    try:
-        source = template.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise Failure(f"cannot read template {template}: {reason}") from None
-
-    def render(items: list[Any], **fields: str) -> str:
-        try:
-            return render_template(source, items, name=str(template), **fields)
-        except (TemplateUnavailable, TemplateFailed) as error:
-            raise Failure(str(error)) from error
-
-    return render
-
-
-def _write_export(path: Path, text: str, *, force: bool, ours: bool = False) -> None:
-    """Write ``text`` to ``path``, unless it already holds the same export. ``ours``: an
-    earlier export there (its front matter names briefing as its tool) may be replaced."""
-    from briefing.core.export import is_export, same_export
-
-    def unchanged(old: str) -> bool:
-        return same_export(old, text)
-
-    try:
-        overwrite = force or (ours and path.is_file() and is_export(path.read_bytes()))
-        written = write_document(path, text, overwrite=overwrite, unchanged=unchanged)
-    except AlreadyExists as error:
-        raise Failure(f"{error}; use --force to overwrite it") from error
-    print(f"{'wrote' if written else 'unchanged'} {path}", file=sys.stderr)
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
@@ -669,7 +610,7 @@ def choose_backup(context: Context, data_file: DataFile, yes: bool) -> Path | No
 
 
 def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing.serve import server as serve
+    serve = _needs_serve("serve", "briefing.serve.server")
 
     config = serve.ServeConfig(
         paths.root,
@@ -683,13 +624,13 @@ def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
         max_startups=args.max_startups,
     )
     try:
-        return serve.run(config)
+        return int(serve.run(config))
     except serve.ServeError as error:
         raise Failure(str(error)) from error
 
 
 def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing.serve import keys as users
+    users = _needs_serve("users", "briefing.serve.keys")
 
     output = Output(sys.stdout.isatty())
     path = users.keys_file(paths, args.authorized_keys)
@@ -706,6 +647,20 @@ def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
     except users.UsersError as error:
         raise Failure(str(error)) from error
     return EXIT_OK
+
+
+def _needs_serve(command: str, module: str) -> Any:
+    """``module``, or one line naming the extra when asyncssh is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in {"asyncssh", "cryptography"}:
+            raise
+        raise Failure(
+            f"`briefing {command}` needs the serve extra: pip install 'briefing[serve]'"
+        ) from None
 
 
 def cmd_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -90,7 +90,7 @@ class ReaderScreen(SearchingScreen):
             "Outline",
             id="reader.outline",
             show=False,
-            tooltip="Edit the outline: where sections start, their titles, the lead",
+            tooltip="Edit the outline: sections and lead",
         ),
         *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
         *SEARCH_BINDINGS,  # likewise
@@ -299,7 +299,7 @@ class ReaderScreen(SearchingScreen):
             if result is not None:
                 self.app.open_briefing(self.briefing.slug, self.current.key)  # type: ignore[attr-defined]
 
-        self.app.push_screen(OutlineScreen(self.store, self.briefing), saved)
+        self.app.push_screen(OutlineScreen(self.store, self.briefing, self.current.key), saved)
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta
