@@ -275,7 +275,7 @@ async def test_notes_added_from_the_cli_show_in_an_open_reader(
     from briefing.tui.widgets.notes_pane import NotesPane
     from briefing.tui.widgets.section_nav import SectionNav
 
-    monkeypatch.setattr("briefing.tui.screens.reader.WATCH_NOTES", 0.1)
+    monkeypatch.setattr(ReaderScreen, "FOLLOW_EVERY", 0.1)
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
@@ -287,7 +287,7 @@ async def test_notes_added_from_the_cli_show_in_an_open_reader(
             "--note", "from the shell",
         )  # fmt: skip
         assert code == 0, err
-        for _ in range(30):  # the reader looks again every WATCH_NOTES seconds
+        for _ in range(30):  # the reader looks again every FOLLOW_EVERY seconds
             await pilot.pause(0.1)
             if str(nav.get_option("treaty-terms").prompt).endswith("(1)"):
                 break

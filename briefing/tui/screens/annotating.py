@@ -26,7 +26,9 @@ from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_view import SectionView
 
 if TYPE_CHECKING:
+    from briefing.store.drafts import KeptDraft
     from briefing.tui.dialogs.note_editor import NoteDraft
+    from briefing.tui.editing import NoteSession
     from briefing.tui.screens.reader_host import ReaderHost
 
 #: The actions that move the passage cursor: they work while the section has sentences.
@@ -229,57 +231,79 @@ class AnnotationController:
         span = self.passage()
         if span is None:
             return
-        section = self.host.current
-        quote = section.text[span[0] : span[1]]
-
-        from briefing.tui.dialogs.note_editor import NoteEditor  # a TextArea: ~14 ms, on first use
-
-        def save(draft: NoteDraft | None) -> None:
-            # Saved to the section it was written on, even if the reader moved on.
-            if draft is None:
-                return
-            try:
-                note = self.host.store.add_annotation(
-                    self.host.briefing.slug,
-                    section.key,
-                    *span,
-                    note=draft.note,
-                    tags=draft.tags,
-                    color=draft.color,
-                )
-            except (DataError, ValueError) as error:
-                self.host.failed(error, "Note not saved")
-                return
-            self.host.clear_selection()
-            self.host.notes_changed(highlight=note.id)
-
-        self.host.app.push_screen(NoteEditor(quote), save)
+        # Saved to the section it was written on, even if the reader moved on.
+        self._open_editor(self._session(self.host.current, span))
 
     def edit_note(self) -> None:
         note = self.target_note()
         if note is None:
             return
-        from briefing.tui.dialogs.note_editor import NoteDraft, NoteEditor  # on first use
+        section = self.host.briefing.section(note.section) or self.host.current
+        self._open_editor(self._session(section, (note.start, note.end), note))
 
-        draft = NoteDraft(note.note, note.tags, note.color)
+    def _session(
+        self,
+        section: Section,
+        span: tuple[int, int],
+        note: Annotation | None = None,
+        kept: KeptDraft | None = None,
+    ) -> NoteSession:
+        # The editor (a TextArea, ~14 ms) loads on first use, not at start-up.
+        from briefing.tui.editing import NoteSession
 
-        def save(edited: NoteDraft | None) -> None:
-            if edited is None or edited == draft:
-                return
-            try:
-                self.host.store.update_annotation(
-                    note.id,
-                    note=edited.note,
-                    tags=edited.tags,
-                    color=edited.color,
-                    slug=note.briefing,
-                )
-            except DataError as error:
-                self.host.failed(error, "Note not saved")
-                return
-            self.host.notes_changed(highlight=note.id)
+        return NoteSession(
+            self.host.store,
+            self.host.briefing,
+            section,
+            span,
+            note,
+            on_saved=self._note_saved,
+            on_stale=self.host.briefing_moved,
+            kept=kept,
+        )
 
-        self.host.app.push_screen(NoteEditor(note.quote, draft, title="Edit note"), save)
+    def _open_editor(self, session: NoteSession) -> None:
+        def closed(draft: NoteDraft | None) -> None:
+            if draft is None:  # discarded on purpose: a recovered draft goes too
+                try:
+                    session.forget()
+                except DataError as error:
+                    self.host.failed(error, "Draft not dropped")
+
+        self.host.app.push_screen(session.editor(), closed)
+
+    def _note_saved(self, note: Annotation) -> None:
+        if note.section == self.host.current.key:
+            self.host.clear_selection()
+        self.host.notes_changed(highlight=note.id)
+
+    def offer_kept_drafts(self) -> None:
+        """Open the editor on a note whose text was kept when the reader was ended."""
+        from briefing.store import drafts
+
+        store, briefing = self.host.store, self.host.briefing
+        try:
+            kept = drafts.kept(store, briefing.slug)
+        except DataError as error:
+            self.host.failed(error, "Kept drafts not read")
+            return
+        if not kept:
+            return
+        draft = kept[0]
+        note = None
+        if draft.note_id:
+            notes = store.annotations(draft.briefing)
+            note = next((a for a in notes if a.id == draft.note_id), None)
+        section = briefing.section(draft.section)
+        if section is None:
+            section = self.host.current
+        span = (draft.start, draft.end) if note is None else (note.start, note.end)
+        span = (min(span[0], len(section.text)), min(span[1], len(section.text)))
+        self.host.tell(
+            "A note you were writing when the reader was closed was kept; here it is.",
+            "Recovered",
+        )
+        self._open_editor(self._session(section, span, note, kept=draft))
 
     def view_note(self) -> None:
         """``v``: the whole note, read-only."""

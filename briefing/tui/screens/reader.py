@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList
 from textual.worker import Worker
 
-from briefing.core.model import Annotation, Briefing, ReadingState, Section
+from briefing.core.model import Briefing, ReadingState, Section
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import CURSOR_ACTIONS, AnnotationController
@@ -44,9 +44,6 @@ if TYPE_CHECKING:
 
 #: Seconds after the last section switch at which the reading position is saved.
 SAVE_DELAY = 1.0
-#: Seconds between looks at this briefing's notes file for changes made outside the reader
-#: (``briefing notes add`` in another terminal): a stat while nothing changed.
-WATCH_NOTES = 2.0
 
 
 #: Keys the key bar drops first when it is too narrow for all (help and the palette list
@@ -118,7 +115,7 @@ class ReaderScreen(Screen[None]):
         self._notes_box = Vertical(id="notes", classes="pane")
         self._panes = Horizontal(id="panes")
         self._opening_result = result
-        self._seen_notes: tuple[Annotation, ...] | None = None  # as last drawn
+        self._seen: tuple[object, object] | None = None  # file signatures: follow_changes
         self.notes = AnnotationController(
             self, self._text, self._pane, self._notes_box, self._notes_title
         )
@@ -156,8 +153,8 @@ class ReaderScreen(Screen[None]):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
-        self._seen_notes = self._read_notes()
-        self.set_interval(WATCH_NOTES, self._watch_notes)
+        self.call_after_refresh(self.notes.offer_kept_drafts)  # text kept when a reader ended
+        self.follow_changes()  # re-imports and notes changed elsewhere
         if self._opening_result is not None:
             await self.search.open_at(self._opening_result)
 
@@ -204,13 +201,24 @@ class ReaderScreen(Screen[None]):
             self._save_timer.stop()
             self._save_timer = None
         self.state.scroll = self._text.scroll_y
-        self.store.save_reading_state(self.state)
+        self._store_state()
+
+    def save_position(self) -> None:
+        """Save where the reader is now (on SIGHUP/SIGTERM, see :mod:`briefing.tui.hangup`)."""
+        self._save()
+
+    def _store_state(self) -> None:
+        """A refused save (full or read-only disk) is told, never a crash: the reader stays."""
+        try:
+            self.store.save_reading_state(self.state)
+        except DataError as error:
+            self.notify(str(error), title="Position not saved", severity="error", markup=False)
 
     @on(SectionView.EndSeen)
     def _mark_read(self, event: SectionView.EndSeen) -> None:
         if event.section not in self.state.read:
             self.state.read.add(event.section)
-            self.store.save_reading_state(self.state)
+            self._store_state()
             self.refresh_counts()
 
     @on(OptionList.OptionSelected, "#nav")
@@ -337,20 +345,83 @@ class ReaderScreen(Screen[None]):
     def notes_changed(self, highlight: str | None = None) -> None:
         self.notes.reload_notes(highlight)
         self.search.notes_changed()
-        self._seen_notes = self._read_notes()
 
-    def _read_notes(self) -> tuple[Annotation, ...] | None:
+    def briefing_moved(self) -> Briefing:
+        """A save was refused as based on an old revision: show the new one."""
+        self.reload_briefing()
+        self._seen = self._signatures()
+        return self.briefing
+
+    # -- following changes made elsewhere -----------------------------------
+
+    #: How often the reader looks for changes made by another process. One ``stat`` of
+    #: the library and of this user's notes file per second: no read, no parse unless
+    #: a file changed, so a hundred idle SSH sessions cost the server next to nothing.
+    #: (inotify via watchfiles would add a thread and a dependency per session for the
+    #: same promptness, and does not see changes on network file systems.)
+    FOLLOW_EVERY = 1.0
+
+    def follow_changes(self) -> None:
+        """Start noticing re-imports and notes changed by the CLI or another session."""
+        self._seen = self._signatures()
+        self.set_interval(self.FOLLOW_EVERY, self._look_for_changes, name="follow-changes")
+
+    def _signatures(self) -> tuple[object, object]:
+        notes = self.store._notes(self.briefing.slug)
+        return (self.store.library_file.signature(), notes.signature())
+
+    def _look_for_changes(self) -> None:
+        seen = self._signatures()
+        if self._seen is None or seen == self._seen:
+            self._seen = seen
+            return
+        library_changed = seen[0] != self._seen[0]
+        self._seen = seen
         try:
-            return tuple(self.store.annotations(self.briefing.slug))
-        except DataError:  # told when the reader reads them for a purpose, not every tick
-            return None
+            if library_changed and self.reload_briefing():
+                self.notify(
+                    "This briefing was re-imported; the text and your notes are up to date.",
+                    title="Updated",
+                )
+            else:  # notes written by the CLI or another session: highlights, pane, counts
+                self.notes_changed()
+        except DataError:
+            # Damaged meanwhile: the reader keeps what it shows; the next action that
+            # reads the file (a search, a save) says what is wrong with it.
+            return
 
-    def _watch_notes(self) -> None:
-        """Notes written outside this reader (the CLI, another session) show here too:
-        highlights, the notes pane and the sections pane's counts."""
-        notes = self._read_notes()
-        if notes is not None and notes != self._seen_notes:
-            self.notes_changed()
+    def reload_briefing(self) -> bool:
+        """Take up a re-imported briefing: the open section redrawn on the same passage,
+        notes re-read. False if the briefing's text did not change."""
+        from briefing.core.anchoring import locate, make_anchor
+
+        new = self.store.get(self.briefing.slug)
+        if new is self.briefing or (
+            [(s.key, s.text) for s in new.sections]
+            == [(s.key, s.text) for s in self.briefing.sections]
+        ):
+            self.briefing = new
+            return False
+        old_section = self.current
+        top = self._top_passage()
+        self.briefing = new
+        self._text.briefing = new
+        section = new.section(old_section.key) or new.sections[0]
+        place = None
+        if top is not None and top[1] > top[0]:
+            place = locate(make_anchor(old_section.text, *top), section.text)
+        self._show(section, 0.0)
+        self.refresh_counts()
+        if place is not None:
+            self.call_after_refresh(self._text.scroll_to_span, *place)
+        return True
+
+    def _top_passage(self) -> tuple[int, int] | None:
+        """The sentence at the top of the window: what the user was reading."""
+        sentences = self._text.cursor.sentences
+        if not sentences:
+            return None
+        return sentences[self._text._first_visible_sentence()]
 
     # -- messages from the widgets ----------------------------------------
 
@@ -402,7 +473,7 @@ class ReaderScreen(Screen[None]):
             if result is not None:
                 self.app.open_briefing(self.briefing.slug, self.current.key)  # type: ignore[attr-defined]
 
-        self.app.push_screen(OutlineScreen(self.store, self.briefing), saved)
+        self.app.push_screen(OutlineScreen(self.store, self.briefing, self.current.key), saved)
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta

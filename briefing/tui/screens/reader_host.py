@@ -43,6 +43,9 @@ class ReaderHost(Protocol):
         """Notes were written: redraw them (highlighting note ``highlight`` in the pane),
         and search again what they match."""
 
+    def briefing_moved(self) -> Briefing:
+        """A save was refused as based on an old revision: take up the new one, return it."""
+
     def show_notes_pane(self) -> None:
         """Make sure the notes pane is on screen."""
 
