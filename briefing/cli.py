@@ -206,7 +206,7 @@ def cmd_read(context: Context, args: argparse.Namespace) -> int:
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
     store = context.store
     counts = store.note_counts()
-    briefings = store.briefings()
+    briefings = store.listings()
     if args.json:
         print_json(
             [
@@ -358,7 +358,7 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
         briefings = [store.get(slug) for slug in args.slugs]
     else:
         counts = store.note_counts()
-        briefings = [b for b in store.briefings() if counts.get(b.slug)]
+        briefings = [store.get(b.slug) for b in store.listings() if counts.get(b.slug)]
     if args.section:
         for briefing in briefings:
             store.section(briefing.slug, args.section)

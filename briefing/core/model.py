@@ -63,13 +63,11 @@ class Section:
             raise ValueError("a section needs a key")
 
 
-@dataclass(frozen=True, slots=True)
-class Briefing:
-    slug: str
-    title: str
+class _Described:
+    """``source``, ``date`` and ``tags`` read from front matter (``meta``)."""
+
+    __slots__ = ()
     meta: dict[str, Any]
-    lead: str
-    sections: tuple[Section, ...]
 
     @property
     def source(self) -> str:
@@ -86,6 +84,38 @@ class Briefing:
         if isinstance(raw, str):
             raw = raw.replace(",", " ").split()
         return tuple(str(t) for t in raw)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionTitle:
+    """A section's key and heading, without its text: what a listing shows."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(_Described):
+    """A briefing as the library lists it: no lead, no section text.
+
+    ``revision`` is the content hash of the stored briefing: it changes with every
+    re-import that changes the text, and only then.
+    """
+
+    slug: str
+    title: str
+    meta: dict[str, Any]
+    sections: tuple[SectionTitle, ...]
+    revision: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing(_Described):
+    slug: str
+    title: str
+    meta: dict[str, Any]
+    lead: str
+    sections: tuple[Section, ...]
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

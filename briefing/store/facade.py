@@ -31,6 +31,7 @@ from briefing.core.model import (
     Anchor,
     Annotation,
     Briefing,
+    Listing,
     ReadingState,
     Section,
 )
@@ -39,20 +40,27 @@ from briefing.core.rules import normalise_tags
 from briefing.store.atomic import DataError
 from briefing.store.files import (
     BACKUPS_KEPT,
+    LIBRARY_SCHEMA,
     SCHEMA,
     DataFile,
     NewerSchema,
     NotFound,
     StoreError,
+    document,
+    replace_all,
     where,
+    write_whole,
 )
+from briefing.store.layout import migrate
 from briefing.store.records import (
     annotation_from,
     annotation_record,
     annotations_from,
-    block_record,
-    briefings_from,
+    briefing_from_content,
     content_hash,
+    content_tables,
+    listing_record,
+    listings_from,
 )
 
 __all__ = [
@@ -90,6 +98,18 @@ def check_note(note: str) -> str:
         raise StoreError(str(error)) from None
 
 
+class _Layout1(Exception):
+    """The library file is in layout 1: move it before reading it."""
+
+
+def _listings_of_layout_2(data: dict[str, Any] | None) -> dict[str, Listing]:
+    if data is not None:
+        meta: dict[str, Any] = next(iter(data.get("_meta", {}).values()), {})
+        if meta.get("schema", LIBRARY_SCHEMA) < LIBRARY_SCHEMA:
+            raise _Layout1
+    return listings_from(data)
+
+
 class Store:
     """The library plus one user's notes and state."""
 
@@ -100,11 +120,14 @@ class Store:
 
     def _file(self, path: Path) -> DataFile:
         if path not in self._files:
-            self._files[path] = DataFile(path, self.paths.backups, self.paths.root)
+            library = path == self.paths.library or path.parent == self.paths.briefings
+            schema = LIBRARY_SCHEMA if library else SCHEMA
+            self._files[path] = DataFile(path, self.paths.backups, self.paths.root, schema)
         return self._files[path]
 
     @property
     def library_file(self) -> DataFile:
+        """The library index: one small record per briefing (layout 2)."""
         return self._file(self.paths.library)
 
     def exists(self) -> bool:
@@ -112,13 +135,35 @@ class Store:
 
     # -- library -------------------------------------------------------
 
+    def _index(self) -> dict[str, Listing]:
+        """The library index by slug, in title order; a layout-1 folder is moved first."""
+        try:
+            return self.library_file.cached(_listings_of_layout_2)  # type: ignore[no-any-return]
+        except _Layout1:
+            migrate(self.paths, self.library_file)
+            return self.library_file.cached(_listings_of_layout_2)  # type: ignore[no-any-return]
+
+    def listings(self) -> list[Listing]:
+        """Every briefing as the library lists it (no text is read)."""
+        return list(self._index().values())
+
+    def listing(self, slug: str) -> Listing:
+        listing = self._index().get(slug)
+        if listing is None:
+            raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
+        return listing
+
     def briefings(self) -> list[Briefing]:
-        return list(self.library_file.cached(briefings_from).values())
+        """Every briefing with its text: reads every briefing's file (export, reindex)."""
+        return [self.get(slug) for slug in self._index()]
 
     def get(self, slug: str) -> Briefing:
-        briefing = self.library_file.cached(briefings_from).get(slug)
+        """One briefing with its text, read from its own file on first use."""
+        self.listing(slug)
+        path = self.paths.briefing_file(slug)
+        briefing: Briefing | None = self._file(path).cached(briefing_from_content)
         if briefing is None:
-            raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
+            raise StoreError(f"{path}: the briefing's file is missing; import {slug!r} again")
         return briefing
 
     def section(self, slug: str, key: str) -> Section:
@@ -133,53 +178,56 @@ class Store:
     def import_briefings(
         self, items: Iterable[tuple[Briefing, str]], *, imported_at: str | None = None
     ) -> list[ImportResult]:
-        """Add or replace briefings in one library write, then re-anchor their notes."""
+        """Add or replace briefings, then re-anchor their notes.
+
+        Under the library's lock: each new or changed briefing's file is written once,
+        then the library index once (the commit point: a kill before it leaves the
+        index naming the old revisions, and the next import writes them again).
+        """
         stamp = imported_at or rules.now_iso()
         results: list[ImportResult] = []
         changed: list[Briefing] = []
+        self._index()  # moves a layout-1 folder first
         with self.library_file.transaction() as db:
-            briefings, sections = db.table("briefings"), db.table("sections")
+            data = dict(db.storage.read() or {})
+            table: dict[str, Any] = dict(data.get("briefings", {}))
+            by_slug = {record["slug"]: key for key, record in table.items()}
+            next_id = max((int(key) for key in table), default=0) + 1
+            written = False
             for briefing, origin in items:
                 digest = content_hash(briefing)
-                old = briefings.get(where("slug") == briefing.slug)
-                if isinstance(old, dict) and old.get("hash") == digest:
+                path = self.paths.briefing_file(briefing.slug)
+                key = by_slug.get(briefing.slug)
+                old = table.get(key) if key is not None else None
+                if old is not None and old.get("hash") == digest and path.exists():
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
                     continue
-                record = {
-                    "slug": briefing.slug,
-                    "title": briefing.title,
-                    "meta": briefing.meta,
-                    "lead": briefing.lead,
-                    "hash": digest,
-                    "origin": origin,
-                    "imported": stamp,
-                }
-                briefings.upsert(record, where("slug") == briefing.slug)
-                sections.remove(where("briefing") == briefing.slug)
-                sections.insert_multiple(
-                    {
-                        "briefing": briefing.slug,
-                        "key": s.key,
-                        "title": s.title,
-                        "position": position,
-                        "markdown": s.markdown,
-                        "text": s.text,
-                        "blocks": [block_record(b) for b in s.blocks],
-                    }
-                    for position, s in enumerate(briefing.sections)
+                content = self._file(path)
+                content.keep_daily_backup()
+                write_whole(
+                    path,
+                    document(LIBRARY_SCHEMA, content_tables(briefing, digest, origin, stamp)),
                 )
+                if key is None:
+                    key = by_slug[briefing.slug] = str(next_id)
+                    next_id += 1
+                table[key] = listing_record(briefing, digest, origin, stamp)
+                written = True
                 status = "updated" if old else "new"
                 results.append(ImportResult(briefing.slug, briefing.title, status))
                 if old:
                     changed.append(briefing)
+            if written:
+                data["briefings"] = table
+                replace_all(db, data)
         # Re-anchor after the library is safely written: a crash in between
         # leaves notes with stale offsets, which the next re-import repairs
         # (for an "unchanged" briefing this writes nothing unless a note is stale).
-        by_slug = {r.slug: i for i, r in enumerate(results)}
+        by_result = {r.slug: i for i, r in enumerate(results)}
         for briefing in changed:
             moved, orphaned = self._reanchor_all_users(briefing)
-            index = by_slug[briefing.slug]
+            index = by_result[briefing.slug]
             results[index] = ImportResult(
                 briefing.slug, briefing.title, results[index].status, moved=moved, orphaned=orphaned
             )
@@ -378,6 +426,8 @@ class Store:
     def data_files(self) -> list[DataFile]:
         """Every data file of every user, for ``briefing doctor``."""
         paths = [self.paths.library]
+        if self.paths.briefings.is_dir():
+            paths += sorted(self.paths.briefings.glob("*.json"))
         if self.paths.users.is_dir():
             paths += sorted(self.paths.users.glob("*/state.json"))
             paths += sorted(self.paths.users.glob("*/notes/*.json"))

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from tinydb import TinyDB
 
 SCHEMA = 1
+#: Schema of the library index and of the per-briefing files (layout 2, issue 18).
+#: Layout 1 was one ``library.json`` holding every section; it is migrated on first use.
+LIBRARY_SCHEMA = 2
 BACKUPS_KEPT = 5
 
 
@@ -75,10 +78,10 @@ def _tinydb() -> Callable[[Path], TinyDB]:
 
         def write(self, data: dict[str, dict[str, Any]]) -> None:
             self.dirty = True
-            super().write(data)
+            super().write(data)  # type: ignore[no-untyped-call]
 
     def open_db(path: Path) -> TinyDB:
-        return TinyDB(path, storage=Buffered(AtomicJSONStorage))
+        return TinyDB(path, storage=Buffered(AtomicJSONStorage))  # type: ignore[no-untyped-call]
 
     return open_db
 
@@ -90,7 +93,7 @@ def where(field: str) -> Any:
     return where(field)
 
 
-def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
+def _schema_of(path: Path, data: dict[str, Any] | None, current: int = SCHEMA) -> int:
     if data is None:
         return 0
     meta = data.get("_meta")
@@ -100,10 +103,10 @@ def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
     schema = record.get("schema") if isinstance(record, dict) else None
     if not isinstance(schema, int):
         raise CorruptFile(path, "schema version is missing or not a number")
-    if schema > SCHEMA:
+    if schema > current:
         raise NewerSchema(
             f"{path}: written by a newer briefing (schema {schema}; this version reads up to"
-            f" {SCHEMA}). Upgrade briefing; the file was not changed."
+            f" {current}). Upgrade briefing; the file was not changed."
         )
     return schema
 
@@ -113,8 +116,9 @@ class DataFile:
 
     _cleaned: set[Path] = set()
 
-    def __init__(self, path: Path, backups: Path, root: Path) -> None:
+    def __init__(self, path: Path, backups: Path, root: Path, schema: int = SCHEMA) -> None:
         self.path = path
+        self.schema = schema
         self._backups = backups
         self._root = root
         self._snapshot: tuple[tuple[int, int, int], Any] | None = None
@@ -129,8 +133,13 @@ class DataFile:
     def read(self) -> dict[str, Any] | None:
         """The whole file. Safe without the lock: writers rename complete files."""
         data = read_json(self.path)
-        _schema_of(self.path, data)
+        _schema_of(self.path, data, self.schema)
         return data
+
+    def read_schema(self) -> tuple[int, dict[str, Any] | None]:
+        """The file's schema version (0: no file) and its whole content."""
+        data = read_json(self.path)
+        return _schema_of(self.path, data, self.schema), data
 
     def cached(self, build: Any) -> Any:
         """``build(data)``, recomputed only when the file changed underneath."""
@@ -150,15 +159,24 @@ class DataFile:
                 self._cleaned.add(self.path)
             db = _tinydb()(self.path)
             buffer: Any = db.storage  # the Buffered middleware: dirty, flush()
-            schema = _schema_of(self.path, buffer.read())
+            schema = _schema_of(self.path, buffer.read(), self.schema)
             if schema == 0:
-                db.table("_meta").insert({"schema": SCHEMA})
+                db.table("_meta").insert({"schema": self.schema})
             yield db
             # Only reached when the body did not raise; a no-op writes nothing.
             if buffer.dirty:
                 if schema:
                     self._daily_backup()
                 buffer.flush()
+
+    def keep_daily_backup(self) -> None:
+        """Take today's backup of the file now, if it exists and has none yet.
+
+        For a file written outside :meth:`transaction` (a briefing's text,
+        replaced by a re-import under the library's lock).
+        """
+        if self.path.exists():
+            self._daily_backup()
 
     def backups(self) -> list[Path]:
         folder = self._backup_folder()
@@ -181,3 +199,26 @@ class DataFile:
     def restore(self, backup: Path) -> None:
         with locked(self.path):
             write_atomic(self.path, backup.read_bytes())
+
+
+def document(schema: int, tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A whole TinyDB file's content: each table's records under document ids 1, 2, ..."""
+    data: dict[str, Any] = {"_meta": {"1": {"schema": schema}}}
+    for name, records in tables.items():
+        data[name] = {str(number): record for number, record in enumerate(records, 1)}
+    return data
+
+
+def write_whole(path: Path, data: dict[str, Any]) -> None:
+    """Write a TinyDB file in one atomic rename, without loading TinyDB (bulk writes)."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_atomic(path, payload.encode("utf-8"))
+
+
+def replace_all(db: TinyDB, data: dict[str, Any]) -> None:
+    """Replace everything a transaction's TinyDB holds; flushed when the transaction ends.
+
+    One write instead of a TinyDB call per record, each of which copies whole tables.
+    """
+    db.storage.write(data)
+    db.clear_cache()

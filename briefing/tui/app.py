@@ -67,10 +67,11 @@ class BriefingApp(App[int]):
         slug, section = self._start
         if slug is None:
             slug = self.store.setting(LAST_BRIEFING)
-            if slug is None and len(self.store.briefings()) == 1:
-                slug = self.store.briefings()[0].slug  # first run: the bundled briefing
+            listings = self.store.listings()
+            if slug is None and len(listings) == 1:
+                slug = listings[0].slug  # first run: the bundled briefing
         screen: Screen
-        if slug is not None and any(b.slug == slug for b in self.store.briefings()):
+        if slug is not None and any(b.slug == slug for b in self.store.listings()):
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
             screen = self._reader(slug, section)
@@ -187,7 +188,7 @@ def run_reader(store: Store, slug: str | None = None, section: str | None = None
     A damaged data file, an unknown slug or section fails here, as one line naming
     the file or the key, instead of as a traceback from inside the running app.
     """
-    store.briefings()
+    store.listings()
     store.note_counts()  # reads every notes file of this user
     store.setting("theme")  # reads the state file
     if slug is not None and section is not None:

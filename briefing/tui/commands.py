@@ -48,7 +48,7 @@ class BriefingCommands(Provider):
             for section in screen.briefing.sections:
                 run = partial(screen.go_to_section, section.key)
                 commands.append((f"Go to section: {visible(section.title)}", "Section", run))
-        for briefing in app.store.briefings():
+        for briefing in app.store.listings():
             run = partial(app.open_briefing, briefing.slug)
             commands.append((f"Open briefing: {visible(briefing.title)}", "Briefing", run))
         return [(escape(name), escape(help_text), run) for name, help_text, run in commands]
