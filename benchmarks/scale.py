@@ -205,11 +205,13 @@ def _reader(data: Path) -> tuple[float, int, int]:
         started_rss = _rss_kb(child.process.pid)
         child.send(b"\x06")  # ctrl+f: search every briefing
         child.read_until(b"Type to search")
-        child.drain(0.5)
+        time.sleep(0.5)
         child.output.clear()
         child.send(b"veto")
         child.read_until("›".encode(), timeout=120)  # a result row: "Title › Section"
-        child.drain(1.0)
+        settle = time.perf_counter() + 1.0  # not drain(): the query line's cursor blinks
+        while time.perf_counter() < settle:
+            child._read(0.1)
         searched_rss = _rss_kb(child.process.pid)
     finally:
         child.close()

@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("doctor", help="check the data files; restore from backup")
     cmd.add_argument("--restore", action="store_true", help="restore damaged files")
     cmd.add_argument("--yes", action="store_true", help="do not ask before restoring")
+    cmd.add_argument(
+        "--reindex", action="store_true", help="rebuild the search index from the library"
+    )
 
     keys_file = argparse.ArgumentParser(add_help=False)
     keys_file.add_argument(
@@ -389,10 +392,8 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
-    from briefing.core.search.index import SearchIndex
-
     store = context.store
-    index = SearchIndex(store.briefings(), store.annotations())
+    index = store.search_index()
     hits = index.search(" ".join(args.query), notes_only=args.notes_only)
     if args.json:
         print_json(
@@ -420,6 +421,16 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
     store = context.store
+    if args.reindex:
+        import sqlite3
+
+        try:
+            store.sync_search(rebuild=True)
+        except sqlite3.Error as error:
+            raise Failure(f"{store.paths.search_index}: cannot rebuild ({error})") from error
+        count = len(store.listings())
+        context.out(f"Search index rebuilt: {count} briefing{'s' if count != 1 else ''}.")
+        return EXIT_OK
     files = store.data_files()
     if not files:
         context.out(f"No data files yet in {store.paths.root}.")

@@ -108,6 +108,9 @@ class Listing(_Described):
     sections: tuple[SectionTitle, ...]
     revision: str = ""
 
+    def section(self, key: str) -> SectionTitle | None:
+        return next((s for s in self.sections if s.key == key), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Briefing(_Described):

@@ -19,10 +19,11 @@ If the operation raises, nothing is flushed and the file is unchanged.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing.core import anchoring, rules
 from briefing.core.model import (
@@ -76,6 +77,10 @@ __all__ = [
 ]
 
 
+if TYPE_CHECKING:
+    from briefing.core.search.index import SearchIndex
+    from briefing.store.searchfile import SearchFile, SqliteCorpus
+
 _UNSET = object()
 
 
@@ -117,6 +122,7 @@ class Store:
         self.paths = Paths(Path(root))
         self.user = validate_user(user)
         self._files: dict[Path, DataFile] = {}
+        self._search_file: SearchFile | None = None
 
     def _file(self, path: Path) -> DataFile:
         if path not in self._files:
@@ -161,10 +167,63 @@ class Store:
         """One briefing with its text, read from its own file on first use."""
         self.listing(slug)
         path = self.paths.briefing_file(slug)
-        briefing: Briefing | None = self._file(path).cached(briefing_from_content)
+        return self._checked(slug, self._file(path).cached(briefing_from_content))
+
+    def _checked(self, slug: str, briefing: Briefing | None) -> Briefing:
         if briefing is None:
+            path = self.paths.briefing_file(slug)
             raise StoreError(f"{path}: the briefing's file is missing; import {slug!r} again")
         return briefing
+
+    def _load(self, slug: str) -> Briefing:
+        """One briefing read afresh and not kept (indexing the whole library)."""
+        path = self.paths.briefing_file(slug)
+        return self._checked(slug, briefing_from_content(self._file(path).read()))
+
+    # -- search ----------------------------------------------------------
+
+    @property
+    def search_file(self) -> SearchFile:
+        """The shared search index of the library's text (``search.sqlite3``)."""
+        if self._search_file is None:
+            from briefing.store.searchfile import SearchFile
+
+            self._search_file = SearchFile(self.paths.search_index)
+        return self._search_file
+
+    def search_index(self, annotations: Iterable[Annotation] | None = None) -> SearchIndex:
+        """This user's search: the shared index of the library's text, brought up to date
+        with the library first (only briefings whose revision changed are indexed), and
+        this user's notes, held in memory and never written to the shared file.
+
+        If the shared file cannot be used (a read-only data folder), the library is
+        indexed in memory instead: slower, same results. ``annotations``: the notes to
+        search (default: all of this user's).
+        """
+        import sqlite3
+
+        from briefing.core.search.index import SearchIndex
+
+        notes = self.annotations() if annotations is None else annotations
+        try:
+            corpus = self.sync_search()
+        except sqlite3.Error:
+            return SearchIndex(self.briefings(), notes)
+        return SearchIndex(annotations=notes, corpus=corpus)
+
+    def sync_search(self, *, rebuild: bool = False) -> SqliteCorpus:
+        """Index what changed in the library since the search file was written; with
+        ``rebuild``, everything again (``doctor --reindex``). The corpus to search."""
+        listings = self._index()
+        search = self.search_file
+        if rebuild:
+            search.clear()
+        indexed = search.revisions()
+        stale = [slug for slug, found in listings.items() if indexed.get(slug) != found.revision]
+        gone = [slug for slug in indexed if slug not in listings]
+        if stale or gone:
+            search.update(((self._load(slug), listings[slug].revision) for slug in stale), gone)
+        return search.corpus()
 
     def section(self, slug: str, key: str) -> Section:
         """One section; an unknown key is an error that lists the keys there are."""
@@ -187,6 +246,7 @@ class Store:
         stamp = imported_at or rules.now_iso()
         results: list[ImportResult] = []
         changed: list[Briefing] = []
+        indexed: list[tuple[Briefing, str]] = []
         self._index()  # moves a layout-1 folder first
         with self.library_file.transaction() as db:
             data = dict(db.storage.read() or {})
@@ -213,12 +273,14 @@ class Store:
                     key = by_slug[briefing.slug] = str(next_id)
                     next_id += 1
                 table[key] = listing_record(briefing, digest, origin, stamp)
+                indexed.append((briefing, digest))
                 written = True
                 status = "updated" if old else "new"
                 results.append(ImportResult(briefing.slug, briefing.title, status))
                 if old:
                     changed.append(briefing)
             if written:
+                self._index_search(indexed)
                 data["briefings"] = table
                 replace_all(db, data)
         # Re-anchor after the library is safely written: a crash in between
@@ -232,6 +294,14 @@ class Store:
                 briefing.slug, briefing.title, results[index].status, moved=moved, orphaned=orphaned
             )
         return results
+
+    def _index_search(self, indexed: list[tuple[Briefing, str]]) -> None:
+        """Index the briefings just written, in the shared search file. It is derived
+        data: if it cannot be written now, the next search brings it up to date."""
+        import sqlite3
+
+        with contextlib.suppress(sqlite3.Error):
+            self.search_file.update(indexed)
 
     def _reanchor_all_users(self, briefing: Briefing) -> tuple[int, int]:
         moved = orphaned = 0

@@ -139,9 +139,9 @@ class BriefingApp(App[int]):
     def _search_index(self) -> ThreadedIndex:
         """The session's one search index, for every search screen: made again only when the
         library changed. Cheap: nothing is indexed before the first search."""
-        briefings = self.store.briefings()
+        briefings = self.store.listings()
         if self._index is None or not self._index.built_from(briefings):
-            self._index = ThreadedIndex(briefings)
+            self._index = ThreadedIndex(self.store, briefings)
         return self._index
 
     def action_help(self) -> None:
