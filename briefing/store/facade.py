@@ -52,7 +52,6 @@ from briefing.store.files import (
     where,
     write_whole,
 )
-from briefing.store.layout import migrate
 from briefing.store.records import (
     annotation_from,
     annotation_record,
@@ -146,6 +145,8 @@ class Store:
         try:
             return self.library_file.cached(_listings_of_layout_2)  # type: ignore[no-any-return]
         except _Layout1:
+            from briefing.store.layout import migrate  # once per data folder, ever
+
             migrate(self.paths, self.library_file)
             return self.library_file.cached(_listings_of_layout_2)  # type: ignore[no-any-return]
 
