@@ -284,11 +284,12 @@ def test_unrelated_rewrite_orphans_the_note_and_keeps_its_quote() -> None:
 
 
 def test_make_anchor_trims_and_records_context() -> None:
-    text = "a" * 40 + "  Russia vetoed it.  " + "b" * 40
-    anchor = make_anchor(text, 40, 61)
-    assert (anchor.quote, anchor.start, anchor.end) == ("Russia vetoed it.", 42, 59)
-    assert anchor.prefix == "a" * 30 + "  "
-    assert anchor.suffix == "  " + "b" * 30
+    pad = CONTEXT + 8
+    text = "a" * pad + "  Russia vetoed it.  " + "b" * pad
+    anchor = make_anchor(text, pad, pad + 21)
+    assert (anchor.quote, anchor.start, anchor.end) == ("Russia vetoed it.", pad + 2, pad + 19)
+    assert anchor.prefix == "a" * (CONTEXT - 2) + "  "
+    assert anchor.suffix == "  " + "b" * (CONTEXT - 2)
     assert anchor.text_hash == text_hash(text) != text_hash(text + ".")
 
 

@@ -95,5 +95,5 @@ def test_a_move_killed_before_its_last_rename_is_done_again(old_folder: Path) ->
     (old_folder / "briefings" / "export-fixture.json").unlink()
     again = Store(old_folder, "alice")
     assert [b.slug for b in again.listings()] == ["export-fixture", "russia-dprk-pact"]
-    assert again.get("export-fixture").sections[0].key == "summary"
+    assert again.get("export-fixture").body_sections[0].key == "summary"
     assert (old_folder / "backups" / LAYOUT_1_BACKUP).read_bytes() == old_library

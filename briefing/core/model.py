@@ -9,8 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-BlockKind = Literal["paragraph", "heading", "item", "quote", "code", "rule"]
+BlockKind = Literal["paragraph", "heading", "item", "quote", "code", "rule", "table", "footnote"]
 Status = Literal["anchored", "orphaned"]
+
+#: The key of the lead's section: the text between a briefing's title and its first
+#: ``##`` section, read, searched, annotated and exported like any section. A ``##``
+#: section whose title slugifies to it is keyed ``lead-section`` instead.
+LEAD_KEY = "lead"
 
 #: Highlight colours a note may take; the names are what export writes.
 COLORS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "orange")
@@ -23,7 +28,7 @@ class Span:
 
     start: int
     end: int
-    style: Literal["em", "strong", "code", "link", "strike"]
+    style: Literal["em", "strong", "code", "link", "strike", "footnote"]
     href: str = ""
 
 
@@ -40,7 +45,7 @@ class Block:
     start: int
     spans: tuple[Span, ...] = ()
     level: int = 0  # heading level, or list nesting depth
-    marker: str = ""  # "•" or "3." for list items
+    marker: str = ""  # "•" or "3." for list items, "[2]" for footnote 2
 
     @property
     def end(self) -> int:
@@ -62,9 +67,14 @@ class Section:
         if not self.key:
             raise ValueError("a section needs a key")
 
+    @property
+    def is_lead(self) -> bool:
+        """The briefing's lead, not one of its ``##`` sections."""
+        return self.key == LEAD_KEY
+
 
 class _Described:
-    """``source``, ``date`` and ``tags`` read from front matter (``meta``)."""
+    """``source``, ``date``, ``facts`` and ``tags`` read from front matter (``meta``)."""
 
     __slots__ = ()
     meta: dict[str, Any]
@@ -77,6 +87,19 @@ class _Described:
     def date(self) -> str:
         value = self.meta.get("date", "")
         return "" if value is None else str(value)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Where it came from, as shown under the title: source, author, site, date, URL."""
+        found: list[str] = []
+        for key in ("source", "author", "site", "date", "url"):
+            value = self.meta.get(key)
+            if isinstance(value, list | tuple):  # several authors
+                value = ", ".join(str(v) for v in value)
+            text = " ".join(str(value).split()) if value is not None else ""
+            if text and text not in found:
+                found.append(text)
+        return tuple(found)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -93,6 +116,11 @@ class SectionTitle:
     key: str
     title: str
 
+    @property
+    def is_lead(self) -> bool:
+        """The briefing's lead, not one of its ``##`` sections."""
+        return self.key == LEAD_KEY
+
 
 @dataclass(frozen=True, slots=True)
 class Listing(_Described):
@@ -108,17 +136,30 @@ class Listing(_Described):
     sections: tuple[SectionTitle, ...]
     revision: str = ""
 
+    @property
+    def body_sections(self) -> tuple[SectionTitle, ...]:
+        """The ``##`` sections, without the lead's."""
+        return tuple(s for s in self.sections if not s.is_lead)
+
     def section(self, key: str) -> SectionTitle | None:
         return next((s for s in self.sections if s.key == key), None)
 
 
 @dataclass(frozen=True, slots=True)
 class Briefing(_Described):
+    """A titled article: ``lead`` is its Markdown before the first ``##`` section; when it
+    has text, ``sections`` starts with it as the section keyed :data:`LEAD_KEY`."""
+
     slug: str
     title: str
     meta: dict[str, Any]
     lead: str
     sections: tuple[Section, ...]
+
+    @property
+    def body_sections(self) -> tuple[Section, ...]:
+        """The ``##`` sections, without the lead's."""
+        return tuple(s for s in self.sections if not s.is_lead)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

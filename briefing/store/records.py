@@ -45,12 +45,19 @@ def briefings_from(data: dict[str, Any] | None) -> dict[str, Briefing]:
     for record in data.get("briefings", {}).values():
         slug = record["slug"]
         ordered = sorted(sections.get(slug, []), key=lambda r: r["position"])
+        parts = tuple(section_from(r) for r in ordered)
+        lead = record.get("lead", "")
+        if lead and not any(part.is_lead for part in parts):  # stored before the lead was one
+            from briefing.core.ingest import lead_section
+
+            lead_part = lead_section(lead)
+            parts = parts if lead_part is None else (lead_part, *parts)
         result[slug] = Briefing(
             slug=slug,
             title=record["title"],
             meta=record.get("meta", {}),
-            lead=record.get("lead", ""),
-            sections=tuple(section_from(r) for r in ordered),
+            lead=lead,
+            sections=parts,
         )
     return dict(sorted(result.items(), key=lambda item: item[1].title.casefold()))
 

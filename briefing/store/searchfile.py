@@ -75,10 +75,11 @@ class SearchFile:
                     db.close()
                     self.path.unlink()
                     return self._connect()
-                db.execute("PRAGMA journal_mode=WAL")  # reads never wait for an import
                 db.execute("PRAGMA synchronous=NORMAL")  # derived data: rebuilt if lost
-                db.executescript(_TABLES)
-                db.execute(f"PRAGMA user_version={FORMAT}")
+                if version == 0:
+                    db.execute("PRAGMA journal_mode=WAL")  # reads never wait for an import
+                    db.executescript(_TABLES)
+                    db.execute(f"PRAGMA user_version={FORMAT}")
             except sqlite3.Error:
                 db.close()
                 raise
@@ -120,6 +121,7 @@ class SearchFile:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+        self.close()  # the last connection out folds the write-ahead log into the file
 
     def clear(self) -> None:
         """Forget everything (``doctor --reindex``)."""
@@ -130,6 +132,7 @@ class SearchFile:
                 db.execute(f"DELETE FROM {table}")
             db.execute("COMMIT")
         db.execute("VACUUM")
+        self.close()
 
     @staticmethod
     def _remove(db: sqlite3.Connection, slug: str) -> None:
@@ -181,8 +184,14 @@ class SearchFile:
         return postings
 
     def corpus(self) -> SqliteCorpus:
-        """The index as a search corpus (see :class:`briefing.core.search.index.Corpus`)."""
-        return SqliteCorpus(self._connect(), self._lock)
+        """The index as a search corpus (see :class:`briefing.core.search.index.Corpus`),
+        on a read-only connection of its own: closing this file's writer leaves it be."""
+        self._connect()  # makes the file and its tables on first use
+        db = sqlite3.connect(
+            self.path, timeout=LOCK_TIMEOUT, isolation_level=None, check_same_thread=False
+        )
+        db.execute("PRAGMA query_only=ON")
+        return SqliteCorpus(db, threading.Lock())
 
 
 class SqliteCorpus:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from briefing.core.rules import tag_key
 from briefing.core.search.fold import QUOTES, WORD, Text, fold
 
 __all__ = [
@@ -56,7 +57,8 @@ class Query:
 
 
 def norm_tag(tag: str) -> str:
-    return fold(tag).strip().lstrip("#").strip()
+    """The one tag rule (:func:`briefing.core.rules.tag_key`), as search compares tags."""
+    return tag_key(tag)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

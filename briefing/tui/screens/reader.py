@@ -15,9 +15,11 @@ from textual.widget import Widget
 from textual.widgets import Label, OptionList
 
 from briefing.core.model import Briefing, ReadingState, Section
+from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import ANNOTATION_BINDINGS
-from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen, ThreadedIndex
+from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen
+from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
@@ -82,6 +84,14 @@ class ReaderScreen(SearchingScreen):
             show=False,  # the 80-column key bar is full; help and the palette list it
             tooltip="Export the notes: save as Markdown, or copy",
         ),
+        Binding(
+            "o",
+            "outline",
+            "Outline",
+            id="reader.outline",
+            show=False,
+            tooltip="Edit the outline: where sections start, their titles, the lead",
+        ),
         *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
         *SEARCH_BINDINGS,  # likewise
         Binding(
@@ -142,7 +152,7 @@ class ReaderScreen(SearchingScreen):
     def _notes_pane_widgets(self) -> list[Widget]:
         return [Label("Notes", id="notes-title", classes="pane-title"), self._pane]
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # type: ignore[override]  # Textual calls each level's own
         # Textual shows the (empty) notification rack and then hides it as the screen is
         # first shown: one more layout and full frame. Hidden before the first layout, its
         # hiding changes nothing; it still shows as soon as there is a notification.
@@ -260,7 +270,19 @@ class ReaderScreen(SearchingScreen):
             return self.briefing.section_index(self.current.key) + 1 < len(self.briefing.sections)
         if action == "previous_section":
             return self.briefing.section_index(self.current.key) > 0
+        if action == "outline":  # a served reader shares the library: not theirs to rewrite
+            return not is_served()
         return super().check_action(action, parameters)
+
+    def action_outline(self) -> None:
+        """Open the outline editor; after a save, read the new revision here."""
+        from briefing.tui.screens.outline import OutlineScreen
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self.app.open_briefing(self.briefing.slug, self.current.key)  # type: ignore[attr-defined]
+
+        self.app.push_screen(OutlineScreen(self.store, self.briefing), saved)
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta

@@ -1,4 +1,4 @@
-"""Anchor notes to passages of a section's plain text, and find them again after revisions.
+"""The anchorer as it was before issue 19 (commit 3f133b5), kept to score "before" against "after".
 
 An anchor records a passage three ways, as the Hypothesis annotator does: the quoted text, up
 to ``CONTEXT`` characters either side of it, and its offsets. Offsets are cheap but go stale as
