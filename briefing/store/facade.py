@@ -38,7 +38,7 @@ from briefing.core.model import (
 )
 from briefing.core.paths import Paths, validate_user
 from briefing.core.rules import normalise_tags
-from briefing.store.atomic import DataError
+from briefing.store.atomic import DataError, fsync_dir
 from briefing.store.files import (
     BACKUPS_KEPT,
     LIBRARY_SCHEMA,
@@ -269,6 +269,7 @@ class Store:
                 write_whole(
                     path,
                     document(LIBRARY_SCHEMA, content_tables(briefing, digest, origin, stamp)),
+                    sync_folder=False,  # once for all, below
                 )
                 if key is None:
                     key = by_slug[briefing.slug] = str(next_id)
@@ -281,6 +282,7 @@ class Store:
                 if old:
                     changed.append(briefing)
             if written:
+                fsync_dir(self.paths.briefings)  # every new name there, before the index names it
                 self._index_search(indexed)
                 data["briefings"] = table
                 replace_all(db, data)

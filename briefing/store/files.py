@@ -209,10 +209,11 @@ def document(schema: int, tables: dict[str, list[dict[str, Any]]]) -> dict[str, 
     return data
 
 
-def write_whole(path: Path, data: dict[str, Any]) -> None:
-    """Write a TinyDB file in one atomic rename, without loading TinyDB (bulk writes)."""
+def write_whole(path: Path, data: dict[str, Any], *, sync_folder: bool = True) -> None:
+    """Write a TinyDB file in one atomic rename, without loading TinyDB (bulk writes);
+    see :func:`write_atomic` for ``sync_folder``."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    write_atomic(path, payload.encode("utf-8"))
+    write_atomic(path, payload.encode("utf-8"), sync_folder=sync_folder)
 
 
 def replace_all(db: TinyDB, data: dict[str, Any]) -> None:
