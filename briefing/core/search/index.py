@@ -28,10 +28,12 @@ Matching rules (what a user sees):
 * Scripts written without spaces (Chinese, Japanese) are only matched at the
   start of a run of letters: a known limit of prefix-of-word matching.
 
-Speed: :class:`SearchIndex` folds and tokenises briefings lazily, on the first
-search after they change, into an inverted
-index: folded word -> {section id: number of occurrences}, with a sorted
-vocabulary so that a query word's prefix is a ``bisect`` range. A plain query
+Speed: the briefings live in a :class:`Corpus`, an inverted index: folded word ->
+{section id: number of occurrences}, in which a query word's prefix is one range
+(a ``bisect`` of the sorted vocabulary in :class:`MemoryCorpus`, which folds
+briefings lazily on the first search after they change; an index range scan in
+the shared file of ``briefing.store.searchfile``, which every process reads and
+imports update, so no process folds the library to search it). A plain query
 word is then counted from the index alone; phrases and punctuated words are
 prefiltered by their words and confirmed with a regular expression on the few
 candidate sections. Snippets, match spans and original-offset maps are built
