@@ -22,10 +22,9 @@ from briefing.core.config import ConfigError, config_path, describe, load_config
 from briefing.core.ingest import IngestError
 from briefing.core.model import DEFAULT_COLOR
 from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
-from briefing.core.rules import now_iso
 from briefing.core.safetext import safe_json, visible
-from briefing.store.atomic import AlreadyExists, DataError, WriteRefused, read_json, write_document
-from briefing.store.facade import DataFile, NewerSchema, Store
+from briefing.store.atomic import DataError, WriteRefused
+from briefing.store.facade import DataFile, Store
 from briefing.store.importing import collect_inputs, ensure_library, import_paths
 
 EXIT_OK, EXIT_FAILURE = 0, 1  # usage errors exit 2, through argparse
@@ -274,15 +273,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Failure, DataError, IngestError, ConfigError, WriteRefused) as error:
         print(f"briefing: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except OSError as error:  # the data dir cannot be made or written, say
-        where = f": {error.filename}" if error.filename else ""
-        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. `briefing list | head`
+    except BrokenPipeError:  # e.g. `briefing list | head` (an OSError: caught first)
         sys.stderr.close()
         return EXIT_OK
+    except OSError as error:  # the data dir cannot be made, say: still one line
+        from briefing.store.atomic import cause
+
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"briefing: error: {where}{cause(error)}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:
@@ -443,91 +444,33 @@ def cmd_notes_rm(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
-    from briefing.core import export
+    from briefing.store import exporting
 
-    store = context.store
     if args.slugs and args.all:
         usage_error("give SLUGs or --all, not both")
-    config = load_config()
-    template = args.template or (config.export_template if args.format == "md" else None)
     if args.template and args.format == "json":
         usage_error("--template makes Markdown; leave out --format json")
-    if args.slugs:
-        briefings = [store.get(slug) for slug in args.slugs]
-    else:
-        counts = store.note_counts()
-        briefings = [store.get(b.slug) for b in store.listings() if counts.get(b.slug)]
-    for briefing in briefings if args.section else ():
-        store.section(briefing.slug, args.section)
-    items = [
-        export.ExportItem(
-            b,
-            tuple(
-                export.filter_annotations(
-                    store.annotations(b.slug), tags=args.tag, section=args.section, since=args.since
-                )
-            ),
-        )
-        for b in briefings
-    ]
+    config = load_config()
+    template = args.template or (config.export_template if args.format == "md" else None)
+    chosen = exporting.Selection(args.slugs, args.tag, args.section, args.since)
     try:
-        exported_at = export.export_time(os.environ, now_iso())
-    except ValueError as error:
-        raise Failure(str(error)) from error
-    render = _renderer(args.format, template)
-
-    def document(chosen: list[export.ExportItem]) -> str:
-        return render(chosen, exported_at=exported_at, version=__version__)
-
-    if args.output is None and config.export_folder is not None:
+        items = exporting.select(context.store, chosen)
+        render = exporting.renderer(args.format, template, environ=os.environ, version=__version__)
+        if args.output is None and config.export_folder is None:
+            sys.stdout.write(render(items))
+            return EXIT_OK
         suffix = ".json" if args.format == "json" else ".md"
-        for item in items:  # a vault: one file per briefing, named by its slug
-            _write_export(config.export_folder / f"{item.briefing.slug}{suffix}",
-                          document([item]), force=args.force, ours=True)  # fmt: skip
-        return EXIT_OK
-    if args.output is None:
-        sys.stdout.write(document(items))
-        return EXIT_OK
-    _write_export(args.output, document(items), force=args.force)
+        if args.output is None:  # a vault folder: one file per briefing, named by its slug
+            folder = config.export_folder or Path()
+            jobs = [(folder / f"{i.briefing.slug}{suffix}", [i], True) for i in items]
+        else:
+            jobs = [(args.output, items, False)]
+        for path, chosen_items, ours in jobs:
+            written = exporting.write(path, render(chosen_items), force=args.force, ours=ours)
+            print(f"{'wrote' if written else 'unchanged'} {path}", file=sys.stderr)
+    except exporting.ExportFailed as error:
+        raise Failure(str(error)) from None
     return EXIT_OK
-
-
-def _renderer(fmt: str, template: Path | None) -> Callable[..., str]:
-    from briefing.core import export
-
-    if template is None:
-        return export.export_json if fmt == "json" else export.export_markdown
-    from briefing.core.template import TemplateFailed, TemplateUnavailable, render_template
-
-    try:
-        source = template.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise Failure(f"cannot read template {template}: {reason}") from None
-
-    def render(items: list[Any], **fields: str) -> str:
-        try:
-            return render_template(source, items, name=str(template), **fields)
-        except (TemplateUnavailable, TemplateFailed) as error:
-            raise Failure(str(error)) from error
-
-    return render
-
-
-def _write_export(path: Path, text: str, *, force: bool, ours: bool = False) -> None:
-    """Write ``text`` to ``path``, unless it already holds the same export. ``ours``: an
-    earlier export there (its front matter names briefing as its tool) may be replaced."""
-    from briefing.core.export import is_export, same_export
-
-    def unchanged(old: str) -> bool:
-        return same_export(old, text)
-
-    try:
-        overwrite = force or (ours and path.is_file() and is_export(path.read_bytes()))
-        written = write_document(path, text, overwrite=overwrite, unchanged=unchanged)
-    except AlreadyExists as error:
-        raise Failure(f"{error}; use --force to overwrite it") from error
-    print(f"{'wrote' if written else 'unchanged'} {path}", file=sys.stderr)
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
@@ -559,6 +502,8 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
+    from briefing.store import doctor
+
     store = context.store
     if args.reindex:
         import sqlite3
@@ -570,64 +515,113 @@ def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
         count = len(store.listings())
         context.out(f"Search index rebuilt: {count} briefing{'s' if count != 1 else ''}.")
         return EXIT_OK
-    files = store.data_files()
-    if not files:
+    verdicts = doctor.check(store)
+    if not verdicts:
         context.out(f"No data files yet in {store.paths.root}.")
         return EXIT_OK
-    bad, newer = [], []
-    for data_file in files:
-        try:
-            data_file.read()
-        except NewerSchema as error:  # not damaged: a backup would lose its changes
-            newer.append(data_file)
-            context.out(f"BAD  {error}")
-        except DataError as error:
-            bad.append(data_file)
-            context.out(f"BAD  {error}")
+    for verdict in verdicts:
+        if verdict.status == "ok":
+            context.out(f"ok   {verdict.file.path}")
+        elif verdict.status == "unreadable":
+            context.out(f"BAD  {verdict.problem} (not damage: never restored; fix the cause)")
         else:
-            context.out(f"ok   {data_file.path}")
-    if newer and not bad:
-        return EXIT_FAILURE
+            context.out(f"BAD  {verdict.problem}")
+    bad = [v for v in verdicts if v.restorable]
+    others = [v for v in verdicts if v.status in ("newer", "unreadable")]
+    unplaced = doctor_placement(context, verdicts, args.restore)
     if not bad:
-        context.out(f"All {len(files)} data files are good.")
-        return EXIT_OK
+        if not others and not unplaced:
+            context.out(f"All {len(verdicts)} data files are good.")
+        return EXIT_FAILURE if others or unplaced else EXIT_OK
     if not args.restore:
         context.out("Run 'briefing doctor --restore' to restore from the newest good backup.")
         return EXIT_FAILURE
     failed = 0
-    for data_file in bad:
-        backup = newest_good_backup(data_file)
+    for verdict in bad:
+        backup = choose_backup(context, verdict.file, args.yes)
         if backup is None:
-            print(f"no good backup for {data_file.path}; left as it is", file=sys.stderr)
             failed += 1
             continue
-        if not args.yes and not confirm(f"Restore {data_file.path} from {backup.name}?"):
-            context.out(f"skipped {data_file.path}")
-            failed += 1
-            continue
-        data_file.restore(backup)
-        context.out(f"restored {data_file.path} from {backup}")
-    return EXIT_FAILURE if failed or newer else EXIT_OK
+        done = doctor.restore(verdict.file, backup, doctor.damaged_folder(store))
+        context.out(f"restored {verdict.file.path} from {backup}")
+        context.out(f"  the damaged file is kept as {done.kept_aside}")
+        if verdict.file.kind == "notes":
+            context.out(
+                f"  {done.notes_from_backup} notes from the backup,"
+                f" {done.notes_salvaged} salvaged from the damaged file"
+            )
+    return EXIT_FAILURE if failed or others else EXIT_OK
 
 
-def newest_good_backup(data_file: DataFile) -> Path | None:
-    for backup in data_file.backups():
-        try:
-            read_json(backup)
-        except DataError:
+def doctor_placement(context: Context, verdicts: list[Any], repair: bool) -> int:
+    """Notes not on the text they were made on: say so; with ``repair`` (``--restore``),
+    finish the interrupted import's re-anchoring. How many files are still not right."""
+    from briefing.store import doctor
+
+    store = context.store
+    unplaced = 0
+    for verdict in verdicts:
+        if verdict.status != "ok" or verdict.file.kind != "notes":
             continue
-        return backup
+        placement = doctor.check_placement(store, verdict.file)
+        if placement is None or not (placement.waiting or placement.wrong):
+            continue
+        path = verdict.file.path
+        if placement.waiting:
+            context.out(
+                f"WAIT {path}: {placement.waiting} notes are still on an older revision of"
+                f" {placement.slug!r} (an import was interrupted; its text is kept)"
+            )
+        for problem in placement.wrong:
+            context.out(f"BAD  {path}: note {problem}")
+        if repair:
+            moved, orphaned = doctor.finish_moving(store, placement.slug)
+            context.out(
+                f"re-anchored the notes on {placement.slug!r}: {moved} moved, {orphaned} orphaned"
+            )
+        else:
+            unplaced += 1
+    if unplaced:
+        context.out("Run 'briefing doctor --restore' to move them onto the current text.")
+    return unplaced
+
+
+def choose_backup(context: Context, data_file: DataFile, yes: bool) -> Path | None:
+    """The backup to restore from: the newest good one with ``--yes``, else the user's pick
+    from a list showing each backup's age and note count. ``None``: leave the file."""
+    from briefing.store import backups, doctor
+
+    candidates = backups.candidates(data_file._backup_folder())
+    good = [c for c in candidates if c.good]
+    if not good:
+        print(f"no good backup for {data_file.path}; left as it is", file=sys.stderr)
+        return None
+    if yes:
+        return good[0].path
+    if not sys.stdin.isatty():
+        raise Failure("not asking without a terminal; add --yes to restore")
+    notes = data_file.kind == "notes"
+    context.out(f"Backups of {data_file.path}, newest first:")
+    for number, candidate in enumerate(good, start=1):
+        context.out(f"  {number}) {candidate.describe(notes=notes)}")
+    for candidate in candidates:
+        if not candidate.good:
+            context.out(f"  -  {candidate.describe(notes=notes)}")
+    if notes:
+        context.out(
+            f"  {doctor.salvageable(data_file)} notes can be salvaged from the damaged file;"
+            " they are merged with the backup you choose."
+        )
+    answer = input(f"Restore from which backup? [1-{len(good)}, Enter: 1, n: skip] ")
+    answer = answer.strip().lower() or "1"
+    if answer.isdigit() and 1 <= int(answer) <= len(good):
+        return good[int(answer) - 1].path
+    context.out(f"skipped {data_file.path}")
     return None
 
 
-def confirm(question: str) -> bool:
-    if not sys.stdin.isatty():
-        raise Failure("not asking without a terminal; add --yes to restore")
-    return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
-
-
 def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing.serve import server as serve
+    serve = _needs_serve("serve", "briefing.serve.server")
 
     config = serve.ServeConfig(
         paths.root,
@@ -641,13 +635,13 @@ def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
         max_startups=args.max_startups,
     )
     try:
-        return serve.run(config)
+        return int(serve.run(config))
     except serve.ServeError as error:
         raise Failure(str(error)) from error
 
 
 def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing.serve import keys as users
+    users = _needs_serve("users", "briefing.serve.keys")
 
     output = Output(sys.stdout.isatty())
     path = users.keys_file(paths, args.authorized_keys)
@@ -664,6 +658,20 @@ def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
     except users.UsersError as error:
         raise Failure(str(error)) from error
     return EXIT_OK
+
+
+def _needs_serve(command: str, module: str) -> Any:
+    """``module``, or one line naming the extra when asyncssh is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in {"asyncssh", "cryptography"}:
+            raise
+        raise Failure(
+            f"`briefing {command}` needs the serve extra: pip install 'briefing[serve]'"
+        ) from None
 
 
 def cmd_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

@@ -536,3 +536,35 @@ def test_template_without_jinja2_names_the_extra(
     code, _, err = run(capsys, "export", SLUG, "--template", str(template))
     one_line_error(code, err)
     assert "pip install 'briefing[template]'" in err
+
+
+@pytest.mark.parametrize("argv", [["serve"], ["users", "list"]])
+def test_serve_without_asyncssh_names_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    for name in [m for m in sys.modules if m.startswith(("asyncssh", "briefing.serve"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "asyncssh", None)  # as if not installed
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err == (
+        f"briefing: error: `briefing {argv[0]}` needs the serve extra:"
+        " pip install 'briefing[serve]'\n"
+    )
+
+
+def test_a_closed_pipe_is_not_an_error(data_dir: Path) -> None:
+    """`briefing show SLUG | head -1`: no error line when the reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE, as after head exits
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "briefing", "show", SLUG],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "BRIEFING_HOME": str(data_dir)},
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0 and result.stderr == ""

@@ -190,3 +190,22 @@ def test_show_markdown_of_the_bundled_briefing_reimports_to_the_same_briefing() 
     assert again == original
     assert content_hash(again) == content_hash(original)
     assert briefing_markdown(again) == printed
+
+
+def test_a_pages_facts_are_carried_into_the_export() -> None:
+    from briefing.core.export import ExportItem, export_markdown
+
+    markdown = to_markdown(HTML_PAGE.read_text("utf-8"), "html", name="p.html", origin="p")
+    briefing = parse_briefing(markdown, slug="page")
+    document = export_markdown([ExportItem(briefing, ())], exported_at="2024-03-15", version="x")
+    front = document.split("\n---\n", 1)[0]
+    assert "url: https://ledger.example/news/valmora-port-reopens" in front
+    assert "site: The Coastal Ledger" in front
+    assert "Ines Marlow" in front
+    assert "Author: Ines Marlow · Site: The Coastal Ledger · Date: 2024-03-14" in document
+    assert briefing.facts == (
+        "Ines Marlow",
+        "The Coastal Ledger",
+        "2024-03-14",
+        "https://ledger.example/news/valmora-port-reopens",
+    )

@@ -80,8 +80,7 @@ async def test_moving_a_break_and_saving_keeps_a_note_on_its_passage(store: Stor
         screen = app.screen
         assert isinstance(screen, OutlineScreen)
         assert screen.check_action("save", ()) is False  # nothing to save yet
-        while screen.paragraph != screen.outline.breaks[1].at:  # Western reaction's first
-            await pilot.press("down")
+        assert screen.paragraph == screen.outline.breaks[1].at  # at the section being read
         await pilot.press("J")  # its break down a paragraph: Treaty terms takes that one
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -131,3 +130,22 @@ async def test_the_outline_is_not_offered_to_a_served_reader(
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_the_lead_is_edited_in_a_text_area_and_saved_as_the_lead(store: Store) -> None:
+    app = make_app(store, SLUG, "lead")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OutlineScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *"A shorter lead.", "ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen and screen.outline.lead.startswith("A shorter lead.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert store.section(SLUG, "lead").text.startswith("A shorter lead.")
+    assert len(store.get(SLUG).body_sections) == 4

@@ -9,6 +9,7 @@ growth well under what the attack sends); nothing here is timed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import socket
@@ -198,11 +199,13 @@ def test_exec_commands_over_a_kilobyte_are_refused_unparsed(
 ) -> None:
     with pytest.raises(Refusal, match="too long"):
         exec_command("search " + "'a" * 600)  # would be a parse error, were it parsed
+    with pytest.raises(Refusal, match="too long"):
+        exec_command("search " + "é" * 600)  # 600 characters, 1207 bytes
     result = openssh(served.port, keys["alice"], "alice@127.0.0.1", "search " + "a" * 100_000)
     assert result.returncode == 1
-    assert "the command is too long (100007 characters; at most 1024)" in result.stderr
+    assert "the command is too long (100007 bytes; at most 1024)" in result.stderr
     assert openssh(served.port, keys["bob"], "bob@127.0.0.1", "list").returncode == 0
-    assert "refused: exec of 100007 characters" in served.log.read_text()
+    assert "refused: exec of 100007 bytes" in served.log.read_text()
 
 
 async def test_commands_are_parsed_off_the_event_loop(
@@ -262,6 +265,16 @@ async def test_a_channel_never_started_does_not_hold_the_connection(
     server = start_server(idle_timeout=1.0)
     conn = await connect(server.port, keys["alice"], "alice")
     await open_unstarted(conn)
+    await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
+    # Nor does opening and closing such channels over and over restart the clock.
+    conn = await connect(server.port, keys["alice"], "alice")
+    rounds = 0
+    with contextlib.suppress(asyncssh.Error, OSError):
+        while rounds < 40:  # 8 s of churn, were the clock restarted each time
+            (await open_unstarted(conn)).close()
+            rounds += 1
+            await asyncio.sleep(0.2)
+    assert rounds < 40
     await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
     assert "closed: idle with no session" in await asyncio.to_thread(
         server.logged, "closed: idle with no session"

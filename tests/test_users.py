@@ -23,6 +23,7 @@ from briefing.serve.keys import (
     parse_options,
     remove_user,
 )
+from tests.helpers.ssh import NEEDS_OPENSSH
 from tests.helpers.ssh import rsa_keys as rsa_keys_fixture
 
 rsa_keys = rsa_keys_fixture  # a shared fixture, by name
@@ -174,6 +175,7 @@ def test_restrict_and_no_pty_take_the_terminal_away(
 
 
 @pytest.mark.system
+@NEEDS_OPENSSH
 def test_weak_keys_are_refused_at_add_and_in_the_file(
     keys_file: Path, rsa_keys: dict[int, Path]
 ) -> None:

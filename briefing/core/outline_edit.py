@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from briefing.core.blocks import parse, plain_text
-from briefing.core.model import Briefing
+from briefing.core.blocks import plain_text
+from briefing.core.model import Briefing, Section
 from briefing.core.rules import slugify
+from briefing.core.units import top_level_blocks
 
 
 class OutlineError(ValueError):
@@ -116,42 +117,32 @@ class Outline:
     # -- writing it ---------------------------------------------------------
 
     def to_markdown(self) -> str:
-        """The briefing as Markdown that imports to this outline."""
-        import yaml  # only when saving
+        """The briefing as Markdown that imports to this outline (the canonical form of
+        ``briefing show --markdown``)."""
+        from briefing.core.formats import briefing_markdown
 
         if not self.breaks:
             raise OutlineError("a briefing needs at least one section")
-        head = yaml.safe_dump(self.meta, allow_unicode=True, sort_keys=False, width=1000)
-        parts = [f"---\n{head}---", f"# {self.title}"]
-        if self.lead:
-            parts.append(self.lead)
-        for number, item in enumerate(self.breaks):
-            end = self.breaks[number + 1].at if number + 1 < len(self.breaks) else None
-            parts.append(f"## {item.title}")
-            parts.extend(self.paragraphs[item.at : end])
-        return "\n\n".join(parts) + "\n"
+        sections = tuple(
+            Section(
+                key=slugify(item.title),
+                title=item.title,
+                markdown="\n\n".join(self.paragraphs[item.at : self._end(number)]),
+                text="",
+            )
+            for number, item in enumerate(self.breaks)
+        )
+        return briefing_markdown(Briefing(self.slug, self.title, self.meta, self.lead, sections))
+
+    def _end(self, number: int) -> int:
+        """Where the section of break ``number`` ends: the next break, or the last paragraph."""
+        return self.breaks[number + 1].at if number + 1 < len(self.breaks) else len(self.paragraphs)
 
 
 def paragraphs_of(markdown: str) -> list[str]:
-    """``markdown`` cut before each top-level block; lines no block claims (link
-    definitions, footnote texts) stay with the block above them."""
-    lines = markdown.split("\n")
-    starts = sorted(
-        {
-            token.map[0]
-            for token in parse(markdown)
-            if token.level == 0 and token.nesting >= 0 and token.map is not None
-        }
-    )
-    if not starts:
-        return [markdown.strip("\n")] if markdown.strip() else []
-    starts[0] = 0
-    ends = [*starts[1:], len(lines)]
-    return [
-        chunk
-        for start, end in zip(starts, ends, strict=True)
-        if (chunk := "\n".join(lines[start:end]).strip("\n")).strip()
-    ]
+    """``markdown`` cut before each top-level block (the segmenter's units); lines no
+    block claims stay with the block above them."""
+    return [source for _, source in top_level_blocks(markdown)]
 
 
 def outline_of(briefing: Briefing) -> Outline:

@@ -40,7 +40,7 @@ WINDOW_WORDS = 120
 #: No section is shorter than this many units.
 MIN_UNITS = 1
 #: About how many words make one section when the count is not asked for.
-WORDS_PER_SECTION = 150
+WORDS_PER_SECTION = 120
 #: A proposed title is at most this long.
 MAX_TITLE = 40
 
@@ -369,7 +369,9 @@ def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -
         for found in group_found:
             for key, surface in found:
                 forms.setdefault(key, Counter())[surface] += 1
-        ranked = sorted(forms, key=lambda k: (-_salience(forms[k], in_doc[k], df[k], units), k))
+        ranked = sorted(
+            forms, key=lambda k: (-_salience(forms[k], in_doc[k], df[k], units), -len(k), k)
+        )
         title = ""
         for key in ranked:
             candidate = _title_case(forms[key].most_common(1)[0][0])
@@ -393,6 +395,8 @@ def _salience(forms: Counter[str], in_doc: int, df: int, units: int) -> float:
     names = sum(n for form, n in forms.items() if form[:1].isupper())
     # A phrase that recurs is a name or a term; one seen once may run across a verb.
     longer = 1.0 + 0.5 * (length - 1) if tf > 1 else 1.0 / length
+    if length == 1 and len(next(iter(forms))) < 4:
+        longer *= 0.5  # "UN" alone says little as a title
     bonus = longer * (1.0 + 0.5 * names / tf)
     return tf * share * rarity * bonus
 

@@ -147,11 +147,14 @@ class OutlineScreen(Screen[ImportResult | None]):
     ]
     HELP_EXTRA = [("up / down", "Move between paragraphs")]
 
-    def __init__(self, store: Store, briefing: Briefing) -> None:
+    def __init__(self, store: Store, briefing: Briefing, section: str = "") -> None:
+        """``section``: the key of the section being read, where the cursor starts."""
         super().__init__()
         self.store = store
         self.briefing = briefing
         self.outline = outline_of(briefing)
+        titles = [s.title for s in briefing.body_sections if s.key == section]
+        self._start = next((b.at for b in self.outline.breaks if b.title in titles), 0)
         self.saved = self.outline
         self.history: list[Outline] = []
         self._leaving = False  # escape once with unsaved edits: a second one drops them
@@ -165,7 +168,7 @@ class OutlineScreen(Screen[ImportResult | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self._fill(0)
+        self._fill(self._start)
 
     # -- what is shown --------------------------------------------------------
 

@@ -90,7 +90,7 @@ class ReaderScreen(SearchingScreen):
             "Outline",
             id="reader.outline",
             show=False,
-            tooltip="Edit the outline: where sections start, their titles, the lead",
+            tooltip="Edit the outline: sections and lead",
         ),
         *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
         *SEARCH_BINDINGS,  # likewise
@@ -161,6 +161,8 @@ class ReaderScreen(SearchingScreen):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
+        self.call_after_refresh(self.offer_kept_drafts)  # text kept when a reader was ended
+        self.follow_changes()  # re-imports and notes changed elsewhere
 
     # -- showing a section ---------------------------------------------
 
@@ -180,6 +182,10 @@ class ReaderScreen(SearchingScreen):
         self.state.scroll = scroll_y
         self.query_one(SectionNav).show_current(section.key)
         self.refresh_bindings()
+
+    def on_briefing_reloaded(self, section: Section) -> None:
+        self._show(section, 0.0)
+        self.refresh_counts()
 
     def refresh_counts(self) -> None:
         """Read marks and note counts in the navigation pane, after they changed."""
@@ -205,13 +211,24 @@ class ReaderScreen(SearchingScreen):
             self._save_timer.stop()
             self._save_timer = None
         self.state.scroll = self._text.scroll_y
-        self.store.save_reading_state(self.state)
+        self._store_state()
+
+    def save_position(self) -> None:
+        """Save where the reader is now (on SIGHUP/SIGTERM, see :mod:`briefing.tui.hangup`)."""
+        self._save()
+
+    def _store_state(self) -> None:
+        """A refused save (full or read-only disk) is told, never a crash: the reader stays."""
+        try:
+            self.store.save_reading_state(self.state)
+        except DataError as error:
+            self.notify(str(error), title="Position not saved", severity="error", markup=False)
 
     @on(SectionView.EndSeen)
     def _mark_read(self, event: SectionView.EndSeen) -> None:
         if event.section not in self.state.read:
             self.state.read.add(event.section)
-            self.store.save_reading_state(self.state)
+            self._store_state()
             self.refresh_counts()
 
     @on(OptionList.OptionSelected, "#nav")
@@ -282,7 +299,7 @@ class ReaderScreen(SearchingScreen):
             if result is not None:
                 self.app.open_briefing(self.briefing.slug, self.current.key)  # type: ignore[attr-defined]
 
-        self.app.push_screen(OutlineScreen(self.store, self.briefing), saved)
+        self.app.push_screen(OutlineScreen(self.store, self.briefing, self.current.key), saved)
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta
