@@ -313,9 +313,9 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
         context.out("No briefings. Add some with: briefing import PATH")
     width = max((len(b.slug) for b in briefings), default=0)
     for b in briefings:
-        notes = counts.get(b.slug, 0)
+        notes, sections = counts.get(b.slug, 0), len(b.body_sections)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({sections} section{'s' if sections != 1 else ''}, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK
