@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("doctor", help="check the data files; restore from backup")
     cmd.add_argument("--restore", action="store_true", help="restore damaged files")
     cmd.add_argument("--yes", action="store_true", help="do not ask before restoring")
+    cmd.add_argument(
+        "--reindex", action="store_true", help="rebuild the search index from the library"
+    )
 
     keys_file = argparse.ArgumentParser(add_help=False)
     keys_file.add_argument(
@@ -301,7 +304,7 @@ def cmd_read(context: Context, args: argparse.Namespace) -> int:
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
     store = context.store
     counts = store.note_counts()
-    briefings = store.briefings()
+    briefings = store.listings()
     if args.json:
         shown = [jsonshape.briefing_json(b, note_count=counts.get(b.slug, 0)) for b in briefings]
         print_json(jsonshape.document(briefings=shown))
@@ -310,9 +313,9 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
         context.out("No briefings. Add some with: briefing import PATH")
     width = max((len(b.slug) for b in briefings), default=0)
     for b in briefings:
-        notes = counts.get(b.slug, 0)
+        notes, sections = counts.get(b.slug, 0), len(b.body_sections)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({sections} section{'s' if sections != 1 else ''}, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK
@@ -412,7 +415,7 @@ def cmd_notes_list(context: Context, args: argparse.Namespace) -> int:
         store.get(args.slug)  # an unknown slug is an error, not an empty list
     annotations = store.annotations(args.slug)
     if args.json:
-        titles = jsonshape.section_titles(store.briefings())
+        titles = jsonshape.section_titles(store.listings())
         notes = [
             jsonshape.note_json(a, section_title=titles.get((a.briefing, a.section), ""))
             for a in annotations
@@ -479,10 +482,8 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
-    from briefing.core.search.index import SearchIndex
-
     store = context.store
-    index = SearchIndex(store.briefings(), store.annotations())
+    index = store.search_index()
     hits = index.search(" ".join(args.query), notes_only=args.notes_only)
     if args.json:
         shown = [
@@ -512,6 +513,16 @@ def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
     from briefing.store import doctor
 
     store = context.store
+    if args.reindex:
+        import sqlite3
+
+        try:
+            store.sync_search(rebuild=True)
+        except sqlite3.Error as error:
+            raise Failure(f"{store.paths.search_index}: cannot rebuild ({error})") from error
+        count = len(store.listings())
+        context.out(f"Search index rebuilt: {count} briefing{'s' if count != 1 else ''}.")
+        return EXIT_OK
     verdicts = doctor.check(store)
     if not verdicts:
         context.out(f"No data files yet in {store.paths.root}.")
