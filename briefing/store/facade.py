@@ -182,6 +182,17 @@ class Store:
             raise StoreError(f"{path}: the briefing's file is missing; import {slug!r} again")
         return briefing
 
+    def _hash_on_disk(self, path: Path) -> str | None:
+        """The content hash a briefing's own file records; None if there is none."""
+        try:
+            data = self._file(path).read() or {}
+        except DataError:
+            return None
+        records = data.get("briefing")
+        record = next(iter(records.values()), None) if isinstance(records, dict) else None
+        value = record.get("hash") if isinstance(record, dict) else None
+        return value if isinstance(value, str) else None
+
     def _load(self, slug: str) -> Briefing:
         """One briefing read afresh and not kept (indexing the whole library)."""
         path = self.paths.briefing_file(slug)
@@ -278,7 +289,9 @@ class Store:
                 path = self.paths.briefing_file(briefing.slug)
                 key = by_slug.get(briefing.slug)
                 old = table.get(key) if key is not None else None
-                if old is not None and old.get("hash") == digest and path.exists():
+                # The briefing's own file is checked too: a kill between writing it and
+                # the index leaves the index naming the old text over a file of the new.
+                if old is not None and old.get("hash") == digest == self._hash_on_disk(path):
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
                     continue

@@ -413,8 +413,17 @@ class ReaderScreen(Screen[None]):
         self._show(section, 0.0)
         self.refresh_counts()
         if place is not None:
-            self.call_after_refresh(self._text.scroll_to_span, *place)
+            self._text._pending_scroll = None  # not the section's top: the same passage
+            self.call_after_refresh(self._scroll_top_to, place[0], 10)
         return True
+
+    def _scroll_top_to(self, offset: int, tries: int) -> None:
+        """Put the line drawing ``offset`` at the top of the window, once it is laid out."""
+        y = self._text.line_y(offset)
+        if y is not None:
+            self._text.scroll_to(y=y, animate=False, immediate=True)
+        elif tries > 0:
+            self.call_after_refresh(self._scroll_top_to, offset, tries - 1)
 
     def _top_passage(self) -> tuple[int, int] | None:
         """The sentence at the top of the window: what the user was reading."""
