@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from briefing import __version__
 from briefing.core import anchoring
+from briefing.core.anchoring import changes
 from briefing.core.ingest import IngestError
 from briefing.core.model import DEFAULT_COLOR, Annotation
 from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
@@ -259,9 +260,15 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         report = import_paths(context.store, args.paths)
     for result in report.results:
         detail = ""
-        if result.moved or result.orphaned:
-            detail = f" ({result.moved} notes moved, {result.orphaned} orphaned)"
+        if result.changes or result.orphaned:
+            detail = f" (notes: {changes.summary(list(result.changes))})"
         context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
+        # Only the importing user's own notes are spelled out: others' stay private.
+        mine = [c for c in result.changes if c.user == context.store.user]
+        if mine:
+            titles = {s.key: s.title for s in context.store.get(result.slug).sections}
+            for change in mine:
+                context.out(f"           {visible(changes.describe(change, titles))}")
     for error in report.refused:
         print(f"  refused  {visible(str(error))}", file=sys.stderr)
     summary = f"{len(report.results)} imported, {len(report.refused)} refused"

@@ -16,17 +16,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.anchoring import baseline, legacy  # noqa: E402
-from benchmarks.anchoring.cases import Case, Pair, load_pairs  # noqa: E402
-from briefing.core import anchoring  # noqa: E402
-from briefing.core.model import Annotation, Briefing  # noqa: E402
+from benchmarks.anchoring import baseline, legacy
+from benchmarks.anchoring.cases import Case, Pair, load_pairs
+from briefing.core import anchoring
+from briefing.core.model import Annotation, Briefing
 
 Result = tuple[str, str, int, int]  # status, section, start, end
 Anchorer = Callable[[Pair], list[Result]]
@@ -36,8 +36,7 @@ def trimmed(note: Annotation, context: int) -> Annotation:
     """The note as an anchorer keeping ``context`` characters either side would have made it."""
     anchor = note.anchor
     return note.with_changes(
-        anchor=replace(anchor, prefix=anchor.prefix[-context:],
-                       suffix=anchor.suffix[:context])
+        anchor=replace(anchor, prefix=anchor.prefix[-context:], suffix=anchor.suffix[:context])
     )
 
 
@@ -110,9 +109,8 @@ def main() -> None:
     started = time.perf_counter()
     pairs = load_pairs(args.limit, args.only)
     cases = [case for pair in pairs for case in pair.cases]
-    print(
-        f"{len(pairs)} pairs, {len(cases)} notes (labelled in {time.perf_counter() - started:.0f} s)"
-    )
+    took = time.perf_counter() - started
+    print(f"{len(pairs)} pairs, {len(cases)} notes (labelled in {took:.0f} s)")
     tallies: dict[str, dict[str, Counter[str]]] = {n: defaultdict(Counter) for n in names}
     seconds: dict[str, float] = dict.fromkeys(names, 0.0)
     failures: dict[str, list[tuple[Case, Result, str]]] = {n: [] for n in names}
@@ -137,18 +135,22 @@ def main() -> None:
             if not total:
                 line += f"{'-':>26}"
                 continue
-            cell = "/".join(
-                f"{tally[k] / total:.3f}" for k in ("correct", "wrong", "orphaned")
-            ) + f" ({total})"
+            cell = (
+                "/".join(f"{tally[k] / total:.3f}" for k in ("correct", "wrong", "orphaned"))
+                + f" ({total})"
+            )
             line += f"{cell:>26}"
         print(line)
-    print(f"{'ms per note':{width}}" + "".join(
-        f"{1000 * seconds[n] / max(1, len(cases)):>26.2f}" for n in names
-    ))
+    print(
+        f"{'ms per note':{width}}"
+        + "".join(f"{1000 * seconds[n] / max(1, len(cases)):>26.2f}" for n in names)
+    )
     for name in names:
         for case, result, outcome in failures[name][: args.failures]:
-            print(f"\n[{name}] {outcome} {case.doc}#{case.pair} {case.kind} "
-                  f"unchanged={case.unchanged} moved={case.moved}")
+            print(
+                f"\n[{name}] {outcome} {case.doc}#{case.pair} {case.kind} "
+                f"unchanged={case.unchanged} moved={case.moved}"
+            )
             print(f"  note  {case.note.section}: {case.note.quote[:300]!r}")
             print(f"  ctx   {case.note.anchor.prefix!r} ... {case.note.anchor.suffix!r}")
             print(f"  want  {case.expected}")
@@ -159,7 +161,7 @@ def main() -> None:
             print(f"  got   {result[:4]}")
             if result[0] == "anchored":
                 new_text = dict(_parts(case, pairs)).get(result[1], "")
-                print(f"        {new_text[result[2]:result[3]][:300]!r}")
+                print(f"        {new_text[result[2] : result[3]][:300]!r}")
 
 
 def _parts(case: Case, pairs: list[Pair]) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing.core import anchoring, rules
+from briefing.core.anchoring.changes import NoteChange, classify
 from briefing.core.model import (
     COLORS,
     DEFAULT_COLOR,
@@ -225,6 +226,8 @@ class ImportResult:
     status: str  # "new", "updated" or "unchanged"
     moved: int = 0
     orphaned: int = 0
+    #: Notes (every user's) now in another section, with revised words, or orphaned.
+    changes: tuple[NoteChange, ...] = ()
 
 
 def content_hash(briefing: Briefing) -> str:
@@ -433,17 +436,28 @@ class Store:
         # (for an "unchanged" briefing this writes nothing unless a note is stale).
         by_slug = {r.slug: i for i, r in enumerate(results)}
         for briefing in changed:
-            moved, orphaned = self._reanchor_all_users(briefing)
+            changes: list[NoteChange] = []
+            moved, orphaned = self._reanchor_all_users(briefing, changes)
             index = by_slug[briefing.slug]
             results[index] = ImportResult(
-                briefing.slug, briefing.title, results[index].status, moved=moved, orphaned=orphaned
+                briefing.slug,
+                briefing.title,
+                results[index].status,
+                moved=moved,
+                orphaned=orphaned,
+                changes=tuple(changes),
             )
         return results
 
-    def _reanchor_all_users(self, briefing: Briefing) -> tuple[int, int]:
+    def _reanchor_all_users(
+        self, briefing: Briefing, changes: list[NoteChange] | None = None
+    ) -> tuple[int, int]:
+        """Re-anchor every user's notes on ``briefing``; what changed goes into ``changes``
+        and, for each user, into their notes file until their reader has told them."""
         moved = orphaned = 0
         users = self.paths.users
         files = sorted(users.glob(f"*/notes/{briefing.slug}.json")) if users.is_dir() else []
+        news: list[NoteChange] = []
         for path in files:
             with self._file(path).transaction() as db:
                 table = db.table("annotations")
@@ -456,7 +470,31 @@ class Store:
                         else:
                             moved += 1
                         table.update(_annotation_record(new), doc_ids=[doc.doc_id])
+                        change = classify(old, new)
+                        if change is not None:
+                            news.append(change)
+                if news:
+                    db.table("changes").insert_multiple(c.record() for c in news)
+                    if changes is not None:
+                        changes.extend(news)
+                    news = []
         return moved, orphaned
+
+    def take_changes(self, slug: str) -> list[NoteChange]:
+        """What re-imports did to this user's notes on ``slug`` since last asked; forgets it.
+
+        The reader calls this when it opens a briefing, so a note that moved, was edited or
+        orphaned by a re-import someone else ran is not a silent surprise.
+        """
+        notes = self._notes(slug)
+        data = notes.cached(lambda d: d or {})
+        if not data.get("changes"):
+            return []
+        with notes.transaction() as db:
+            table = db.table("changes")
+            found = [NoteChange.from_record(dict(r)) for r in table.all()]
+            table.truncate()
+        return [c for c in found if c is not None]
 
     # -- annotations ---------------------------------------------------
 

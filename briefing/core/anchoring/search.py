@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from briefing.core.anchoring import gate, spans
 from briefing.core.anchoring.quotes import text_hash
@@ -36,6 +37,7 @@ class Layout:
     briefing: Briefing | None
     parts: list[tuple[str, str]]
     _index: dict[tuple[str, str], list[tuple[int, int]]] | None = field(default=None)
+    _offsets: list[int] | None = field(default=None)
 
     @classmethod
     def of(cls, briefing: Briefing) -> Layout:
@@ -44,12 +46,21 @@ class Layout:
         lead = plain_text(briefing.lead) if briefing.lead.strip() else ""
         return cls(briefing, [(LEAD, lead)] + [(s.key, s.text) for s in briefing.sections])
 
+    def offset(self, part: int) -> int:
+        """Where ``part`` starts if the parts were laid end to end."""
+        if self._offsets is None:
+            self._offsets, at = [], 0
+            for _, text in self.parts:
+                self._offsets.append(at)
+                at += len(text) + 2
+        return self._offsets[part]
+
     def index(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
         if self._index is None:
             index: dict[tuple[str, str], list[tuple[int, int]]] = {}
             for part, (_, text) in enumerate(self.parts):
                 words = [(m.group().lower(), m.start()) for m in _WORD.finditer(text)]
-                for (first, at), (second, _) in zip(words, words[1:], strict=False):
+                for (first, at), (second, _) in pairwise(words):
                     index.setdefault((first, second), []).append((part, at))
             self._index = index
         return self._index
@@ -68,7 +79,7 @@ def layout(briefing: Briefing) -> Layout:
 def _rough_starts(anchor: Anchor, found: Layout) -> dict[int, set[int]]:
     """Per part, offsets where many of the quote's word pairs now start the passage."""
     words = [(m.group().lower(), m.start()) for m in _WORD.finditer(anchor.quote)]
-    pairs = [((a, b), at) for (a, at), (b, _) in zip(words, words[1:], strict=False)]
+    pairs = [((a, b), at) for (a, at), (b, _) in pairwise(words)]
     if not pairs:
         return {}
     index = found.index()
@@ -101,7 +112,9 @@ def _judge(anchor: Anchor, part: int, text: str, span: tuple[int, int]) -> Found
     ok, quote, context = gate.accept(anchor, text, *span)
     if not ok:
         return None
-    wide = gate.context_score(anchor, text, *span, width=max(len(anchor.prefix), len(anchor.suffix)))
+    wide = gate.context_score(
+        anchor, text, *span, width=max(len(anchor.prefix), len(anchor.suffix))
+    )
     return Found(part, span[0], span[1], quote + context, wide)
 
 
@@ -148,42 +161,89 @@ def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
     ]
     if not hits:
         return None
-    if len(hits) == 1 and hits[0][0] == own:  # the only copy, in its own section: take it
+    if len(hits) == 1 and (hits[0][0] == own or len(anchor.quote) >= gate.LONG_QUOTE):
+        # The only copy, in its own section or long enough to be the passage wherever it is.
         part, (start, end) = hits[0]
         return Found(part, start, end, 2.0, 1.0)
     width = max(len(anchor.prefix), len(anchor.suffix))
+    hint = found.offset(own) + anchor.start if own is not None else None
 
     def rank(hit: tuple[int, tuple[int, int]]) -> tuple[int, float, bool, int]:
         part, (start, end) = hit
         text = found.parts[part][1]
+        distance = 0 if hint is None else abs(found.offset(part) + start - hint)
         return (
             gate.context_agreement(anchor, text, start, end),
             gate.context_score(anchor, text, start, end, width=width),
             part == own,
-            -abs(start - anchor.start),
+            -distance,
         )
 
-    part, span = max(hits, key=rank)
-    return _judge(anchor, part, found.parts[part][1], span)
+    ranked = sorted(hits, key=rank, reverse=True)
+    part, span = ranked[0]
+    text = found.parts[part][1]
+    judged = _judge(anchor, part, text, span)
+    if judged is not None or len(ranked) == 1:
+        return judged
+    # Several copies: one that stands out from the others by its context is the passage even
+    # when that context was partly rewritten.
+    context = gate.context_score(anchor, text, *span)
+    runner = ranked[1]
+    runner_text = found.parts[runner[0]][1]
+    margin = max(
+        context - gate.context_score(anchor, runner_text, *runner[1]),
+        rank(ranked[0])[1] - rank(runner)[1],
+    )
+    if context >= gate.STANDOUT_CONTEXT and margin >= gate.STANDOUT_MARGIN:
+        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
+    return None
 
 
 def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
+    """The best near match, in the note's own section if there is one there."""
     if len(anchor.quote) < gate.MIN_FUZZY_LENGTH:
         return None
+    seen: dict[tuple[int, int, int], tuple[bool, float, float]] = {}
+
+    def consider(part: int, starts: set[int]) -> list[Found]:
+        text = found.parts[part][1]
+        passed = []
+        for span in spans.fuzzy(anchor, text, starts):
+            if (part, *span) in seen:
+                continue
+            verdict = seen[(part, *span)] = gate.accept(anchor, text, *span)
+            if verdict[0]:
+                passed.append(_found(anchor, part, text, span, verdict))
+        return passed
+
     candidates: list[Found] = []
     if own is not None:
-        text = found.parts[own][1]
-        for span in spans.fuzzy(anchor, text, spans.guesses(anchor, text)):
-            judged = _judge(anchor, own, text, span)
-            if judged is not None:
-                candidates.append(judged)
+        candidates = consider(own, spans.guesses(anchor, found.parts[own][1]))
     if not candidates:
         for part, starts in _rough_starts(anchor, found).items():
-            text = found.parts[part][1]
-            for span in spans.fuzzy(anchor, text, starts):
-                judged = _judge(anchor, part, text, span)
-                if judged is not None:
-                    candidates.append(judged)
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: (round(c.score, 3), c.wide, c.part == own))
+            candidates.extend(consider(part, starts))
+    if candidates:
+        return max(candidates, key=lambda c: (round(c.score, 3), c.wide, c.part == own))
+    # Nothing passed. A long passage nearly intact, with no look-alike anywhere, is the
+    # passage though all around it changed (moved with its neighbours rewritten).
+    close = sorted(key for key, (_, quote, _) in seen.items() if quote >= gate.QUOTE_SIMILARITY)
+    if not close or any(
+        (b[0], b[1]) != (a[0], a[1]) and (b[0] != a[0] or b[1] >= a[2])
+        for a, b in pairwise(close)
+    ):
+        return None  # none, or look-alikes in two places
+    close = [max(close, key=lambda key: seen[key][1])]
+    part, start, end = close[0]
+    text = found.parts[part][1]
+    _, quote, context = seen[close[0]]
+    if gate.sole_match(anchor.quote, text[start:end], quote):
+        return _found(anchor, part, text, (start, end), (True, quote, context))
+    return None
+
+
+def _found(
+    anchor: Anchor, part: int, text: str, span: tuple[int, int], verdict: tuple[bool, float, float]
+) -> Found:
+    width = max(len(anchor.prefix), len(anchor.suffix))
+    wide = gate.context_score(anchor, text, *span, width=width)
+    return Found(part, span[0], span[1], verdict[1] + verdict[2], wide)

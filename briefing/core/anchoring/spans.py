@@ -105,7 +105,7 @@ def _unit(anchor: Anchor) -> str:
     ends_block = anchor.suffix.startswith("\n\n") or not anchor.suffix
     if starts_block and ends_block:
         return "paragraph"
-    opened = starts_block or anchor.prefix[-2:-1] in ".!?:" and anchor.prefix[-1:].isspace()
+    opened = starts_block or (anchor.prefix[-2:-1] in ".!?:" and anchor.prefix[-1:].isspace())
     closed = anchor.quote[-1:] in ".!?:\"')”’" and (ends_block or anchor.suffix[:1].isspace())
     return "sentence" if opened and closed and anchor.quote[:1].isupper() else ""
 
@@ -131,7 +131,9 @@ def _sentences_near(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for start, end in paragraphs(text):
         if end >= span[0] and start <= span[1]:
-            found.extend(s for s in sentences(text[start:end]) for s in [(s[0] + start, s[1] + start)])
+            found.extend(
+                s for s in sentences(text[start:end]) for s in [(s[0] + start, s[1] + start)]
+            )
     return found
 
 

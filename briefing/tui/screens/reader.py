@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Label, OptionList
 
+from briefing.core.anchoring import changes
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import ANNOTATION_BINDINGS
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
 NARROW = 110
 #: Seconds after the last section switch at which the reading position is saved.
 SAVE_DELAY = 1.0
+
+
+#: Changes a re-import made to notes that the reader lists when the briefing opens.
+SHOWN_CHANGES = 5
 
 
 class ReaderScreen(SearchingScreen):
@@ -151,6 +156,26 @@ class ReaderScreen(SearchingScreen):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
+        self._tell_changes()
+
+    def _tell_changes(self) -> None:
+        """Say once what a re-import did to this user's notes here: moved, edited, orphaned."""
+        try:
+            found = self.store.take_changes(self.briefing.slug)
+        except DataError:
+            return  # the notes file is damaged: the notes pane reports that
+        if not found:
+            return
+        titles = {s.key: s.title for s in self.briefing.sections}
+        lines = [changes.describe(change, titles) for change in found[:SHOWN_CHANGES]]
+        if len(found) > SHOWN_CHANGES:
+            lines.append(f"and {len(found) - SHOWN_CHANGES} more")
+        self.notify(
+            "\n".join(lines),
+            title=f"Briefing revised. Notes: {changes.summary(found)}",
+            timeout=15,
+            markup=False,
+        )
 
     # -- showing a section ---------------------------------------------
 
