@@ -8,7 +8,8 @@ Sources (see build.py): jlevy/the-art-of-command-line README.md, donnemartin/sys
 README.md, getify/You-Dont-Know-JS "types & grammar/ch4.md", rust-lang/book
 src/ch02-00-guessing-game-tutorial.md. Each cell is correct / wrong place / wrongly orphaned
 (for "should orphan" rows: orphaned / attached somewhere / -). ms per note includes everything
-the anchorer does for a briefing's notes, as a re-import would.
+the anchorer does for a briefing's notes, as a re-import would; CPU time is given too, as
+wall time swings with the machine's load.
 """
 
 from __future__ import annotations
@@ -113,12 +114,14 @@ def main() -> None:
     print(f"{len(pairs)} pairs, {len(cases)} notes (labelled in {took:.0f} s)")
     tallies: dict[str, dict[str, Counter[str]]] = {n: defaultdict(Counter) for n in names}
     seconds: dict[str, float] = dict.fromkeys(names, 0.0)
+    cpu_seconds: dict[str, float] = dict.fromkeys(names, 0.0)
     failures: dict[str, list[tuple[Case, Result, str]]] = {n: [] for n in names}
     for name in names:
         for pair in pairs:
-            tick = time.perf_counter()
+            tick, cpu = time.perf_counter(), time.process_time()
             results = ANCHORERS[name](pair)
             seconds[name] += time.perf_counter() - tick
+            cpu_seconds[name] += time.process_time() - cpu
             for case, result in zip(pair.cases, results, strict=True):
                 outcome = verdict(case, result)
                 for group in groups(case):
@@ -141,10 +144,9 @@ def main() -> None:
             )
             line += f"{cell:>26}"
         print(line)
-    print(
-        f"{'ms per note':{width}}"
-        + "".join(f"{1000 * seconds[n] / max(1, len(cases)):>26.2f}" for n in names)
-    )
+    for label, spent in (("ms per note (wall)", seconds), ("ms per note (CPU)", cpu_seconds)):
+        cells = "".join(f"{1000 * spent[n] / max(1, len(cases)):>26.2f}" for n in names)
+        print(f"{label:{width}}{cells}")
     for name in names:
         for case, result, outcome in failures[name][: args.failures]:
             print(

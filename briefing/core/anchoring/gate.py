@@ -27,8 +27,21 @@ LONG_QUOTE_SIMILARITY = 0.7
 #: The context a short or much-edited quote needs (normalized Levenshtein similarity).
 CONTEXT_SIMILARITY = 0.5
 
-#: Among several verbatim copies, one whose context scores at least this, and this much more
-#: than the next best copy's, is taken though its context was partly rewritten.
+#: The only verbatim copy in the briefing of a quote this long is the passage though its
+#: surroundings changed (a moved paragraph); a shorter one needs context or its old place.
+UNIQUE_LENGTH = 20
+
+
+def unique_context(length: int) -> float:
+    """The context the only verbatim copy of a quote this long needs, anywhere."""
+    return 0.0 if length >= LONG_QUOTE else 0.15
+
+
+#: Among several verbatim copies of a quote, the one with the best context is taken if its
+#: context scores this (a repeated quote says nothing by itself, however long) ...
+REPEATED_CONTEXT = 0.5
+
+#: ... or if it scores this, and this much more than the next best copy's.
 STANDOUT_CONTEXT = 0.3
 STANDOUT_MARGIN = 0.1
 

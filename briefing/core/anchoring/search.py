@@ -161,17 +161,28 @@ def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
     ]
     if not hits:
         return None
-    if len(hits) == 1 and (hits[0][0] == own or len(anchor.quote) >= gate.LONG_QUOTE):
-        # The only copy, in its own section or long enough to be the passage wherever it is.
+    if len(hits) == 1:
         part, (start, end) = hits[0]
-        return Found(part, start, end, 2.0, 1.0)
+        text = found.parts[part][1]
+        context = gate.context_score(anchor, text, start, end)
+        length = len(anchor.quote)
+        if (length >= gate.UNIQUE_LENGTH and context >= gate.unique_context(length)) or (
+            (part == own or length >= gate.UNIQUE_LENGTH)
+            and (start == anchor.start or context >= 0.3)
+        ):
+            # The only copy: long enough to be the passage wherever it is, or a short one
+            # still in its own section with something of its place or surroundings.
+            return Found(part, start, end, 2.0, 1.0)
     width = max(len(anchor.prefix), len(anchor.suffix))
+    # Equal contexts: the copy nearest the old position in the briefing, or in its section
+    # when the section is gone (renamed, split).
     hint = found.offset(own) + anchor.start if own is not None else None
 
     def rank(hit: tuple[int, tuple[int, int]]) -> tuple[int, float, bool, int]:
         part, (start, end) = hit
         text = found.parts[part][1]
-        distance = 0 if hint is None else abs(found.offset(part) + start - hint)
+        at = start if hint is None else found.offset(part) + start
+        distance = abs(at - (anchor.start if hint is None else hint))
         return (
             gate.context_agreement(anchor, text, start, end),
             gate.context_score(anchor, text, start, end, width=width),
@@ -182,12 +193,13 @@ def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
     ranked = sorted(hits, key=rank, reverse=True)
     part, span = ranked[0]
     text = found.parts[part][1]
-    judged = _judge(anchor, part, text, span)
-    if judged is not None or len(ranked) == 1:
-        return judged
+    if len(ranked) == 1:
+        return _judge(anchor, part, text, span)
+    context = gate.context_score(anchor, text, *span)
+    if context >= gate.REPEATED_CONTEXT:
+        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
     # Several copies: one that stands out from the others by its context is the passage even
     # when that context was partly rewritten.
-    context = gate.context_score(anchor, text, *span)
     runner = ranked[1]
     runner_text = found.parts[runner[0]][1]
     margin = max(
@@ -228,8 +240,7 @@ def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
     # passage though all around it changed (moved with its neighbours rewritten).
     close = sorted(key for key, (_, quote, _) in seen.items() if quote >= gate.QUOTE_SIMILARITY)
     if not close or any(
-        (b[0], b[1]) != (a[0], a[1]) and (b[0] != a[0] or b[1] >= a[2])
-        for a, b in pairwise(close)
+        (b[0], b[1]) != (a[0], a[1]) and (b[0] != a[0] or b[1] >= a[2]) for a, b in pairwise(close)
     ):
         return None  # none, or look-alikes in two places
     close = [max(close, key=lambda key: seen[key][1])]
