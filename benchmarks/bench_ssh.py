@@ -1,7 +1,7 @@
 """The reader over SSH, measured: first frame, memory per session, keystroke latency.
 
-    python benchmarks/bench_ssh.py                 # 20 concurrent sessions
-    python benchmarks/bench_ssh.py --sessions 5 --keys 10
+    python benchmarks/bench_ssh.py                 # 50 concurrent sessions
+    python benchmarks/bench_ssh.py --sessions 5 --keys 10 --held 0
 
 It starts ``briefing serve`` (the real CLI, in its own process) on a free
 loopback port, in a temporary data dir with one registered key per reader,
@@ -15,6 +15,12 @@ and measures:
   briefing (``]`` to the last section, ``[`` back, space, ``g``, ...), the
   time from a keystroke to the first bytes of the screen update, and to the
   new text arriving; p50 and p95 over every keystroke of every session.
+  Each session connects from a loopback address of its own (127.0.1.N), as
+  N readers on N machines would;
+* with ``--held`` connections (200) opened and held before login, from as
+  many addresses and then from one, whether a valid login still gets in and
+  how long it takes, how many of the held ones the server kept, and the
+  server's RSS while they are held.
 
 It prints a small table. It needs the TUI (``briefing.tui.app``).
 """
@@ -203,9 +209,10 @@ async def page_through(
     first_bytes: list[float],
     updates: list[float],
 ) -> None:
+    source = f"127.0.1.{int(user.removeprefix('reader')) % 250 + 1}"
     async with asyncssh.connect(
         "127.0.0.1", port, username=user, client_keys=[str(key)], known_hosts=None,
-        agent_path=None, preferred_auth="publickey",
+        agent_path=None, preferred_auth="publickey", local_addr=(source, 0),
     ) as conn:  # fmt: skip
         process = await conn.create_process(
             term_type="xterm-256color", term_size=(100, 30), encoding=None
@@ -292,9 +299,71 @@ async def concurrent(
     )
 
 
+@dataclass
+class Held:
+    """A valid login while ``count`` connections are held open before login."""
+
+    count: int
+    addresses: int
+    answered: int  # got the server's version line (not dropped on arrival)
+    kept: int  # still open after the valid login
+    login: float  # seconds for the valid login and a ``list``; inf if it failed
+    server_rss: int  # KiB, while they are held
+
+
+async def held_before_login(
+    port: int, user: str, key: Path, count: int, addresses: int, server_pid: int
+) -> Held:
+    """Open ``count`` connections that never log in (from ``addresses`` loopback
+    addresses), then log in for real from 127.0.0.1 and run ``list``."""
+    held: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    answered = 0
+    for index in range(count):
+        source = f"127.0.2.{index % addresses + 1}"
+        try:
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, local_addr=(source, 0)
+            )
+        except OSError:
+            continue
+        try:
+            line = await asyncio.wait_for(reader.readline(), 5)
+        except (TimeoutError, OSError):
+            line = b""
+        if line.startswith(b"SSH-"):
+            answered += 1
+            writer.write(b"SSH-2.0-held_open\r\n")  # and then nothing: no key exchange
+        held.append((reader, writer))
+    server_rss = memory_kib(server_pid)[0]
+    started = time.perf_counter()
+    try:
+        async with asyncssh.connect(
+            "127.0.0.1", port, username=user, client_keys=[str(key)], known_hosts=None,
+            agent_path=None, preferred_auth="publickey", local_addr=("127.0.0.1", 0),
+        ) as conn:  # fmt: skip
+            result = await asyncio.wait_for(conn.run("list"), 60)
+        login = time.perf_counter() - started if result.exit_status == 0 else float("inf")
+    except (OSError, asyncssh.Error, TimeoutError):
+        login = float("inf")
+    kept = 0
+    for reader, writer in held:
+        try:
+            while await asyncio.wait_for(reader.read(65536), 0.05):
+                pass  # a disconnect message, then the end
+        except TimeoutError:
+            kept += 1  # nothing more: still held open by the server
+        except OSError:
+            pass
+        writer.close()
+    return Held(count, addresses, answered, kept, login, server_rss)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument(
+        "--held", type=int, default=200, help="connections held before login (200; 0: skip)"
+    )
     parser.add_argument("--keys", type=int, default=20, help="keystrokes per session")
     parser.add_argument("--first-frames", type=int, default=5, help="OpenSSH runs to time")
     parser.add_argument(
@@ -322,6 +391,16 @@ def main() -> int:
                 firsts.append(openssh_first_frame(port, user, key))
                 time.sleep(0.5)
             measured = asyncio.run(concurrent(port, users, args.keys, args.pace, server.pid))
+            helds = []
+            if args.held > 0:
+                user, key = users[0]
+                for addresses in (args.held, 1):
+                    time.sleep(1.0)
+                    helds.append(
+                        asyncio.run(
+                            held_before_login(port, user, key, args.held, addresses, server.pid)
+                        )
+                    )
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -366,6 +445,17 @@ def main() -> int:
             f"{measured.server_cpu:.2f} / {measured.readers_cpu:.2f} cores (of {os.cpu_count()})",
         )
     )
+    for held in helds:
+        source = f"{held.addresses} addresses" if held.addresses > 1 else "1 address"
+        login = f"{held.login:.2f} s" if held.login != float("inf") else "FAILED"
+        rows += [
+            (f"{held.count} held before login, from {source}: login + list", login),
+            (
+                "  answered / still held after the login",
+                f"{held.answered} / {held.kept}",
+            ),
+            ("  server RSS while held", f"{held.server_rss / mib:.1f} MiB"),
+        ]
     misses = (len(first_bytes) - len(finite)) + (len(updates) - len(done))
     rows.append(("keystrokes measured / missed", f"{len(first_bytes)} / {misses}"))
     if measured.errors:
@@ -376,7 +466,8 @@ def main() -> int:
     print(f"{'-' * width}  {'-' * 12}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    return 1 if measured.errors or misses else 0
+    failed_login = any(held.login == float("inf") for held in helds)
+    return 1 if measured.errors or misses or failed_login else 0
 
 
 if __name__ == "__main__":

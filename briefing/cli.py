@@ -7,19 +7,21 @@ opened, so that ``list``, ``show``, ``search`` and ``export`` start at once.
 from __future__ import annotations
 
 import argparse
-import gc
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from briefing import __version__
-from briefing.core import anchoring
+from briefing import __version__, clidocs
+from briefing.core import anchoring, jsonshape
 from briefing.core.anchoring import changes
+from briefing.core.config import ConfigError, config_path, describe, load_config
 from briefing.core.ingest import IngestError
-from briefing.core.model import DEFAULT_COLOR, Annotation
+from briefing.core.model import DEFAULT_COLOR
 from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
 from briefing.core.rules import now_iso
 from briefing.core.safetext import safe_json, visible
@@ -27,7 +29,7 @@ from briefing.store.atomic import AlreadyExists, DataError, WriteRefused, read_j
 from briefing.store.facade import DataFile, NewerSchema, Store
 from briefing.store.importing import collect_files, ensure_library, import_paths
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE = 0, 1  # usage errors exit 2, through argparse
 
 
 class Failure(Exception):
@@ -35,20 +37,26 @@ class Failure(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)  # accepted after a command too
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where data lives (default: $BRIEFING_HOME or the platform's user data dir)",
+    )
+    common.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="whose notes (default: $BRIEFING_USER or the login name)",
+    )
     parser = argparse.ArgumentParser(
         prog="briefing",
         description="Read briefings in the terminal, mark passages and keep notes.",
-        epilog="With no command, opens the reader.",
+        epilog="With no command, opens the reader. Example: briefing export --all -o notes.md",
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="where data lives (default: $BRIEFING_HOME or the platform's user data dir)",
-    )
-    parser.add_argument(
-        "--user", metavar="NAME", help="whose notes (default: $BRIEFING_USER or the login name)"
-    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     cmd = commands.add_parser("list", help="list briefings")
@@ -79,9 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--json", action="store_true", help="print JSON")
     cmd = note_cmds.add_parser("edit", help="change a note's text or tags")
     cmd.add_argument("id")
-    cmd.add_argument("--note", default=None)
+    cmd.add_argument("--note", default=None, help="the new note (Markdown)")
     cmd.add_argument("--tag", action="append", default=None, help="replaces the tags; repeat")
-    cmd.add_argument("--color", default=None)
+    cmd.add_argument("--color", default=None, help="the new highlight colour")
     cmd = note_cmds.add_parser("rm", help="delete a note")
     cmd.add_argument("id")
 
@@ -90,10 +98,20 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--all", action="store_true", help="every briefing with notes")
     cmd.add_argument("--tag", action="append", default=[], help="only notes with this tag")
     cmd.add_argument("--section", metavar="KEY", help="only this section")
-    cmd.add_argument("--since", metavar="YYYY-MM-DD", help="only notes created or changed since")
+    cmd.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD", help="only notes created or changed since"
+    )
     cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     cmd.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    cmd.add_argument("--format", choices=("md", "json"), default="md")
+    cmd.add_argument(
+        "--format",
+        choices=("md", "json"),
+        default="md",
+        help="md: Markdown for people and Obsidian (default); json: exact, for tools",
+    )
+    cmd.add_argument(
+        "--template", type=Path, metavar="FILE", help="render with this Jinja2 template"
+    )
 
     cmd = commands.add_parser("search", help="search briefings and your notes")
     cmd.add_argument("query", nargs="+", help='words, "a phrase" or tag:NAME')
@@ -122,6 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="end a session after this long without input; 0: never (1800)",
     )
+    cmd.add_argument(
+        "--max-session-time",
+        type=float,
+        default=28800.0,
+        metavar="SECONDS",
+        help="end a connection this long after login, whatever it does; 0: never (28800)",
+    )
+    cmd.add_argument(
+        "--max-startups",
+        type=_positive,
+        default=64,
+        metavar="N",
+        help="connections not yet logged in, overall; past it the oldest is dropped (64)",
+    )
 
     users = commands.add_parser(
         "users", parents=[keys_file], help="who may read over SSH: add, list, rm"
@@ -133,7 +165,36 @@ def build_parser() -> argparse.ArgumentParser:
     user_cmds.add_parser("list", help="list users and their keys")
     cmd = user_cmds.add_parser("rm", help="remove every key of NAME (their notes are kept)")
     cmd.add_argument("name", metavar="NAME")
+
+    config = commands.add_parser("config", help="where the config file is, what it holds")
+    config_cmds = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_cmds.add_parser("path", help="print the config file's path")
+    config_cmds.add_parser("show", help="print every setting")
+    cmd = commands.add_parser("completion", help="print a bash, zsh or fish completion script")
+    cmd.add_argument("shell", choices=clidocs.SHELLS)
+    commands.add_parser("man", help="print the manual page")
+    clidocs.finish(parser, common)
     return parser
+
+
+def _home_known() -> bool:
+    """Whether the platform's data dir can be found: a home folder, or $XDG_DATA_HOME."""
+    if os.environ.get("XDG_DATA_HOME"):
+        return True
+    try:
+        return str(Path.home()) not in ("", "~")
+    except RuntimeError:  # no $HOME and no passwd entry, as in a bare container
+        return False
+
+
+def _day(text: str) -> str:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}") from None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}")
+    return text
 
 
 def _positive(text: str) -> int:
@@ -166,8 +227,16 @@ class Context(Output):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.data_dir, args.user = getattr(args, "data_dir", None), getattr(args, "user", None)
     name = args.command or "read"
     try:
+        if name in STANDALONE_HANDLERS:
+            return STANDALONE_HANDLERS[name](parser, args)
+        if not (args.data_dir or os.environ.get("BRIEFING_HOME") or _home_known()):
+            raise Failure(
+                "cannot find your home folder ($HOME is not set);"
+                " set HOME or BRIEFING_HOME, or give --data-dir"
+            )
         if name in DATA_DIR_HANDLERS:
             paths = Paths(resolve_data_dir(args.data_dir))
             return DATA_DIR_HANDLERS[name](paths, args)
@@ -179,8 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             ensure_library(store)
         handler = HANDLERS[f"notes {args.notes_command}" if name == "notes" else name]
         return handler(Context(sys.stdout.isatty(), store), args)
-    except (Failure, DataError, IngestError) as error:
+    except (Failure, DataError, IngestError, ConfigError, WriteRefused) as error:
         print(f"briefing: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except OSError as error:  # the data dir cannot be made or written, say
+        where = f": {error.filename}" if error.filename else ""
+        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
@@ -190,18 +263,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:
-    # Loading Textual and building the first screen allocate a large object graph, and
-    # each automatic collection walks all of it again: ~50 ms of start-up went to them.
-    # The app collects once, then freezes, after its first frame (BriefingApp.on_mount).
-    gc.disable()
-    try:
-        from briefing.tui.app import run_reader  # Textual loads only here
+    slug, section = getattr(args, "slug", None), getattr(args, "section", None)
+    context.store.note_counts()  # a damaged file or a wrong slug is said first, as
+    if slug is not None:  # it would be with a terminal
+        context.store.section(slug, section) if section else context.store.get(slug)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise Failure("briefing needs a terminal; try `briefing show`")
+    theme = load_config().theme
+    from briefing.tui.launch import open_reader  # Textual loads only inside it
 
-        return run_reader(
-            context.store, getattr(args, "slug", None), getattr(args, "section", None)
-        )
-    finally:
-        gc.enable()
+    return open_reader(context.store, slug, section, theme=theme)
 
 
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
@@ -209,20 +280,8 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     counts = store.note_counts()
     briefings = store.briefings()
     if args.json:
-        print_json(
-            [
-                {
-                    "slug": b.slug,
-                    "title": b.title,
-                    "date": b.date,
-                    "source": b.source,
-                    "tags": list(b.tags),
-                    "sections": [{"key": s.key, "title": s.title} for s in b.sections],
-                    "notes": counts.get(b.slug, 0),
-                }
-                for b in briefings
-            ]
-        )
+        shown = [jsonshape.briefing_json(b, note_count=counts.get(b.slug, 0)) for b in briefings]
+        print_json(jsonshape.document(briefings=shown))
         return EXIT_OK
     if not briefings:
         context.out("No briefings. Add some with: briefing import PATH")
@@ -230,7 +289,7 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
     for b in briefings:
         notes = counts.get(b.slug, 0)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK
@@ -278,6 +337,7 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_notes_add(context: Context, args: argparse.Namespace) -> int:
     store = context.store
+    default_tags = load_config().default_tags  # a bad config fails before anything
     section = store.section(args.slug, args.section)
     try:
         span = anchoring.find_quote(section.text, args.quote)
@@ -292,28 +352,11 @@ def cmd_notes_add(context: Context, args: argparse.Namespace) -> int:
         section.key,
         *span,
         note=args.note,
-        tags=args.tag,
+        tags=[*default_tags, *args.tag],
         color=args.color or DEFAULT_COLOR,
     )
     context.out(annotation.id)
     return EXIT_OK
-
-
-def annotation_json(annotation: Annotation) -> dict[str, Any]:
-    return {
-        "id": annotation.id,
-        "briefing": annotation.briefing,
-        "section": annotation.section,
-        "quote": annotation.quote,
-        "note": annotation.note,
-        "tags": list(annotation.tags),
-        "color": annotation.color,
-        "created": annotation.created,
-        "updated": annotation.updated,
-        "status": annotation.status,
-        "start": annotation.start,
-        "end": annotation.end,
-    }
 
 
 def cmd_notes_list(context: Context, args: argparse.Namespace) -> int:
@@ -322,7 +365,12 @@ def cmd_notes_list(context: Context, args: argparse.Namespace) -> int:
         store.get(args.slug)  # an unknown slug is an error, not an empty list
     annotations = store.annotations(args.slug)
     if args.json:
-        print_json([annotation_json(a) for a in annotations])
+        titles = jsonshape.section_titles(store.briefings())
+        notes = [
+            jsonshape.note_json(a, section_title=titles.get((a.briefing, a.section), ""))
+            for a in annotations
+        ]
+        print_json(jsonshape.document(notes=notes))
         return EXIT_OK
     if not annotations:
         context.out("No notes yet.")
@@ -357,18 +405,19 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
     from briefing.core import export
 
     store = context.store
-    if args.since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", args.since):
-        usage_error(f"--since wants YYYY-MM-DD, not {args.since!r}")
     if args.slugs and args.all:
         usage_error("give SLUGs or --all, not both")
+    config = load_config()
+    template = args.template or (config.export_template if args.format == "md" else None)
+    if args.template and args.format == "json":
+        usage_error("--template makes Markdown; leave out --format json")
     if args.slugs:
         briefings = [store.get(slug) for slug in args.slugs]
     else:
         counts = store.note_counts()
         briefings = [b for b in store.briefings() if counts.get(b.slug)]
-    if args.section:
-        for briefing in briefings:
-            store.section(briefing.slug, args.section)
+    for briefing in briefings if args.section else ():
+        store.section(briefing.slug, args.section)
     items = [
         export.ExportItem(
             b,
@@ -380,19 +429,64 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
         )
         for b in briefings
     ]
-    render = export.export_json if args.format == "json" else export.export_markdown
-    document = render(items, exported_at=now_iso(), version=__version__)
-    if args.output is None:
-        sys.stdout.write(document)
-        return EXIT_OK
     try:
-        write_document(args.output, document, overwrite=args.force)
+        exported_at = export.export_time(os.environ, now_iso())
+    except ValueError as error:
+        raise Failure(str(error)) from error
+    render = _renderer(args.format, template)
+
+    def document(chosen: list[export.ExportItem]) -> str:
+        return render(chosen, exported_at=exported_at, version=__version__)
+
+    if args.output is None and config.export_folder is not None:
+        suffix = ".json" if args.format == "json" else ".md"
+        for item in items:  # a vault: one file per briefing, named by its slug
+            _write_export(config.export_folder / f"{item.briefing.slug}{suffix}",
+                          document([item]), force=args.force, ours=True)  # fmt: skip
+        return EXIT_OK
+    if args.output is None:
+        sys.stdout.write(document(items))
+        return EXIT_OK
+    _write_export(args.output, document(items), force=args.force)
+    return EXIT_OK
+
+
+def _renderer(fmt: str, template: Path | None) -> Callable[..., str]:
+    from briefing.core import export
+
+    if template is None:
+        return export.export_json if fmt == "json" else export.export_markdown
+    from briefing.core.template import TemplateFailed, TemplateUnavailable, render_template
+
+    try:
+        source = template.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise Failure(f"cannot read template {template}: {reason}") from None
+
+    def render(items: list[Any], **fields: str) -> str:
+        try:
+            return render_template(source, items, name=str(template), **fields)
+        except (TemplateUnavailable, TemplateFailed) as error:
+            raise Failure(str(error)) from error
+
+    return render
+
+
+def _write_export(path: Path, text: str, *, force: bool, ours: bool = False) -> None:
+    """Write ``text`` to ``path``, unless it already holds the same export. ``ours``: an
+    earlier export there (its front matter names briefing as its tool) may be replaced."""
+    from briefing.core.export import is_export, same_export
+
+    def unchanged(old: str) -> bool:
+        return same_export(old, text)
+
+    try:
+        overwrite = force or (ours and path.is_file() and is_export(path.read_bytes()))
+        written = write_document(path, text, overwrite=overwrite, unchanged=unchanged)
     except AlreadyExists as error:
         raise Failure(f"{error}; use --force to overwrite it") from error
-    except WriteRefused as error:
-        raise Failure(str(error)) from error
-    print(f"wrote {args.output}", file=sys.stderr)
-    return EXIT_OK
+    print(f"{'wrote' if written else 'unchanged'} {path}", file=sys.stderr)
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
@@ -402,23 +496,23 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
     index = SearchIndex(store.briefings(), store.annotations())
     hits = index.search(" ".join(args.query), notes_only=args.notes_only)
     if args.json:
-        print_json(
-            [
-                {
-                    "briefing": hit.briefing,
-                    "section": hit.section,
-                    "start": hit.start,
-                    "end": hit.end,
-                    "snippet": hit.snippet,
-                    "kind": "note" if hit.kind == "note" else "text",
-                    **({"annotation": hit.annotation} if hit.annotation else {}),
-                }
-                for hit in hits
-            ]
-        )
-        return EXIT_OK
-    if not hits:
+        shown = [
+            jsonshape.hit_json(
+                slug=hit.briefing,
+                section=hit.section,
+                kind=hit.kind,
+                start=hit.start,
+                end=hit.end,
+                snippet=hit.snippet,
+                note_id=hit.annotation,
+            )
+            for hit in hits
+        ]
+        print_json(jsonshape.document(query=" ".join(args.query), hits=shown))
+        return EXIT_OK if hits else EXIT_FAILURE
+    if not hits:  # as grep and rg: no match is exit 1, an error would be 2
         print("No matches.", file=sys.stderr)
+        return EXIT_FAILURE
     for hit in hits:
         kind = " [note]" if hit.kind == "note" else ""
         context.out(f"{hit.briefing}/{hit.section}{kind}  {hit.snippet}")
@@ -494,6 +588,8 @@ def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
         max_sessions=args.max_sessions,
         max_sessions_per_user=args.max_sessions_per_user,
         idle_timeout=max(args.idle_timeout, 0.0),
+        max_session_time=max(args.max_session_time, 0.0),
+        max_startups=args.max_startups,
     )
     try:
         return serve.run(config)
@@ -520,6 +616,33 @@ def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
         raise Failure(str(error)) from error
     return EXIT_OK
 
+
+def cmd_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    output = Output(sys.stdout.isatty())
+    if args.config_command == "path":
+        output.out(str(config_path()))
+        return EXIT_OK
+    for line in describe(load_config()):
+        output.out(line)
+    return EXIT_OK
+
+
+def cmd_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    sys.stdout.write(clidocs.completion(parser, args.shell))
+    return EXIT_OK
+
+
+def cmd_man(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    sys.stdout.write(clidocs.man_page(parser))
+    return EXIT_OK
+
+
+#: Commands that read no data at all: they work with no data dir, no $HOME.
+STANDALONE_HANDLERS: dict[str, Callable[[argparse.ArgumentParser, argparse.Namespace], int]] = {
+    "config": cmd_config,
+    "completion": cmd_completion,
+    "man": cmd_man,
+}
 
 #: Commands on the data dir as a whole rather than as one reader: they make no
 #: Store, so a bad $BRIEFING_USER cannot stop them and ``users list`` writes

@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from briefing.cli import main
 from briefing.store.facade import Store
 from briefing.store.importing import ensure_library
+
+# Property tests are deterministic: the same examples on every run and machine, so a
+# failure in CI replays locally. (HYPOTHESIS_PROFILE=explore for fresh random examples.)
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: The suite in three layers (``pytest -m unit`` runs the fast pure ones). A module not
+#: listed here is pure unless its tests carry a marker of their own.
+UI_MODULES = {
+    "test_reader",
+    "test_annotate_ui",
+    "test_search_ui",
+    "test_section_text",
+    "test_snapshots",
+    "test_export_ui",
+}
+SYSTEM_MODULES = {"test_serve", "test_users", "test_reliability", "test_escape_app"}
+LAYERS = ("unit", "ui", "system")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(layer) for layer in LAYERS):
+            continue
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        layer = "ui" if module in UI_MODULES else "system" if module in SYSTEM_MODULES else "unit"
+        item.add_marker(getattr(pytest.mark, layer))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "content" / "russia-dprk-pact.md"

@@ -9,7 +9,7 @@ import pytest
 from briefing.core.anchoring import make_anchor, reanchor_in_briefing
 from briefing.core.anchoring.changes import classify, describe
 from briefing.core.ingest import parse_briefing
-from briefing.core.model import Annotation, Briefing
+from briefing.core.model import LEAD_KEY, Annotation, Briefing
 from briefing.store.facade import Store
 from tests.conftest import run_cli
 
@@ -134,18 +134,22 @@ def test_repeated_text_with_equal_short_context_goes_to_the_right_copy() -> None
     opening = "x" * (section.text.rindex(repeat) - section.text.index(repeat) - 2)
     new = briefing(f"## Votes\n\n{opening}\n\n{first}\n\n{second}\n")
     moved = reanchor_in_briefing(note, new)
-    new_text = new.sections[0].text
+    new_section = new.section("votes")
+    assert new_section is not None
+    new_text = new_section.text
     assert new_text.index(repeat) == note.start  # the stale offset points at the wrong copy
     assert (moved.start, moved.end) == (new_text.rindex(repeat), new_text.rindex(repeat) + 22)
 
 
-def test_a_passage_moved_into_the_lead_orphans_rather_than_take_a_look_alike() -> None:
+def test_a_passage_moved_into_the_lead_follows_it_there() -> None:
     old = briefing(f"## Sanctions\n\n{SANCTIONS}\n\n## Talks\n\n{TALKS}\n")
     new = parse_briefing(
         f"# Weekly brief\n\n{SANCTIONS}\n\n## Sanctions\n\nNothing yet.\n\n## Talks\n\n{TALKS}\n",
         slug="weekly",
     )
-    assert reanchor_in_briefing(note_on(old, "sanctions", SANCTIONS), new).status == "orphaned"
+    moved = reanchor_in_briefing(note_on(old, "sanctions", SANCTIONS), new)
+    assert moved.section == LEAD_KEY
+    assert placed(moved, new) == SANCTIONS
 
 
 def test_changes_are_classified_and_described() -> None:

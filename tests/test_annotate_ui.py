@@ -244,7 +244,8 @@ async def test_a_selection_across_lines_and_blocks_spans_them(store: Store) -> N
 async def test_jump_from_the_notes_pane_to_the_passage(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("briefing.tui.widgets.section_view.FLASH_SECONDS", 0.2)
+    # Long enough to be seen after a pause on a loaded machine; then waited out, not timed.
+    monkeypatch.setattr("briefing.tui.widgets.section_view.FLASH_SECONDS", 2.0)
     text = section_text(store)
     quote = "the pact’s complete contents remain"
     start = text.index(quote)
@@ -261,7 +262,10 @@ async def test_jump_from_the_notes_pane_to_the_passage(
         await pilot.pause()
         assert on_screen(view, start)
         assert FLASH_STYLE in styles_at(view, start)
-        await pilot.pause(0.5)
+        for _ in range(200):  # wait for the flash to end, however slow the machine
+            await pilot.pause(0.1)
+            if FLASH_STYLE not in styles_at(view, start):
+                break
         assert FLASH_STYLE not in styles_at(view, start)  # a flash, not a mark
         assert HIGHLIGHT_STYLES["yellow"] in styles_at(view, start)
 

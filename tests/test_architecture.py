@@ -32,7 +32,7 @@ def _modules(folder: str = "") -> list[str]:
 
 
 def _imports(path: Path) -> set[str]:
-    """Every absolute module an import statement names, with its parents."""
+    """Every absolute module an import statement names, and each one's top package."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -41,9 +41,8 @@ def _imports(path: Path) -> set[str]:
             found = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-        for name in found:
-            parts = name.split(".")
-            names.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+        for name in found:  # the module, and its top package (for third-party names)
+            names.update((name, name.split(".")[0]))
     return names
 
 
@@ -98,6 +97,18 @@ def test_imports_run_down_the_layers_only(room: str, forbidden: tuple[str, ...])
     assert offenders == []
 
 
+def _module_edges(path: Path, known: set[str]) -> set[str]:
+    """The package modules a file imports: ``from pkg import mod`` names ``pkg.mod``."""
+    edges: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            edges.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            submodules = {f"{node.module}.{alias.name}" for alias in node.names} & known
+            edges.update(submodules or {node.module})
+    return edges & known
+
+
 def test_there_is_no_import_cycle_between_modules() -> None:
     """Type-only imports count too: a cycle is a cycle for the reader of the code."""
     known = set(_modules())
@@ -106,7 +117,7 @@ def test_there_is_no_import_cycle_between_modules() -> None:
         path = PACKAGE.parent / (name.replace(".", "/") + ".py")
         if not path.exists():
             path = PACKAGE.parent / name.replace(".", "/") / "__init__.py"
-        graph[name] = {m for m in _imports(path) if m in known and m != name} - {"briefing"}
+        graph[name] = _module_edges(path, known) - {name, "briefing"}
     cycles: list[list[str]] = []
     state: dict[str, int] = {}
 
@@ -142,3 +153,38 @@ def test_the_reader_draws_stored_blocks_and_parses_no_markdown() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+#: What each printing command may leave unloaded: the start-up budget that the deferred
+#: imports buy (each named module costs 10-130 ms to import; ``python -X importtime``).
+#: Every command that prints stays out of the reader, the SSH server and TinyDB (reads go
+#: straight to the JSON); those that draw no Markdown also skip its parser and YAML.
+NEVER_FOR_PRINTING = {"textual", "tinydb", "asyncssh", "rapidfuzz", "rich"}
+NO_MARKDOWN = NEVER_FOR_PRINTING | {"markdown_it", "mdit_py_plugins", "yaml"}
+IMPORT_BUDGET = [
+    ("list", NO_MARKDOWN),
+    ("notes list", NO_MARKDOWN),
+    ("search veto", NO_MARKDOWN),
+    ("show russia-dprk-pact", NEVER_FOR_PRINTING),
+    ("export russia-dprk-pact", NEVER_FOR_PRINTING),
+]
+
+
+@pytest.mark.parametrize(("command", "unloaded"), IMPORT_BUDGET)
+def test_printing_commands_load_only_what_they_use(
+    command: str, unloaded: set[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    setup = [sys.executable, "-m", "briefing", "--data-dir", str(data), "--user", "u", "list"]
+    assert subprocess.run(setup, capture_output=True).returncode == 0  # imports the bundled one
+    code = (
+        "import io, sys, contextlib\n"
+        "from briefing.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    status = main({['--data-dir', str(data), '--user', 'u', *command.split()]!r})\n"
+        "print(status, ','.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    status, loaded = result.stdout.split()
+    assert status == "0", result.stderr
+    assert sorted(unloaded & set(loaded.split(","))) == []

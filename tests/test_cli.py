@@ -46,10 +46,13 @@ def test_list_shows_the_bundled_briefing_on_first_run(capsys: pytest.CaptureFixt
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     add_note(capsys)
     code, out, _ = run(capsys, "list", "--json")
-    (item,) = json.loads(out)
+    doc = json.loads(out)
+    assert doc["schema"] == 1
+    (item,) = doc["briefings"]
     assert code == 0
-    assert item["slug"] == SLUG and item["date"] == "2024-06-19" and item["notes"] == 1
+    assert item["slug"] == SLUG and item["date"] == "2024-06-19" and item["note_count"] == 1
     assert [s["title"] for s in item["sections"]] == [
+        "Key points",  # the lead, annotated by its key "lead"
         "Treaty terms",
         "Western reaction",
         "Legal framework",
@@ -112,11 +115,12 @@ def test_import_a_folder_with_a_progress_bar_and_a_summary(
 def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:
     note_id = add_note(capsys, "--note", "Veto matters", "--tag", "UN", "--tag", "#veto")
     code, out, _ = run(capsys, "notes", "list", "--json")
-    (note,) = json.loads(out)
+    (note,) = json.loads(out)["notes"]
     assert note["id"] == note_id and note["quote"] == QUOTE
     assert note["tags"] == ["un", "veto"] and note["status"] == "anchored"
     assert note["end"] - note["start"] == len(QUOTE)
-    assert {"created", "updated", "section", "briefing", "note"} <= set(note)
+    assert {"created", "updated", "section", "slug", "note"} <= set(note)
+    assert note["section_title"] == "UN veto"
     code, out, _ = run(capsys, "notes", "edit", note_id, "--note", "Changed")
     assert code == 0
     code, out, _ = run(capsys, "notes", "list", SLUG)
@@ -124,7 +128,7 @@ def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "notes", "rm", note_id)
     assert code == 0 and note_id in out
     code, out, _ = run(capsys, "notes", "list", "--json")
-    assert json.loads(out) == []
+    assert json.loads(out) == {"schema": 1, "notes": []}
 
 
 def test_notes_add_refuses_a_quote_not_in_the_section(capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,6 +157,7 @@ def test_export_to_stdout_and_to_a_file(capsys: pytest.CaptureFixture[str], tmp_
     written = target.read_text(encoding="utf-8")
     assert code == 0 and f"wrote {target}" in err
     assert written.startswith("---\n") and "Veto matters" in written
+    target.write_text("someone else's file\n", encoding="utf-8")
     code, _, err = run(capsys, "export", SLUG, "-o", str(target))
     assert code == 1 and "--force" in err
     code, _, err = run(capsys, "export", "nope")
@@ -173,7 +178,7 @@ def test_doctor_reports_and_restores(capsys: pytest.CaptureFixture[str], data_di
     code, out, _ = run(capsys, "doctor", "--restore", "--yes")
     assert code == 0 and "restored" in out
     code, out, _ = run(capsys, "notes", "list", "--json")
-    assert len(json.loads(out)) == 1
+    assert len(json.loads(out)["notes"]) == 1
 
 
 def test_console_script_and_python_m_work(data_dir: Path) -> None:
@@ -190,14 +195,17 @@ def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0
     assert f"{SLUG}/un-veto" in out and "Pyongyang" in out
     code, out, _ = run(capsys, "search", "--json", "arms deals")
-    hits = json.loads(out)
+    hits = json.loads(out)["hits"]
     note_hits = [h for h in hits if h["kind"] == "note"]
     assert note_hits and note_hits[0]["section"] == "un-veto"
-    assert {"briefing", "section", "start", "end", "snippet", "kind"} <= set(hits[0])
+    assert {"slug", "section", "start", "end", "snippet", "kind", "note_id"} <= set(hits[0])
+    assert note_hits[0]["note_id"] and all(h["note_id"] is None for h in hits if h not in note_hits)
     code, out, _ = run(capsys, "search", "--notes-only", "--json", "tag:veto")
-    assert [h["kind"] for h in json.loads(out)] == ["note"]
+    assert [h["kind"] for h in json.loads(out)["hits"]] == ["note"]
     code, out, err = run(capsys, "search", "zzzqqq")
-    assert code == 0 and out == "" and "No matches" in err
+    assert code == 1 and out == "" and "No matches" in err  # as grep: no match, exit 1
+    code, out, err = run(capsys, "search", "--json", "zzzqqq")
+    assert code == 1 and json.loads(out)["hits"] == []
 
 
 def test_doctor_never_replaces_a_file_from_a_newer_version(
@@ -224,5 +232,307 @@ def test_json_output_never_carries_raw_terminal_controls(
     code, out, _ = run(capsys, "list", "--json")
     assert code == 0
     assert "\x9b" not in out and "\u202e" not in out
-    titles = {item["slug"]: item["title"] for item in json.loads(out)}
+    titles = {item["slug"]: item["title"] for item in json.loads(out)["briefings"]}
     assert titles["hostile"] == "Title \x9b31m red \u202e rtl"  # lossless once parsed
+
+
+def test_the_lead_is_searched_annotated_and_exported_like_a_section(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "search", "three earlier agreements")
+    assert code == 0 and out.splitlines()[0].startswith(f"{SLUG}/lead ")
+    quote = "The pact replaces three earlier agreements"
+    code, _, err = run(capsys, "notes", "add", SLUG, "lead", "--quote", quote, "--note", "Which?")
+    assert code == 0, err
+    code, out, _ = run(capsys, "export", SLUG)
+    assert code == 0 and "Key points" in out and quote in out and "Which?" in out
+
+
+@pytest.mark.parametrize("typed", ["Résumé", "#RESUME", "résumé"])
+def test_one_tag_rule_across_store_search_export_and_notes_pane(
+    capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    """A tag typed any way is found by every entry point under any spelling."""
+    from briefing.core.rules import normalise_tags, split_tag_input
+    from briefing.store.facade import Store
+    from briefing.tui.widgets.notes_pane import has_tags
+
+    note_id = add_note(capsys, "--tag", typed, "--tag", "watch list")
+    code, out, _ = run(capsys, "notes", "list", "--json")
+    (note,) = json.loads(out)["notes"]
+    assert note["tags"] == [normalise_tags([typed])[0], "watch-list"]  # store
+    code, out, _ = run(capsys, "search", "--json", "--notes-only", "tag:resume")
+    assert code == 0 and [h["note_id"] for h in json.loads(out)["hits"]] == [note_id]  # search
+    for spelling in ("resume", "Résumé", "#RÉSUMÉ"):
+        code, out, _ = run(capsys, "export", "--tag", spelling, "--format", "json")
+        notes = [n["id"] for b in json.loads(out)["briefings"] for n in b["notes"]]
+        assert code == 0 and notes == [note_id], spelling  # export
+    code, out, _ = run(capsys, "export", "--tag", "watch list", "--format", "json")
+    assert [n["id"] for b in json.loads(out)["briefings"] for n in b["notes"]] == [note_id]
+    annotation = Store(Path(os.environ["BRIEFING_HOME"]), "tester").annotations()[0]
+    assert has_tags(annotation, ["resu"]) and has_tags(annotation, ["RÉS"])  # notes pane
+    assert not has_tags(annotation, ["cv"])
+    assert normalise_tags(split_tag_input("Résumé, watch")) == ("résumé", "watch")  # reader
+
+
+# clig.dev: help, global flags, one-line errors, completion, man page, config -------
+
+
+def every_command() -> list[str]:
+    from briefing.cli import build_parser
+    from briefing.clidocs import subcommands
+
+    return list(subcommands(build_parser()))
+
+
+@pytest.mark.parametrize("command", every_command())
+def test_every_command_help_has_a_description_and_an_example(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    code, out, _ = run(capsys, *command.split(), "--help")
+    assert code == 0
+    usage, description = out.split("\n\n")[:2]
+    assert usage.startswith(f"usage: briefing {command}") and description.strip()
+    example = out.split("example:\n", 1)[1].strip()
+    assert example.startswith("briefing ")
+    assert "--data-dir DIR" in out and "--user NAME" in out
+
+
+def test_every_option_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from briefing.cli import build_parser
+    from briefing.clidocs import subcommands
+
+    for name, parser in {"": build_parser(), **subcommands(build_parser())}.items():
+        for action in parser._actions:
+            assert action.help or not action.option_strings, (name, action.option_strings)
+    assert "md: Markdown" in run(capsys, "export", "--help")[1]
+
+
+def test_global_flags_work_after_the_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    code, out, err = run(capsys, "list", "--data-dir", str(other), "--user", "bob", "--json")
+    assert code == 0, err
+    assert (other / "library.json").exists()
+    add = ("notes", "add", SLUG, "un-veto", "--quote", QUOTE)
+    assert run(capsys, *add, "--data-dir", str(other), "--user", "bob")[0] == 0
+    assert (other / "users" / "bob" / "notes" / f"{SLUG}.json").exists()
+    code, out, _ = run(capsys, "--data-dir", str(other), "notes", "list", "--user", "bob")
+    assert code == 0 and "un-veto" in out
+
+
+def one_line_error(code: int, err: str, expected_code: int = 1) -> None:
+    assert code == expected_code, err
+    assert err.count("\n") == 1 and err.startswith("briefing: error: "), err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("since", ["2024-13-45", "yesterday", "2024-1-1"])
+def test_a_bad_since_is_a_usage_error(capsys: pytest.CaptureFixture[str], since: str) -> None:
+    code, out, err = run(capsys, "export", "--since", since)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        f"briefing export: error: argument --since: not a date as YYYY-MM-DD: {since!r}"
+    )
+
+
+def test_an_unusable_data_dir_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "--data-dir", str(blocker / "data"), "list")
+    one_line_error(code, err)
+    assert str(blocker) in err
+
+
+def test_home_unset_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HOME", "BRIEFING_HOME", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    code, _, err = run(capsys, "list")
+    one_line_error(code, err)
+    assert "HOME" in err and "--data-dir" in err
+
+
+def test_the_reader_refuses_to_start_without_a_terminal(data_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "briefing"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "BRIEFING_HOME": str(data_dir)},
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == "briefing: error: briefing needs a terminal; try `briefing show`\n"
+
+
+def test_a_crashed_reader_exits_non_zero(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A reader that dies of an exception exits 1 (Textual prints the traceback)."""
+    from briefing.store.facade import Store
+    from briefing.store.importing import ensure_library
+    from briefing.tui import app as tui_app
+
+    class Crashing(tui_app.BriefingApp):
+        def on_mount(self) -> None:
+            raise RuntimeError("boom")
+
+    def headless(self: tui_app.BriefingApp) -> None:
+        tui_app.App.run(self, headless=True, size=(80, 24))
+
+    monkeypatch.setattr(tui_app, "make_app", lambda store, *_, **__: Crashing(store))
+    monkeypatch.setattr(Crashing, "run", headless)
+    store = Store(tmp_path / "data", "tester")
+    ensure_library(store)
+    assert tui_app.run_reader(store) == 1
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(capsys: pytest.CaptureFixture[str], shell: str) -> None:
+    code, out, _ = run(capsys, "completion", shell)
+    assert code == 0 and "briefing" in out
+    for word in ("export", "search", "--data-dir", "--template"):
+        assert word in out, word
+
+
+def test_bash_completion_is_valid_bash(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    script = tmp_path / "briefing.bash"
+    script.write_text(run(capsys, "completion", "bash")[1])
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_man_page_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "man")
+    assert code == 0 and out.startswith(".TH BRIEFING 1 ")
+    for command in every_command():
+        assert f".SS {command}" in out, command
+    assert "\\-\\-template FILE" in out and ".SH EXIT STATUS" in out
+
+
+def test_config_path_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "config", "path")
+    path = Path(out.strip())
+    assert code == 0 and path == tmp_path / "home" / ".config" / "briefing" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('[notes]\ndefault_tags = ["inbox"]\n[reader]\ntheme = "nord"\n')
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0 and 'default_tags = ["inbox"]' in out and 'theme = "nord"' in out
+    assert "folder = (not set)" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("[notes\n", "is not valid TOML"),
+        ("[export]\nfolder = 3\n", "export.folder must be a string"),
+        ("[notes]\ndefault_tag = []\n", "unknown key notes.default_tag"),
+        ("[colours]\n", "unknown section [colours]"),
+    ],
+)
+def test_a_bad_config_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    text: str, says: str,
+) -> None:  # fmt: skip
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    monkeypatch.setenv("BRIEFING_CONFIG", str(config))
+    for argv in (
+        ["config", "show"],
+        ["export", "--all"],
+        ["notes", "add", SLUG, "x", "--quote", "y"],
+    ):
+        code, _, err = run(capsys, *argv)
+        one_line_error(code, err)
+        assert says in err and str(config) in err
+
+
+def write_config(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    monkeypatch.setenv("BRIEFING_CONFIG", str(config))
+
+
+def test_config_default_tags_and_export_folder(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    vault = tmp_path / "vault"
+    write_config(
+        tmp_path, f'[export]\nfolder = "{vault}"\n[notes]\ndefault_tags = ["Inbox"]\n', monkeypatch
+    )
+    add_note(capsys, "--tag", "un")
+    code, out, err = run(capsys, "export", "--all")
+    target = vault / f"{SLUG}.md"
+    assert code == 0 and out == "" and err == f"wrote {target}\n"
+    assert "> [!question] yellow · #inbox #un · created" in target.read_text()
+    add_note_again = run(
+        capsys,
+        "notes",
+        "edit",
+        json.loads(run(capsys, "notes", "list", "--json")[1])["notes"][0]["id"],
+        "--note",
+        "x",
+    )
+    assert add_note_again[0] == 0
+    code, _, err = run(capsys, "export", SLUG)  # an earlier export of ours is replaced
+    assert code == 0 and err == f"wrote {target}\n"
+    target.write_text("my own note\n")
+    code, _, err = run(capsys, "export", SLUG)
+    assert code == 1 and "--force" in err and target.read_text() == "my own note\n"
+
+
+def test_config_theme_is_the_readers_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from briefing.tui import launch
+
+    write_config(tmp_path, '[reader]\ntheme = "textual-light"\n', monkeypatch)
+    seen: list[str] = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(
+        launch, "open_reader", lambda store, slug, section, theme: seen.append(theme) or 0
+    )
+    assert run(capsys, tty=True)[0] == 0
+    assert seen == ["textual-light"]
+
+
+TEMPLATE = """{% for b in briefings %}# {{ b.title | inline }}
+{% for n in b.notes %}
+{{ n.quote | quote }}
+{{ n.note }} {% for t in n.obsidian_tags %}#{{ t }} {% endfor %}^{{ n.block_id }}
+{% endfor %}{% endfor %}"""
+
+
+def test_export_through_a_template(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    note_id = add_note(capsys, "--note", "Veto *matters*", "--tag", "c++")
+    template = tmp_path / "t.md.j2"
+    template.write_text(TEMPLATE)
+    code, out, err = run(capsys, "export", SLUG, "--template", str(template))
+    assert code == 0, err
+    assert out.startswith("# The Russia–North Korea Mutual Defence Treaty\n")
+    assert f"> {QUOTE}\nVeto *matters* #c-plus-plus ^{note_id}\n" in out
+    template.write_text("{% for x in %}")
+    code, _, err = run(capsys, "export", SLUG, "--template", str(template))
+    one_line_error(code, err)
+    assert str(template) in err and "line 1" in err
+    code, _, err = run(capsys, "export", SLUG, "--template", str(tmp_path / "missing.j2"))
+    one_line_error(code, err)
+
+
+def test_template_without_jinja2_names_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    template = tmp_path / "t.md.j2"
+    template.write_text(TEMPLATE)
+    monkeypatch.setitem(sys.modules, "jinja2", None)  # as if not installed
+    code, _, err = run(capsys, "export", SLUG, "--template", str(template))
+    one_line_error(code, err)
+    assert "pip install 'briefing[template]'" in err

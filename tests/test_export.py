@@ -293,7 +293,8 @@ def test_single_front_matter_keys_and_tool() -> None:
     text = md(one_items())
     front = text.split("---\n")[1]
     keys = [line.split(":")[0] for line in front.splitlines()]
-    assert keys == ["title", "source", "date", "exported", "notes", "tool"]
+    keys = [k for k in keys if not k.startswith("- ")]
+    assert keys == ["title", "aliases", "tags", "url", "date", "exported", "notes", "tool"]
     assert "tool: briefing 0.1.0" in front
 
 
@@ -312,11 +313,12 @@ def test_json_keeps_exact_text_and_escapes_invisible_characters() -> None:
     for char in "\x1b\x85\u202e":
         assert char not in raw
     data = json.loads(raw)
-    assert list(data) == ["exported", "tool", "briefings"]
+    assert list(data) == ["schema", "exported", "tool", "briefings"]
     note = data["briefings"][0]["notes"][0]
     assert note["note"] == "x\x1b\x85\u202ey"
     assert list(note) == [
         "id",
+        "slug",
         "section",
         "section_title",
         "quote",
@@ -348,7 +350,7 @@ def test_block_ids_are_sanitised_and_distinct() -> None:
         for ident in ("ab_c/1", "abc1", "", "é")
     ]
     text = md([ExportItem(b, tuple(odd))])
-    ids = [line.rsplit(" ^", 1)[1] for line in text.splitlines() if " ^" in line]
+    ids = [line[1:] for line in text.splitlines() if line.startswith("^")]
     assert len(ids) == 4 and len(set(ids)) == 4
     assert "abc1" in ids
     assert all(i and all(c.isascii() and (c.isalnum() or c == "-") for c in i) for i in ids)
@@ -358,7 +360,7 @@ def test_tags_become_obsidian_tags() -> None:
     b = fixture_briefing()
     a = note_on(b, "t1", "outlook", "Repairs", tags=("#North Korea", "_x_", "a_b", "un/sc"))
     text = md([ExportItem(b, (a,))])
-    assert "*#North-Korea #x #a_b #un/sc · yellow* ^t1" in text
+    assert "> [!question] yellow · #north-korea #x #a_b #un/sc\n" in text
 
 
 def test_non_url_source_is_escaped() -> None:

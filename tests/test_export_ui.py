@@ -13,9 +13,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
+from briefing.core.paths import default_export_path as default_path
 from briefing.store.facade import Store
 from briefing.tui.app import BriefingApp, make_app
-from briefing.tui.dialogs.export import ExportDialog, default_path
+from briefing.tui.dialogs.export import ExportDialog
 from briefing.tui.screens.reader import ReaderScreen
 from tests.conftest import SLUG, quote_span
 
@@ -79,8 +80,8 @@ async def test_x_then_enter_saves_the_notes_to_the_default_path(noted: Store) ->
         assert isinstance(app.screen, ReaderScreen)
     written = default_file().read_text(encoding="utf-8")
     assert written.startswith("---\ntitle: The Russia–North Korea Mutual Defence Treaty\n")
-    assert "> Putin called it a “breakthrough document”" in written
-    assert "\n\n*#nato #veto · yellow · created " in written
+    assert "\n> > Putin called it a “breakthrough document”" in written
+    assert "\n> [!question] yellow · #nato #veto · created " in written
     assert notices[-1]["message"] == f"Saved 1 note to {default_file()}"
     assert notices[-1]["markup"] is False
 

@@ -12,8 +12,8 @@ SECTIONS = ["Treaty terms", "Western reaction", "Legal framework", "UN veto"]
 
 def test_bundled_briefing_has_the_four_sections_in_order() -> None:
     briefing = load_file(BUNDLED)
-    assert [s.title for s in briefing.sections] == SECTIONS
-    assert [s.key for s in briefing.sections] == [
+    assert [s.title for s in briefing.body_sections] == SECTIONS
+    assert [s.key for s in briefing.body_sections] == [
         "treaty-terms",
         "western-reaction",
         "legal-framework",
@@ -55,7 +55,22 @@ def test_raw_html_is_kept_as_text_never_interpreted() -> None:
 def test_lead_is_the_text_between_title_and_first_section() -> None:
     briefing = parse_briefing("# T\n\nThe lead.\n\n## One\n\nBody.", slug="t")
     assert briefing.lead == "The lead."
-    assert briefing.sections[0].text == "Body."
+    lead, body = briefing.sections
+    assert (lead.key, lead.title, lead.text) == ("lead", "Summary", "The lead.")
+    assert body.text == "Body." and briefing.body_sections == (body,)
+
+
+def test_the_bundled_lead_is_a_first_section_of_key_points() -> None:
+    lead = load_file(BUNDLED).sections[0]
+    assert (lead.key, lead.title) == ("lead", "Key points")
+    assert [b.kind for b in lead.blocks] == ["item"] * 4
+    assert "three earlier agreements" in lead.text
+
+
+def test_no_lead_no_lead_section_and_a_section_titled_lead_keeps_apart() -> None:
+    briefing = parse_briefing("# T\n\n## Lead\n\nBody.", slug="t")
+    assert [(s.key, s.title) for s in briefing.sections] == [("lead-section", "Lead")]
+    assert not briefing.sections[0].is_lead
 
 
 def test_crlf_and_form_feeds_do_not_shift_sections() -> None:
@@ -101,3 +116,23 @@ def test_slug_comes_from_the_file_name(tmp_path: Path) -> None:
     path = tmp_path / "My Briefing (v2).md"
     path.write_text("# T\n\n## S\n\nx", encoding="utf-8")
     assert load_file(path).slug == "my-briefing-v2"
+
+
+def test_a_file_is_parsed_once_and_its_sections_are_slices_of_that_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from briefing.core import blocks
+
+    calls: list[int] = []
+    real = blocks.parse
+
+    def counting(text: str, env: dict[str, object] | None = None) -> object:
+        calls.append(len(text))
+        return real(text, env)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blocks, "parse", counting)
+    monkeypatch.setattr("briefing.core.ingest.parse", counting)
+    briefing = load_file(BUNDLED)
+    assert len(calls) == 1
+    for section in briefing.sections:  # the same blocks as the section parsed on its own
+        assert section.blocks == section_blocks(section.markdown)

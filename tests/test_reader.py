@@ -15,7 +15,7 @@ from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
 
-KEYS = ["treaty-terms", "western-reaction", "legal-framework", "un-veto"]
+KEYS = ["lead", "treaty-terms", "western-reaction", "legal-framework", "un-veto"]
 
 
 async def test_first_run_opens_the_bundled_briefing_and_moves_through_all_sections(
@@ -26,8 +26,9 @@ async def test_first_run_opens_the_bundled_briefing_and_moves_through_all_sectio
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
+        assert screen.current.key == "lead"  # the lead, "Key points", is read first
         seen = [screen.current.key]
-        for _ in range(3):
+        for _ in range(4):
             await pilot.press("right_square_bracket")
             seen.append(screen.current.key)
         assert seen == KEYS
@@ -37,7 +38,7 @@ async def test_first_run_opens_the_bundled_briefing_and_moves_through_all_sectio
         await pilot.press("left_square_bracket", "left_square_bracket")
         assert screen.current.key == "western-reaction"
         nav = screen.query_one(SectionNav)
-        assert nav.highlighted == 1
+        assert nav.highlighted == 2
 
 
 async def test_enter_in_the_navigation_pane_opens_that_section(store: Store) -> None:
@@ -47,7 +48,7 @@ async def test_enter_in_the_navigation_pane_opens_that_section(store: Store) -> 
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         screen.query_one(SectionNav).focus()
-        await pilot.press("down", "down", "enter")
+        await pilot.press("down", "down", "down", "enter")
         assert screen.current.key == "legal-framework"
         assert app.focused is screen.query_one(SectionView)
 
@@ -175,7 +176,7 @@ async def test_read_marks_and_position_survive_a_restart(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("G")  # the end of treaty-terms is on screen: read
+        await pilot.press("G")  # the end of the lead is on screen: read
         await pilot.pause(0.2)
         await pilot.press("right_square_bracket", "j", "j", "j")
         await pilot.pause()
@@ -184,15 +185,15 @@ async def test_read_marks_and_position_survive_a_restart(store: Store) -> None:
         await pilot.pause(0.2)
         screen = again.screen
         assert isinstance(screen, ReaderScreen)
-        assert screen.current.key == "western-reaction"
+        assert screen.current.key == "treaty-terms"
         assert screen.query_one(SectionView).scroll_y == 3
-        assert "treaty-terms" in screen.state.read
+        assert "lead" in screen.state.read
         option = screen.query_one(SectionNav).get_option_at_index(0)
         assert str(option.prompt).startswith("✓")
         read = len(screen.state.read)
         await pilot.press("q")
         table = again.screen.query_one(DataTable)
-        assert str(table.get_row_at(0)[-1]) == f"{read}/4"
+        assert str(table.get_row_at(0)[-1]) == f"{read}/5"
 
 
 async def test_theme_choice_persists(store: Store) -> None:
@@ -211,7 +212,7 @@ async def test_theme_choice_persists(store: Store) -> None:
 async def test_the_key_bar_shows_working_keys_and_a_click_presses_one(store: Store) -> None:
     from briefing.tui.widgets.key_bar import KeyBar
 
-    app = make_app(store, SLUG, "treaty-terms")
+    app = make_app(store, SLUG, "lead")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         bar = app.screen.query_one(KeyBar)
@@ -219,7 +220,7 @@ async def test_the_key_bar_shows_working_keys_and_a_click_presses_one(store: Sto
         assert "Next §" in text and "Prev §" not in text  # disabled at the first section
         await pilot.click(KeyBar, offset=(2, 0))  # on "] Next §"
         await pilot.pause()
-        assert app.screen.current.key == "western-reaction"
+        assert app.screen.current.key == "treaty-terms"
         assert "Prev §" in str(bar.render())
 
 
@@ -242,3 +243,15 @@ async def test_at_80_columns_the_key_bar_keeps_help_and_the_keys_of_the_moment(
         await pilot.pause()
         wide = str(bar.render())
         assert "c Contents" in wide and "s Notes" in wide and "^p palette" in wide
+
+
+async def test_the_start_up_hook_runs_once_after_the_first_frame(store: Store) -> None:
+    """The CLI turns collection off for start-up and back on from this hook
+    (briefing.tui.launch): a hook that never ran would leave a reader that never collects."""
+    calls: list[int] = []
+    app = make_app(store, SLUG, after_first_frame=lambda: calls.append(len(app.screen_stack)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("]")
+        await pilot.pause()
+    assert calls == [1]

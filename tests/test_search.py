@@ -30,7 +30,7 @@ title: Russia–DPRK pact in force
 
 # Russia–DPRK pact in force
 
-A lead paragraph that search does not cover.
+A lead paragraph, searched like a section.
 
 ## Summary
 
@@ -219,6 +219,10 @@ def test_phrase_ignores_case_accents_and_whitespace() -> None:
     assert matched(b, hits[0]) == "Mutual\nDéfence clause"
 
 
+def test_the_lead_is_searched_like_a_section(index: SearchIndex) -> None:
+    assert places(index.search("searched like")) == [("pact", "lead", "text")]
+
+
 def test_phrase_and_words_combine(index: SearchIndex) -> None:
     assert len(index.search('"mutual defence" kim')) == 1
     assert index.search('"mutual defence" veto') == []
@@ -229,7 +233,8 @@ def test_phrase_and_words_combine(index: SearchIndex) -> None:
 
 def test_briefing_title_hit_comes_first(index: SearchIndex, pact: Briefing) -> None:
     hits = index.search("pact")
-    assert places(hits) == [("pact", "summary", "title"), ("pact", "summary", "text")]
+    # the title hit opens the briefing at its top: the lead
+    assert places(hits) == [("pact", "lead", "title"), ("pact", "summary", "text")]
     title = hits[0]
     assert title.snippet == "Russia–DPRK pact in force"
     assert (title.start, title.end) == (0, 0)

@@ -35,7 +35,7 @@ from tests.conftest import SLUG, quote_span
 from tests.helpers.screen_text import on_screen, styles_at
 
 SIZE = (100, 30)
-KOREA = {"treaty-terms": 6, "western-reaction": 3, "legal-framework": 1, "un-veto": 2}
+KOREA = {"lead": 1, "treaty-terms": 6, "western-reaction": 3, "legal-framework": 1, "un-veto": 2}
 POLLS = 100
 
 
@@ -123,13 +123,13 @@ def test_matches_are_in_reading_order_with_notes_at_their_passage(store: Store) 
     ]
     found = reader_matches(briefing, hits, [note])
     assert found == [
-        Match("treaty-terms", 0, 0, "title", position=0),
-        Match("western-reaction", 1, 2, "text", position=1),
-        Match("western-reaction", start, end + 3, "note", note.id, position=1),
-        Match("western-reaction", 900, 905, "text", position=1),
-        Match("legal-framework", 0, 0, "title", position=2),
-        Match("un-veto", 5, 10, "text", position=3),
-        Match("un-veto", 40, 45, "text", position=3),
+        Match("treaty-terms", 0, 0, "title", position=1),
+        Match("western-reaction", 1, 2, "text", position=2),
+        Match("western-reaction", start, end + 3, "note", note.id, position=2),
+        Match("western-reaction", 900, 905, "text", position=2),
+        Match("legal-framework", 0, 0, "title", position=3),
+        Match("un-veto", 5, 10, "text", position=4),
+        Match("un-veto", 40, 45, "text", position=4),
     ]
 
 
@@ -177,14 +177,14 @@ async def test_enter_then_n_and_shift_n_move_across_sections(store: Store) -> No
         await pilot.press("enter")
         await pilot.pause()
         assert app.focused is view  # back to the text, the line stays with its counter
-        assert counter(screen) == f"1/{total}"
+        assert counter(screen) == f"{KOREA['lead'] + 1}/{total}"  # the lead's match is 1
         first = spans(store, "treaty-terms", "korea")[0]
         assert SEARCH_CURRENT_STYLE in styles_at(view, first[0])
 
         await pilot.press(*["n"] * KOREA["treaty-terms"])  # past the last one in the section
         await pilot.pause()
         assert screen.current.key == "western-reaction"
-        assert counter(screen) == f"{KOREA['treaty-terms'] + 1}/{total}"
+        assert counter(screen) == f"{KOREA['lead'] + KOREA['treaty-terms'] + 1}/{total}"
         start, _ = spans(store, "western-reaction", "korea")[0]
         assert SEARCH_CURRENT_STYLE in styles_at(view, start)
         assert on_screen(view, start)
@@ -196,12 +196,12 @@ async def test_enter_then_n_and_shift_n_move_across_sections(store: Store) -> No
         await pilot.press("N", "N", "N")
         await pilot.pause()
         assert screen.current.key == "treaty-terms"
-        assert counter(screen) == f"{KOREA['treaty-terms']}/{total}"
+        assert counter(screen) == f"{KOREA['lead'] + KOREA['treaty-terms']}/{total}"
         back = spans(store, "treaty-terms", "korea")[-1]
         assert SEARCH_CURRENT_STYLE in styles_at(view, back[0])
         assert on_screen(view, back[0])
 
-        await pilot.press("g", *["N"] * KOREA["treaty-terms"])  # before the first: wraps
+        await pilot.press("g", *["N"] * (KOREA["lead"] + KOREA["treaty-terms"]))  # wraps
         await pilot.pause()
         assert screen.current.key == "un-veto"
         assert counter(screen) == f"{total}/{total}"
@@ -218,7 +218,7 @@ async def test_n_from_another_section_starts_there(store: Store) -> None:
         await pilot.press("n")  # the first match here, not the one after 1/12
         await pilot.pause()
         assert screen.current.key == "legal-framework"
-        before = KOREA["treaty-terms"] + KOREA["western-reaction"]
+        before = KOREA["lead"] + KOREA["treaty-terms"] + KOREA["western-reaction"]
         assert counter(screen) == f"{before + 1}/{sum(KOREA.values())}"
 
 

@@ -13,7 +13,7 @@ from tests.conftest import BUNDLED, SLUG, quote_span, snapshot_files
 
 def test_first_run_imports_the_bundled_briefing(store: Store) -> None:
     assert [b.slug for b in store.briefings()] == [SLUG]
-    assert len(store.get(SLUG).sections) == 4
+    assert len(store.get(SLUG).body_sections) == 4
 
 
 def test_schema_version_is_in_every_file(store: Store) -> None:
@@ -140,3 +140,15 @@ def test_a_newer_schema_is_refused(store: Store) -> None:
     with pytest.raises(StoreError, match="newer briefing"):
         Store(store.paths.root, "tester").briefings()
     assert path.read_bytes() == before
+
+
+def test_a_library_stored_before_the_lead_was_a_section_reads_it(
+    store: Store, data_dir: Path
+) -> None:
+    """An earlier version stored the lead as text only: the reader still gets its section."""
+    expected = store.get(SLUG)
+    data = json.loads(store.paths.library.read_text("utf-8"))
+    data["sections"] = {k: r for k, r in data["sections"].items() if r["key"] != "lead"}
+    store.paths.library.write_text(json.dumps(data), "utf-8")
+    again = Store(data_dir, "tester").get(SLUG)
+    assert again.sections[0].key == "lead" and again == expected

@@ -139,7 +139,6 @@ def test_lines_the_server_cannot_honour_grant_nothing(tmp_path: Path) -> None:
         public: "no environment",
         f'from="10.0.0.0/8",environment="BRIEFING_USER=alice" {public}': "option 'from'",
         f'command="sh",environment="BRIEFING_USER=alice" {public}': "option 'command'",
-        f'no-pty,environment="BRIEFING_USER=alice" {public}': "option 'no-pty'",
         f'environment="BRIEFING_USER=../x" {public}': "invalid user name",
         f'environment="BRIEFING_USER=a",environment="BRIEFING_USER=b" {public}': "more than one",
         'environment="BRIEFING_USER=alice" ssh-ed25519 bm90IGEga2V5': "not a public key",
@@ -150,6 +149,75 @@ def test_lines_the_server_cannot_honour_grant_nothing(tmp_path: Path) -> None:
         assert entry is not None and not entry.usable, line
         assert entry.problem is not None and problem in entry.problem, (line, entry.problem)
     assert parse_line("   ") is None and parse_line("# comment") is None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("options", "pty"),
+    [
+        ("", True),
+        ("restrict,", False),
+        ("no-pty,", False),
+        ("restrict,pty,", True),
+        ("pty,restrict,", False),
+    ],
+)
+def test_restrict_and_no_pty_take_the_terminal_away(
+    tmp_path: Path, options: str, pty: bool
+) -> None:
+    public = make_key(tmp_path / "k", "alice").read_text().strip()
+    entry = parse_line(f'{options}environment="BRIEFING_USER=alice" {public}')
+    assert entry is not None and entry.usable and entry.pty is pty
+
+
+def _openssh_key(folder: Path, kind: str, bits: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{kind}{bits}"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", kind, "-b", str(bits), "-N", "", "-f", str(path)],
+        check=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    return path.with_suffix(".pub")
+
+
+@pytest.mark.system
+def test_weak_keys_are_refused_at_add_and_in_the_file(tmp_path: Path, keys_file: Path) -> None:
+    weak = _openssh_key(tmp_path / "k", "rsa", 1024)
+    with pytest.raises(UsersError, match="RSA key of 1024 bits is too weak"):
+        add_user(keys_file, "alice", weak)
+    assert not keys_file.exists()
+    entry = parse_line(f'environment="BRIEFING_USER=alice" {weak.read_text().strip()}')
+    assert entry is not None and not entry.usable and "1024 bits" in (entry.problem or "")
+    dss = asyncssh.generate_private_key("ssh-dss").export_public_key().decode()
+    entry = parse_line(f'environment="BRIEFING_USER=alice" {dss.strip()}')
+    assert (
+        entry is not None
+        and not entry.usable
+        and "ssh-dss keys are not accepted" in (entry.problem or "")
+    )
+    strong = add_user(keys_file, "alice", _openssh_key(tmp_path / "k", "rsa", 3072))
+    assert strong.usable and strong.algorithm == "ssh-rsa"
+
+
+@pytest.mark.unit
+def test_a_symlinked_keys_file_is_judged_by_the_real_file(tmp_path: Path, keys_file: Path) -> None:
+    add_user(keys_file, "alice", make_key(tmp_path / "a", "alice"))
+    open_folder = tmp_path / "shared"
+    open_folder.mkdir()
+    open_folder.chmod(0o777)
+    real = open_folder / "authorized_keys"
+    real.write_bytes(keys_file.read_bytes())
+    real.chmod(0o600)
+    keys_file.unlink()
+    keys_file.symlink_to(real)
+    problem = check_permissions(keys_file) or ""
+    assert f"{open_folder} is writable by group or others" in problem
+    open_folder.chmod(0o700)
+    assert check_permissions(keys_file) is None
+    keys_file.parent.chmod(0o777)  # whoever writes here can re-point the link
+    assert f"{keys_file.parent} is writable" in (check_permissions(keys_file) or "")
 
 
 def test_list_shows_users_and_ignored_lines(tmp_path: Path, keys_file: Path) -> None:

@@ -22,16 +22,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefing.core.anchoring import make_anchor
-from briefing.core.ingest import IngestError, parse_briefing, plain_text
-from briefing.core.model import Annotation, Briefing
+from briefing.core.ingest import IngestError, parse_briefing
+from briefing.core.model import LEAD_KEY, Annotation, Briefing
 from briefing.core.sentences import paragraphs, sentences
 
 DATA = Path(__file__).resolve().parent / "data" / "revisions.json.xz"
-LEAD = "(lead)"
+LEAD = LEAD_KEY
 NOTES_PER_PAIR = 32
 WIDE_CONTEXT = 80
 #: Raise when the labelling or the notes drawn change: cached pairs are then rebuilt.
-LABELLER_VERSION = 3
+LABELLER_VERSION = 4
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -67,9 +67,8 @@ class Pair:
 
 
 def parts(briefing: Briefing) -> list[tuple[str, str]]:
-    """(section key, plain text), the lead first."""
-    lead = plain_text(briefing.lead) if briefing.lead else ""
-    return [(LEAD, lead)] + [(s.key, s.text) for s in briefing.sections]
+    """(section key, plain text), the lead (a section of its own) first."""
+    return [(s.key, s.text) for s in briefing.sections]
 
 
 def _paragraphs(briefing: Briefing) -> list[Paragraph]:
@@ -244,7 +243,7 @@ def build_cases(doc: str, index: int, old: Briefing, new: Briefing) -> list[Case
     mapping = match_paragraphs(old_ps, new_ps)
     old_parts, new_parts = parts(old), parts(new)
     whole = "\n\n".join(t for _, t in old_parts)
-    noteable = [i for i, p in enumerate(old_ps) if p.key != LEAD and p.text.strip()]
+    noteable = [i for i, p in enumerate(old_ps) if p.text.strip()]
     changed = [
         i
         for i in noteable

@@ -6,11 +6,18 @@ caller's order. Annotations are sorted by section order, then start offset, then
 id; orphaned ones (status "orphaned", or whose section no longer exists) come
 last, in their own part.
 
-Markdown, one briefing (this example is checked by tests/test_export.py)::
+Markdown, one briefing, made for an Obsidian vault (this example is checked by
+tests/test_export.py)::
 
     ---
     title: 'Baltic cables: the "repair gap"'
-    source: https://example.org/briefs/baltic-cables?id=7&lang=en
+    aliases:
+    - 'Baltic cables: the "repair gap"'
+    tags:
+    - infrastructure
+    - baltic
+    - shipping
+    url: https://example.org/briefs/baltic-cables?id=7&lang=en
     date: '2026-11-20'
     exported: '2026-11-28T05:40:12Z'
     notes: 2
@@ -23,26 +30,34 @@ Markdown, one briefing (this example is checked by tests/test_export.py)::
 
     ## Summary
 
-    > traffic was rerouted via C-Lion\|B, at a cost of \~30 ms latency.
+    > [!success] green · #impact · created 2026-11-21T08:15:00Z · updated 2026-11-23T17:02:41Z
+    > > traffic was rerouted via C-Lion\|B, at a cost of \~30 ms latency.
+    >
+    > Latency matters for *trading* links; see [the operator notice](https://example.org/notice).
 
-    Latency matters for *trading* links; see [the operator notice](https://example.org/notice).
-
-    *#impact · green · created 2026-11-21T08:15:00Z · updated 2026-11-23T17:02:41Z* ^b2e1d4c3
+    ^b2e1d4c3
 
     ## Orphaned notes
 
-    > A state actor is the most likely culprit.
+    > [!bug] pink · #attribution · section: Summary · created 2026-11-21T08:15:00Z
+    > > A state actor is the most likely culprit.
+    >
+    > Withdrawn in revision 2; kept for the record.
 
-    Withdrawn in revision 2; kept for the record.
+    ^2c3d4e5f
 
-    *#attribution · pink · section: Summary · created 2026-11-21T08:15:00Z* ^2c3d4e5f
-
-Per note: the passage as a blockquote, the note (left out when empty), then a
-metadata line: ``#tags · colour · [section: <title>, orphans only] · created …
-· updated …`` (updated only when it differs) and an Obsidian block id ``^id``.
-Blank lines separate everything; no thematic breaks. ``source``/``date`` are
-left out when empty. Several briefings: front matter ``title: Briefing notes``,
-``briefings: [slugs]`` (every briefing given), ``exported``, ``notes``,
+Per note, one callout (as Readwise Mirror writes them): its type gives the
+highlight's colour (:data:`CALLOUTS`), its title line the colour, the tags (as
+valid Obsidian tags, :func:`obsidian_tag`), ``section: <title>`` (orphans only),
+created and updated (when it differs); inside it the passage as a nested quote
+and the note (left out when empty). The block id ``^id`` follows on its own line
+after a blank one, which is where Obsidian looks for the id of a quote, so
+``![[slug#^id]]`` embeds the passage *and* the note. Front matter carries
+Obsidian properties: ``title``, ``aliases`` (the title), ``tags`` (the
+briefing's own), ``url`` (a web source; ``source`` otherwise), ``author``,
+``date``, then ``exported``, ``notes`` and ``tool``; empty ones are left out.
+Several briefings: front matter ``title: Briefing notes``, ``briefings: [slugs]``
+(every briefing given), ``tags`` (all of theirs), ``exported``, ``notes``,
 ``tool``; h1 "Briefing notes"; each briefing *that has notes* is an h2 with its
 source line, its sections and "Orphaned notes" as h3. No notes at all: the h1
 (and source line) then "No notes match." -- still a valid document.
@@ -63,7 +78,9 @@ Why the escaping looks the way it does:
   blockquote, HTML block or link reference definition gets its first marker
   escaped (``# x`` -> ``\# x``), and an unclosed code fence is closed. markdown-it
   is the judge; a note still not contained after a few rounds becomes plain text.
-  An Obsidian comment (``%%``) or math block (``$$``) left open is escaped too.
+  An Obsidian comment (``%%``) or math block (``$$``) left open is escaped too,
+  and so is a ``^word`` ending a line (outside code): it would be a block id, a
+  forged one, that ``![[slug#^id]]`` could land on.
 * Control characters (C0 but tab and newline, DEL, C1) and bidi controls
   (U+061C, U+200E/F, U+202A-E, U+2066-9) are never emitted: C0/DEL become
   Unicode control pictures (ESC -> ``␛``), the rest ``⟨U+202E⟩``, lone
@@ -74,7 +91,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -84,8 +101,9 @@ from unicodedata import category
 import yaml
 from markdown_it import MarkdownIt
 
+from briefing.core import jsonshape
 from briefing.core.model import Annotation, Briefing
-from briefing.core.rules import slugify
+from briefing.core.rules import normalise_tag, slugify, tag_key
 from briefing.core.safetext import described, safe_json
 
 NO_NOTES = "No notes match."
@@ -97,6 +115,34 @@ _ORDERED = re.compile(r"[0-9]{1,9}(?=[.)](?:[ \t]|$))")
 _CONTAINER = re.compile(r"[ \t]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*")
 _URL = re.compile(r"https?://[^\s<>]+")
 _SENTINEL = "end-of-note"
+_BLOCK_ID_AT_END = re.compile(r"(?:(?<=\s)|^)\^(?=[A-Za-z0-9-]+[ \t]*$)", re.MULTILINE)
+
+#: Highlight colour -> the stock Obsidian callout type drawn in (nearly) that colour.
+CALLOUTS = {
+    "yellow": "question",  # Obsidian draws question callouts in yellow-orange
+    "green": "success",
+    "blue": "info",
+    "pink": "bug",  # the red family; Obsidian has no pink callout
+    "orange": "warning",
+}
+
+#: Symbols Obsidian does not allow in a tag, by name: ``c++`` -> ``c-plus-plus``.
+_TAG_SYMBOLS = {
+    "+": "plus",
+    "#": "sharp",
+    "&": "and",
+    "@": "at",
+    ".": "dot",
+    "%": "percent",
+    "*": "star",
+    "$": "dollar",
+    "=": "equals",
+    "<": "lt",
+    ">": "gt",
+    "~": "tilde",
+    "'": "",
+    "’": "",
+}
 
 
 @dataclass(frozen=True)
@@ -116,12 +162,13 @@ def filter_annotations(
 ) -> list[Annotation]:
     """Keep annotations matching every given criterion, in input order.
 
-    ``tags`` match any-of, case-insensitively, with or without '#'. ``section``
+    ``tags`` match any-of by the one tag rule (:func:`~briefing.core.rules.tag_key`:
+    case, accents and '#' do not matter). ``section``
     is a key or a title. ``since`` is 'YYYY-MM-DD' (UTC): an annotation created
     *or updated* on or after that day is kept, so revised notes show up again;
     undated ones are left out.
     """
-    wanted = {t.strip().lstrip("#").casefold() for t in tags} - {""}
+    wanted = {tag_key(t) for t in tags} - {""}
     keys = {section, slugify(section)} if section else set()
     try:
         day = date.fromisoformat(since) if since else None
@@ -129,7 +176,7 @@ def filter_annotations(
         raise ValueError(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
 
     def keep(a: Annotation) -> bool:
-        if wanted and not any(t.strip().lstrip("#").casefold() in wanted for t in a.tags):
+        if wanted and not any(tag_key(t) in wanted for t in a.tags):
             return False
         if keys and a.section not in keys:
             return False
@@ -146,9 +193,9 @@ def export_markdown(items: Sequence[ExportItem], *, exported_at: str, version: s
     single = len(items) == 1
     meta: dict[str, Any] = {"title": MANY_TITLE, "briefings": [i.briefing.slug for i in items]}
     if single:
-        b = items[0].briefing
-        head = {"title": _line(b.title), "source": _line(b.source), "date": _line(b.date)}
-        meta = {key: value for key, value in head.items() if value}
+        meta = _properties(items[0].briefing)
+    else:
+        meta["tags"] = _unique(t for i in items for t in map(obsidian_tag, i.briefing.tags))
     meta |= {"exported": exported_at, "notes": count, "tool": f"briefing {version}"}
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**6)
     blocks = [f"---\n{front}---"]
@@ -176,24 +223,67 @@ def export_markdown(items: Sequence[ExportItem], *, exported_at: str, version: s
     return "\n\n".join(blocks) + "\n"
 
 
+def _properties(b: Briefing) -> dict[str, Any]:
+    """Front matter for one briefing, as Obsidian properties: ``aliases`` (so
+    ``[[title]]`` finds the file), ``tags`` (the briefing's own, as valid tags),
+    ``url`` for a web source (``source`` otherwise), ``author`` and ``date``."""
+    title, source = _line(b.title), _line(b.source)
+    author = b.meta.get("author") or b.meta.get("authors") or ()
+    authors = [author] if isinstance(author, str) else [str(a) for a in author]
+    props: dict[str, Any] = {
+        "title": title,
+        "aliases": [title] if title else [],
+        "tags": _unique(map(obsidian_tag, b.tags)),
+        "url" if _URL.fullmatch(source) else "source": source,
+        "author": [_line(a) for a in authors if _line(a)],
+        "date": _line(b.date),
+    }
+    return {key: value for key, value in props.items() if value}
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return [item for item in dict.fromkeys(items) if item]
+
+
 def export_json(items: Sequence[ExportItem], *, exported_at: str, version: str) -> str:
     """The same content for tools: exact texts, every briefing (even without notes)."""
     briefings = []
     for briefing, anchored, orphans in map(_ordered, items):
         notes = [_note_json(briefing, a, "anchored") for a in anchored]
         notes += [_note_json(briefing, a, "orphaned") for a in orphans]
-        briefings.append(
-            {
-                "slug": briefing.slug,
-                "title": briefing.title,
-                "source": briefing.source,
-                "date": briefing.date,
-                "notes": notes,
-            }
-        )
-    doc = {"exported": exported_at, "tool": f"briefing {version}", "briefings": briefings}
+        briefings.append(jsonshape.briefing_json(briefing, notes=notes))
+    doc = jsonshape.document(exported=exported_at, tool=f"briefing {version}", briefings=briefings)
     # Lossless but inert: terminals and editors never see raw C1/bidi/separators.
     return safe_json(doc, indent=2) + "\n"
+
+
+def export_time(environ: Mapping[str, str], now: str) -> str:
+    """``exported:`` -- ``$SOURCE_DATE_EPOCH`` when set (reproducible builds' convention,
+    so a git-synced vault does not churn), else ``now``; a bad value is a ValueError."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return now
+    if not epoch.isdigit():
+        raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}")
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"SOURCE_DATE_EPOCH is out of range: {epoch}") from None
+
+
+_EXPORTED = re.compile(r'^(?:exported: .*|  "exported": .*)$', re.MULTILINE)
+
+
+def same_export(old: str, new: str) -> bool:
+    """Whether two exports (Markdown or JSON) differ only in when they were made:
+    then the file on disk is left as it is, and a synced vault does not churn."""
+    return _EXPORTED.sub("", old, count=1) == _EXPORTED.sub("", new, count=1)
+
+
+def is_export(data: bytes) -> bool:
+    """Whether a file's bytes are an earlier export (so a vault folder may rewrite it)."""
+    head = data[:4096].decode("utf-8", "replace")
+    return bool(re.search(r'^(?:tool: |  "tool": ")briefing ', head, re.MULTILINE))
 
 
 def _ordered(item: ExportItem) -> tuple[Briefing, list[Annotation], list[Annotation]]:
@@ -216,36 +306,31 @@ def _section_title(briefing: Briefing, a: Annotation) -> str:
 
 
 def _note_json(briefing: Briefing, a: Annotation, status: str) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "section": a.section,
-        "section_title": _section_title(briefing, a),
-        "quote": a.quote,
-        "note": a.note,
-        "tags": list(a.tags),
-        "color": a.color,
-        "created": a.created,
-        "updated": a.updated,
-        "status": status,
-        "start": a.start,
-        "end": a.end,
-    }
+    return jsonshape.note_json(a, section_title=_section_title(briefing, a), status=status)
 
 
 def _note_blocks(a: Annotation, orphan_section: str | None) -> list[str]:
-    """Quote, note (if any) and metadata line: separate paragraphs, no rules."""
-    blocks = [_blockquote(a.quote)]
-    if a.note.strip():
-        blocks.append(_note_markdown(a.note))
-    meta = [" ".join(f"#{t}" for t in map(_tag, a.tags) if t), _inline(a.color)]
+    """One callout holding the passage and the note, then the block id on its own line."""
+    meta = [_inline(a.color), " ".join(f"#{t}" for t in map(obsidian_tag, a.tags) if t)]
     if orphan_section is not None:
         meta.append(f"section: {_inline(orphan_section)}")
     if a.created:
         meta.append(f"created {_inline(a.created)}")
     if a.updated and a.updated != a.created:
         meta.append(f"updated {_inline(a.updated)}")
-    blocks.append(f"*{' · '.join(m for m in meta if m)}* ^{_block_id(a.id)}")
-    return blocks
+    body = [_blockquote(a.quote)]
+    if a.note.strip():
+        body.append(_note_markdown(a.note))
+    inside = "\n\n".join(body).split("\n")
+    title = f"> [!{callout_type(a.color)}] {' · '.join(m for m in meta if m)}"
+    callout = "\n".join([title, *(f"> {line}".rstrip() for line in inside)])
+    return [callout, f"^{block_id(a.id)}"]
+
+
+def callout_type(color: str) -> str:
+    """The stock Obsidian callout whose colour is the highlight's (``quote``, grey,
+    for a colour it has none for), so a vault shows each highlight in its colour."""
+    return CALLOUTS.get(color, "quote")
 
 
 def _source_line(briefing: Briefing) -> list[str]:
@@ -291,6 +376,16 @@ def _paragraphs(text: str) -> list[list[str]]:
         elif paragraphs[-1]:
             paragraphs.append([])
     return [p for p in paragraphs if p]
+
+
+def markdown_quote(text: str) -> str:
+    """A passage as Markdown quote lines that render as exactly that text."""
+    return _blockquote(text)
+
+
+def markdown_inline(text: str) -> str:
+    """Text as one escaped Markdown line (whitespace collapsed, controls visible)."""
+    return _inline(text)
 
 
 def _blockquote(text: str) -> str:
@@ -342,7 +437,20 @@ def _obsidian_closed(note: str) -> str:
     for mark, escaped in (("%%", "\\%\\%"), ("$$", "\\$\\$")):
         if note.count(mark) % 2:
             note = note.replace(mark, escaped)
-    return note
+    return _no_block_ids(note)
+
+
+def _no_block_ids(note: str) -> str:
+    """A ``^word`` ending a line would be an Obsidian block id: another note's id
+    forged inside this one. Its caret is escaped, outside code, where it is literal."""
+    lines = note.split("\n")
+    code: set[int] = set()
+    for token in _judge().parse(note):
+        if token.type in ("fence", "code_block") and token.map:
+            code.update(range(*token.map))
+    return "\n".join(
+        line if n in code else _BLOCK_ID_AT_END.sub(r"\\^", line) for n, line in enumerate(lines)
+    )
 
 
 def _content(line: str) -> str:
@@ -357,15 +465,34 @@ def _escape_first(line: str) -> str:
     return f"{line[:at]}\\{line[at:]}" if line[at:].strip() else line
 
 
-def _tag(tag: str) -> str:
-    """An Obsidian tag body: letters, marks, digits, '-', '/', and '_' only inside a
-    word (an '_' at a word edge could start emphasis); other runs become '-'."""
-    kept = (c if c.isalnum() or c in "-/_" or category(c)[0] == "M" else " " for c in tag)
-    body = re.sub(r"\s+|(?<![^\W_])_|_(?![^\W_])", "-", "".join(kept).strip())
-    return body.strip("-/")
+def obsidian_tag(tag: str) -> str:
+    """A stored tag as an Obsidian tag body (without '#'); '' when nothing is left.
+
+    Obsidian allows letters, digits, '_', '-' and '/' (nesting, kept) and needs a
+    non-digit. Whitespace is already '-' (:func:`~briefing.core.rules.normalise_tag`);
+    a symbol becomes its name between dashes (``c++`` -> ``c-plus-plus``, ``r&d`` ->
+    ``r-and-d``), any other one ``u`` and its code point; an all-digit tag gets an
+    ``n`` in front (``2024`` -> ``n2024``); '_' only inside a word (at a word edge it
+    could start emphasis). The JSON export keeps every tag exactly as stored.
+    """
+    out: list[str] = []
+    for char in normalise_tag(tag):
+        if char.isalnum() or char in "-/_" or category(char)[0] == "M":
+            out.append(char)
+        elif char.isspace():
+            out.append("-")
+        else:
+            name = _TAG_SYMBOLS.get(char, f"u{ord(char):x}")
+            out.append(f"-{name}-" if name else "")
+    body = re.sub(r"(?<![^\W_])_|_(?![^\W_])", "-", "".join(out))
+    body = re.sub(r"-{2,}", "-", body)
+    body = "/".join(part.strip("-") for part in body.split("/") if part.strip("-"))
+    if body and not any(not c.isdigit() and c not in "-/" for c in body):
+        body = f"n{body}"
+    return body
 
 
-def _block_id(annotation_id: str) -> str:
+def block_id(annotation_id: str) -> str:
     """Obsidian block ids allow [A-Za-z0-9-]; a changed id gets a hash for uniqueness."""
     clean = re.sub(r"[^A-Za-z0-9-]", "", annotation_id)
     if clean == annotation_id and clean:

@@ -10,17 +10,34 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.core.model import Block, Briefing, Section, Span
+from briefing.core.blocks import (
+    BLOCK_SEPARATOR,
+    TOO_DEEP,
+    blocks_from_tokens,
+    inline_text,
+    joined,
+    parse,
+    plain_text,
+    section_blocks,
+)
+from briefing.core.model import LEAD_KEY, Block, Briefing, Section
 from briefing.core.rules import slugify
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
     from markdown_it.token import Token
+
+__all__ = [
+    "BLOCK_SEPARATOR",
+    "IngestError",
+    "lead_section",
+    "load_file",
+    "parse_briefing",
+    "plain_text",
+    "section_blocks",
+]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_SECTIONS = 1000
@@ -30,7 +47,6 @@ MAX_SECTIONS = 1000
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_FRONT_MATTER_VALUES = 10_000
 MAX_FRONT_MATTER_DEPTH = 20
-BLOCK_SEPARATOR = "\n\n"
 
 
 class IngestError(ValueError):
@@ -40,40 +56,6 @@ class IngestError(ValueError):
         super().__init__(f"{origin}: {reason}")
         self.origin = origin
         self.reason = reason
-
-
-_TOO_DEEP = "briefing_nesting_overflow"
-
-
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    """The parser, built on first use: markdown-it loads only when a file is parsed.
-
-    Sections are stored parsed (their blocks), so the reader starts without it.
-    """
-    from markdown_it import MarkdownIt
-    from markdown_it.parser_block import ParserBlock
-    from markdown_it.rules_block import StateBlock
-    from mdit_py_plugins.front_matter import front_matter_plugin
-
-    class GuardedBlockParser(ParserBlock):
-        """markdown-it silently drops everything past ``maxNesting`` levels of lists and
-        quotes, and a list nested 10 deep swallows the rest of the file, sections and
-        all. Flag it in ``env`` so that such a file is refused instead."""
-
-        def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
-            if state.level >= state.md.options.maxNesting:
-                line = state.skipEmptyLines(startLine)
-                if line < endLine and state.sCount[line] >= state.blkIndent:
-                    state.env[_TOO_DEEP] = True
-            super().tokenize(state, startLine, endLine)
-
-    # html is off: raw HTML in a briefing is shown as text, never interpreted.
-    md = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
-    guarded = GuardedBlockParser()
-    guarded.ruler = md.block.ruler  # keeps the preset's choice of rules
-    md.block = guarded
-    return md.use(front_matter_plugin)
 
 
 def load_file(path: Path) -> Briefing:
@@ -106,8 +88,8 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
     # on form feeds and U+2028, and section slices would drift from the tokens.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     env: dict[str, Any] = {}
-    tokens = _parser().parse(text, env)
-    if env.get(_TOO_DEEP):
+    tokens = parse(text, env)  # the one parse: sections are slices of these tokens
+    if env.get(TOO_DEEP):
         raise IngestError(
             origin,
             "lists and quotes are nested too deeply (over 20 levels, a list level counting"
@@ -118,15 +100,18 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
 
     h1_title = ""
     title_end_line = 0
-    heads: list[tuple[str, int, int]] = []  # (title, heading start line, body start line)
+    lead_first_token = 1 if tokens and tokens[0].type == "front_matter" else 0
+    # (title, heading start line, body start line, heading's first token, body's first token)
+    heads: list[tuple[str, int, int, int, int]] = []
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or token.level != 0 or token.map is None:
             continue
-        inline = _inline_text(tokens[index + 1])
+        inline = inline_text(tokens[index + 1])
         if token.tag == "h1" and not h1_title and not heads:
             h1_title, title_end_line = inline, token.map[1]
+            lead_first_token = index + 3  # after heading_open, inline, heading_close
         elif token.tag == "h2":
-            heads.append((inline, token.map[0], token.map[1]))
+            heads.append((inline, token.map[0], token.map[1], index, index + 3))
 
     title = str(meta.get("title") or h1_title).strip()
     if not title:
@@ -139,25 +124,32 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
     body_start = title_end_line or _front_matter_end(tokens)
     lead = "".join(lines[body_start : heads[0][1]]).strip()
     sections: list[Section] = []
+    lead_part = lead_section(lead, blocks_from_tokens(tokens[lead_first_token : heads[0][3]]))
+    if lead_part is not None:
+        sections.append(lead_part)
     seen: dict[str, str] = {}
-    for number, (head_title, _, body_line) in enumerate(heads):
+    for number, (head_title, _, body_line, _, body_token) in enumerate(heads):
         if not head_title.strip():
             raise IngestError(origin, f"section {number + 1} has an empty '##' heading")
         key = slugify(head_title)
+        if key == LEAD_KEY:  # the lead's key: see LEAD_KEY
+            key = f"{LEAD_KEY}-section"
         if key in seen:
             raise IngestError(
                 origin, f"duplicate section title {head_title!r} (clashes with {seen[key]!r})"
             )
         seen[key] = head_title
-        end_line = heads[number + 1][1] if number + 1 < len(heads) else len(lines)
+        last = number + 1 == len(heads)
+        end_line = len(lines) if last else heads[number + 1][1]
+        end_token = len(tokens) if last else heads[number + 1][3]
         markdown = "".join(lines[body_line:end_line]).strip("\n")
-        blocks = section_blocks(markdown)
+        blocks = blocks_from_tokens(tokens[body_token:end_token])
         sections.append(
             Section(
                 key=key,
                 title=head_title,
                 markdown=markdown,
-                text=_joined(blocks),
+                text=joined(blocks),
                 blocks=blocks,
             )
         )
@@ -169,6 +161,28 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
         meta=meta,
         lead=lead,
         sections=tuple(sections),
+    )
+
+
+def lead_section(markdown: str, blocks: tuple[Block, ...] | None = None) -> Section | None:
+    """The lead as a section, or None when it has no text to read.
+
+    Its title says what a reader finds there: "Key points" over a list (the bundled
+    briefing's four bullets), "Summary" over prose (a news article's opening).
+    ``blocks``: the lead's slice of its file's tokens; parsed here when not given (a
+    briefing stored before the lead was a section).
+    """
+    blocks = section_blocks(markdown) if blocks is None else blocks
+    text = joined(blocks)
+    if not text.strip():
+        return None
+    listed = all(block.kind == "item" for block in blocks if block.text)
+    return Section(
+        key=LEAD_KEY,
+        title="Key points" if listed else "Summary",
+        markdown=markdown,
+        text=text,
+        blocks=blocks,
     )
 
 
@@ -235,107 +249,3 @@ def _json_safe(value: Any, budget: list[int], depth: int = 0) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
-
-
-def plain_text(markdown: str) -> str:
-    """The anchoring text of a section: its non-empty blocks joined by a blank line."""
-    return _joined(section_blocks(markdown))
-
-
-def _joined(blocks: tuple[Block, ...]) -> str:
-    return BLOCK_SEPARATOR.join(block.text for block in blocks if block.text)
-
-
-@lru_cache(maxsize=256)
-def section_blocks(markdown: str) -> tuple[Block, ...]:
-    """Render a section's Markdown into blocks with offsets into its plain text."""
-    tokens = _parser().parse(markdown)
-    blocks: list[Block] = []
-    offset = 0
-    lists: list[list[Any]] = []  # [ordered?, next number]
-    pending_marker = ""
-    quote_depth = 0
-
-    has_text = False
-
-    def add(
-        kind: Any, text: str, spans: tuple[Span, ...] = (), level: int = 0, marker: str = ""
-    ) -> None:
-        nonlocal offset, has_text
-        if text and has_text:
-            offset += len(BLOCK_SEPARATOR)
-        has_text = has_text or bool(text)
-        blocks.append(Block(kind, text, offset, spans, level, marker))
-        offset += len(text)
-
-    for index, token in enumerate(tokens):
-        kind = token.type
-        if kind in ("bullet_list_open", "ordered_list_open"):
-            start = token.attrGet("start")
-            lists.append([kind == "ordered_list_open", int(start) if start is not None else 1])
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif kind == "list_item_open" and lists:
-            ordered, number = lists[-1]
-            pending_marker = f"{number}." if ordered else "•"
-            lists[-1][1] = number + 1
-        elif kind == "blockquote_open":
-            quote_depth += 1
-        elif kind == "blockquote_close":
-            quote_depth -= 1
-        elif kind == "inline":
-            text, spans = _render_inline(token)
-            opener = tokens[index - 1]
-            if opener.type == "heading_open":
-                add("heading", text, spans, level=int(opener.tag[1:]))
-            elif lists:
-                add("item", text, spans, level=len(lists), marker=pending_marker)
-                pending_marker = ""
-            elif quote_depth:
-                add("quote", text, spans, level=quote_depth)
-            else:
-                add("paragraph", text, spans)
-        elif kind in ("fence", "code_block"):
-            add("code", token.content.rstrip("\n"))
-        elif kind == "hr":
-            add("rule", "")
-    return tuple(blocks)
-
-
-def _inline_text(token: Token) -> str:
-    return _render_inline(token)[0] if token.type == "inline" else ""
-
-
-def _render_inline(token: Token) -> tuple[str, tuple[Span, ...]]:
-    parts: list[str] = []
-    spans: list[Span] = []
-    open_spans: list[tuple[str, int, str]] = []
-    length = 0
-    for child in token.children or ():
-        kind = child.type
-        piece = ""
-        if kind in ("text", "html_inline"):
-            piece = child.content
-        elif kind == "softbreak":
-            piece = " "
-        elif kind == "hardbreak":
-            piece = "\n"
-        elif kind == "code_inline":
-            piece = child.content
-            spans.append(Span(length, length + len(piece), "code"))
-        elif kind == "image":
-            piece = child.content
-        elif kind.endswith("_open"):
-            style = {"em_open": "em", "strong_open": "strong", "s_open": "strike"}.get(kind, "link")
-            href = str(child.attrGet("href") or "") if kind == "link_open" else ""
-            open_spans.append((style, length, href))
-        elif kind.endswith("_close") and open_spans:
-            style, start, href = open_spans.pop()
-            if length > start:
-                spans.append(Span(start, length, style, href))  # type: ignore[arg-type]
-        parts.append(piece)
-        length += len(piece)
-    text = "".join(parts)
-    # A block never holds a blank line: that is the block separator.
-    text = re.sub(r"\n{2,}", "\n", text)
-    return text, tuple(sorted(spans, key=lambda s: (s.start, -s.end)))

@@ -12,6 +12,11 @@ from typing import Any, Literal
 BlockKind = Literal["paragraph", "heading", "item", "quote", "code", "rule"]
 Status = Literal["anchored", "orphaned"]
 
+#: The key of the lead's section: the text between a briefing's title and its first
+#: ``##`` section, read, searched, annotated and exported like any section. A ``##``
+#: section whose title slugifies to it is keyed ``lead-section`` instead.
+LEAD_KEY = "lead"
+
 #: Highlight colours a note may take; the names are what export writes.
 COLORS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "orange")
 DEFAULT_COLOR = COLORS[0]
@@ -62,9 +67,17 @@ class Section:
         if not self.key:
             raise ValueError("a section needs a key")
 
+    @property
+    def is_lead(self) -> bool:
+        """The briefing's lead, not one of its ``##`` sections."""
+        return self.key == LEAD_KEY
+
 
 @dataclass(frozen=True, slots=True)
 class Briefing:
+    """A titled article: ``lead`` is its Markdown before the first ``##`` section; when it
+    has text, ``sections`` starts with it as the section keyed :data:`LEAD_KEY`."""
+
     slug: str
     title: str
     meta: dict[str, Any]
@@ -86,6 +99,11 @@ class Briefing:
         if isinstance(raw, str):
             raw = raw.replace(",", " ").split()
         return tuple(str(t) for t in raw)
+
+    @property
+    def body_sections(self) -> tuple[Section, ...]:
+        """The ``##`` sections, without the lead's."""
+        return tuple(s for s in self.sections if not s.is_lead)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

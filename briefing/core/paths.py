@@ -121,3 +121,63 @@ class Paths:
     @property
     def server_log(self) -> Path:
         return self.ssh / "server.log"
+
+
+# -- where a user's exported files may go -------------------------------------------------
+
+#: The folder exported notes go to: ``~/briefing-notes`` locally, and under ``briefing
+#: serve`` the only folder a session may write: ``DATA/users/<user>/briefing-notes``.
+NOTES_FOLDER = "briefing-notes"
+
+
+class PathRefused(ValueError):
+    """A path the user typed that may not be written; the message says why, in one line."""
+
+
+def _writable(folder: Path) -> bool:
+    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+def default_export_path(paths: Paths, name: str) -> Path:
+    """``~/briefing-notes/<name>``, or the data dir's ``exports/<name>`` when home
+    cannot be written to: the first save should just work, wherever that is."""
+    try:
+        folder = Path.home() / NOTES_FOLDER
+    except RuntimeError:  # no $HOME and no passwd entry, as in a bare container
+        return paths.exports / name
+    if _writable(folder) or (not folder.exists() and _writable(folder.parent)):
+        return folder / name
+    return paths.exports / name
+
+
+def served_folder(paths: Paths, user: str) -> Path | None:
+    """The one folder a ``briefing serve`` session may save into; None when not served.
+
+    A served reader may otherwise write anywhere the server account can, the keys
+    file that maps keys to users included.
+    """
+    if not is_served():
+        return None
+    return paths.user_dir(user).resolve() / NOTES_FOLDER
+
+
+def confined_path(raw: str, folder: Path | None) -> Path:
+    """The file a user typed, made absolute; inside ``folder`` when one is given.
+
+    Confined, a bare name means a file in the folder; after resolving, no "..", and no
+    symlink (the folder's own included) may lead anywhere else. :class:`PathRefused`
+    says why a path cannot be used.
+    """
+    raw = raw.strip()
+    if not raw:
+        raise PathRefused("Type the path of the file to save to.")
+    try:
+        path = Path(raw).expanduser()
+        if folder is None:
+            return path.absolute()
+        path = (folder / path).resolve()
+    except (RuntimeError, ValueError) as error:  # "~name/" unknown; a NUL in the path
+        raise PathRefused(str(error)) from None
+    if path.parent != folder:
+        raise PathRefused(f"Here notes can only be saved in {folder}/")
+    return path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from briefing.core.ingest import section_blocks
 from briefing.core.model import Block, Briefing, Section
 
 
@@ -52,8 +51,9 @@ def render_plain(briefing: Briefing, section: Section | None = None, width: int 
     head = [briefing.title, "=" * len(briefing.title)]
     facts = [f for f in (briefing.source, briefing.date, ", ".join(briefing.tags)) if f]
     head += [*(textwrap.wrap(" · ".join(facts), width) if facts else []), ""]
-    if briefing.lead:
-        head += [*render_blocks(section_blocks(briefing.lead), width), ""]  # not stored parsed
     for s in briefing.sections:
+        if s.is_lead:  # the top of the article, under its title, as it was written
+            head += [*render_blocks(s.blocks, width), ""]
+            continue
         head += [s.title, "-" * len(s.title), "", *render_blocks(s.blocks, width), ""]
     return "\n".join(head).rstrip()

@@ -35,15 +35,39 @@ def check_note(note: str) -> str:
     return note
 
 
+def split_tag_input(text: str) -> list[str]:
+    """A tags field as typed in the reader: tags separated by spaces or commas."""
+    return text.replace(",", " ").split()
+
+
+def normalise_tag(tag: str) -> str:
+    """One tag as stored: no leading '#', lower case, NFC, inner whitespace runs as
+    one '-' (``"Watch list"`` -> ``"watch-list"``: one tag, and a valid Obsidian tag).
+    Accents and symbols are kept (``"Résumé"`` -> ``"résumé"``, ``"C++"`` -> ``"c++"``)."""
+    tag = unicodedata.normalize("NFC", tag).strip().lstrip("#").strip().lower()
+    return "-".join(tag.split())
+
+
 def normalise_tags(raw: Iterable[str]) -> tuple[str, ...]:
-    """Tags are typed with commas or spaces, with or without '#'; stored lower case."""
+    """Tags as stored, in order, without repeats. Each item is one tag, or several
+    separated by commas (``--tag "watch list"`` is one tag, ``--tag a,b`` two); a
+    typed field separated by spaces goes through :func:`split_tag_input` first."""
     tags: list[str] = []
     for chunk in raw:
-        for tag in chunk.replace(",", " ").split():
-            tag = tag.lstrip("#").strip().lower()
-            if tag and tag not in tags:
+        for part in chunk.split(","):
+            tag = normalise_tag(part)
+            if tag and tag_key(tag) not in map(tag_key, tags):
                 tags.append(tag)
     return tuple(tags)
+
+
+def tag_key(tag: str) -> str:
+    """The one form tags are compared in, everywhere (store, search, export, the
+    notes pane, the CLI): :func:`normalise_tag`, then accents dropped and casefolded,
+    so ``tag:resume``, ``--tag Résumé`` and ``#RESUME`` all name the same tag."""
+    decomposed = unicodedata.normalize("NFKD", normalise_tag(tag))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.casefold()
 
 
 def slugify(text: str, fallback: str = "section") -> str:

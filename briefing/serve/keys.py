@@ -16,9 +16,12 @@ The server trusts the file only as OpenSSH's ``StrictModes`` would: owned by
 the server's user (or root), and neither it nor its folder writable by group
 or others; otherwise nobody logs in. It fails closed line by line too: a line
 it cannot read, without the option, with an invalid user name, with a
-certificate, or with any option it cannot honour (``from=``, ``command=``,
-``no-pty``, ``expiry-time=``...) grants nothing, and
-``briefing users list`` says why.
+certificate, with a weak key (RSA under 2048 bits, DSA; see
+:mod:`briefing.serve.crypto`) or with any option it cannot honour (``from=``,
+``command=``, ``expiry-time=``...) grants nothing, and ``briefing users list``
+says why. ``restrict`` and ``no-pty`` are honoured as in OpenSSH: such a key
+gets no terminal (only the exec commands), unless ``restrict`` is followed
+by ``pty``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 import asyncssh
 
 from briefing.core.paths import USER_ENV, BadUserName, Paths, validate_user
+from briefing.serve.crypto import key_problem
 from briefing.store.atomic import locked, write_atomic
 
 #: Options that only take away what the server never grants anyway, so a line
@@ -43,6 +47,7 @@ HARMLESS_OPTIONS = frozenset(
     {
         "restrict",
         "pty",
+        "no-pty",
         "no-port-forwarding",
         "no-agent-forwarding",
         "no-x11-forwarding",
@@ -67,6 +72,7 @@ class KeyEntry:
     user: str | None = None
     key: asyncssh.SSHKey | None = field(default=None, compare=False)
     problem: str | None = None  # why the server ignores this line
+    pty: bool = True  # False with ``restrict`` (without a later ``pty``) or ``no-pty``
 
     @property
     def usable(self) -> bool:
@@ -158,6 +164,9 @@ def parse_line(line: str, line_number: int = 0) -> KeyEntry | None:
         return KeyEntry(line_number, line, problem=f"not a public key line ({error})")
     if "-cert-" in first:
         return KeyEntry(line_number, line, key=key, problem="certificates are not supported")
+    weak = key_problem(key)
+    if weak:
+        return KeyEntry(line_number, line, key=key, problem=weak)
     users = []
     for name, value in options:
         if name == "environment" and value is not None and value.startswith(f"{USER_ENV}="):
@@ -179,7 +188,18 @@ def parse_line(line: str, line_number: int = 0) -> KeyEntry | None:
         user = validate_user(users[0])
     except BadUserName as error:
         return KeyEntry(line_number, line, key=key, problem=str(error))
-    return KeyEntry(line_number, line, user=user, key=key)
+    return KeyEntry(line_number, line, user=user, key=key, pty=_pty_allowed(options))
+
+
+def _pty_allowed(options: list[tuple[str, str | None]]) -> bool:
+    """OpenSSH's reading: ``restrict`` takes the pty away, a ``pty`` after it gives it back."""
+    allowed = True
+    for name, _value in options:
+        if name in {"restrict", "no-pty"}:
+            allowed = False
+        elif name == "pty":
+            allowed = True
+    return allowed
 
 
 def format_line(user: str, key: asyncssh.SSHKey) -> str:
@@ -197,11 +217,11 @@ class AuthorizedKeys:
             for number, line in enumerate(self.lines, start=1)
             if (entry := parse_line(line, number)) is not None
         ]
-        self._by_key: dict[bytes, str] = {}
+        self._by_key: dict[bytes, KeyEntry] = {}
         for entry in self.entries:
             if entry.usable and entry.key is not None and entry.user is not None:
                 # The first line for a key wins, as in OpenSSH.
-                self._by_key.setdefault(entry.key.public_data, entry.user)
+                self._by_key.setdefault(entry.key.public_data, entry)
 
     @classmethod
     def load(cls, path: Path) -> AuthorizedKeys:
@@ -214,7 +234,16 @@ class AuthorizedKeys:
         return cls(text.splitlines())
 
     def user_for(self, key: asyncssh.SSHKey) -> str | None:
+        entry = self._by_key.get(key.public_data)
+        return entry.user if entry is not None else None
+
+    def entry_for(self, key: asyncssh.SSHKey) -> KeyEntry | None:
+        """The usable line that grants this key, if any."""
         return self._by_key.get(key.public_data)
+
+    def entry_for_data(self, public_data: bytes) -> KeyEntry | None:
+        """:meth:`entry_for` by the key's wire form (what a connection keeps)."""
+        return self._by_key.get(public_data)
 
     def users(self) -> dict[str, list[KeyEntry]]:
         found: dict[str, list[KeyEntry]] = {}
@@ -245,15 +274,26 @@ def check_permissions(path: Path) -> str | None:
 
     As OpenSSH's ``StrictModes``: whoever can change the file or its folder
     (another user, or anyone through group or other write bits) could let
-    themselves in as any reader.
+    themselves in as any reader. A symlink is followed: the real file and
+    its folder are checked, and so is the folder holding the link (whoever
+    can write there can point the link elsewhere).
     """
     try:
-        st = path.stat()
+        real = path.resolve(strict=True)
+        st = real.stat()
     except FileNotFoundError:
         return None
+    except (OSError, RuntimeError) as error:  # a symlink loop, a folder we may not enter
+        return f"cannot check {path}: {getattr(error, 'strerror', None) or error}"
     if not stat.S_ISREG(st.st_mode):
         return f"{path} is not a regular file"
-    return _unsafe(path, st, "chmod 600") or _unsafe(path.parent, path.parent.stat(), "chmod 700")
+    folders = [real.parent]
+    if path.absolute().parent != real.parent:
+        folders.append(path.absolute().parent)
+    return _unsafe(real, st, "chmod 600") or next(
+        (problem for folder in folders if (problem := _unsafe(folder, folder.stat(), "chmod 700"))),
+        None,
+    )
 
 
 def _unsafe(path: Path, st: os.stat_result, fix: str) -> str | None:
@@ -290,6 +330,9 @@ def read_public_key(source: str | Path) -> asyncssh.SSHKey:
         raise UsersError(f"{source} is not an SSH public key ({error})") from error
     if "-cert-" in key.get_algorithm():
         raise UsersError("certificates are not supported; give the plain public key")
+    weak = key_problem(key)
+    if weak:
+        raise UsersError(f"{source}: {weak}")
     return key
 
 

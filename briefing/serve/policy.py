@@ -2,8 +2,9 @@
 
 Kept apart from the server (:mod:`briefing.serve.server`) so that each rule, which is
 where a security mistake would be, reads and tests on its own: the child's
-environment, the exec allowlist, failed-login bans, session slots and the
-bounded record of what a connection did.
+environment, the exec allowlist, size and length limits, session slots and
+the bounded record of what a connection did (bans and rates are in
+:mod:`briefing.serve.limits`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import os
 import re
 import shlex
 import shutil
-import time
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from briefing.core.paths import SERVED_ENV
@@ -27,8 +26,34 @@ NO_PTY = (
 # -- the child's environment --------------------------------------------
 
 _TERM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
-_LOCALE_NAME = re.compile(r"LANG|LC_[A-Z]{2,20}")
+_LOCALE_NAMES = frozenset(
+    {
+        "LANG",
+        "LC_ALL",
+        "LC_CTYPE",
+        "LC_COLLATE",
+        "LC_MESSAGES",
+        "LC_MONETARY",
+        "LC_NUMERIC",
+        "LC_TIME",
+        "LC_ADDRESS",
+        "LC_IDENTIFICATION",
+        "LC_MEASUREMENT",
+        "LC_NAME",
+        "LC_PAPER",
+        "LC_TELEPHONE",
+    }
+)
 _LOCALE_VALUE = re.compile(r"[A-Za-z0-9_.@+-]{0,64}")
+#: The only environment requests a session keeps, each at most
+#: :data:`MAX_ENV_VALUE` bytes; anything else is refused without being stored.
+ENV_NAMES = _LOCALE_NAMES | {"NO_COLOR", "COLORTERM"}
+MAX_ENV_VALUE = 64
+#: Exec commands longer than this are refused before any parsing.
+MAX_COMMAND_BYTES = 1024
+#: The largest terminal a session gets; bigger requests are clamped (and logged).
+MAX_COLUMNS = 1000
+MAX_ROWS = 500
 DEFAULT_TERM = "xterm"
 #: Terminals known to draw 24-bit colour. ``*-256color`` alone is not proof
 #: (macOS Terminal.app says xterm-256color and has no truecolor), so such a
@@ -72,7 +97,7 @@ def child_environment(
         SERVED_ENV: "1",
     }
     for name, value in client_env.items():
-        if _LOCALE_NAME.fullmatch(name) and _LOCALE_VALUE.fullmatch(value):
+        if name in _LOCALE_NAMES and _LOCALE_VALUE.fullmatch(value):
             env[name] = value
     env.setdefault("LANG", "C.UTF-8")
     if client_env.get("NO_COLOR"):
@@ -80,6 +105,20 @@ def child_environment(
     if term is not None and wants_truecolor(env["TERM"], client_env.get("COLORTERM")):
         env["COLORTERM"] = "truecolor"
     return env
+
+
+def env_request_allowed(name: bytes, value: bytes) -> bool:
+    """Whether a client's ``env`` request is kept: an allowlisted name, a short value."""
+    return len(value) <= MAX_ENV_VALUE and name.decode("ascii", "replace") in ENV_NAMES
+
+
+def clamp_size(
+    cols: int, rows: int, max_cols: int = MAX_COLUMNS, max_rows: int = MAX_ROWS
+) -> tuple[int, int]:
+    """The size a session gets: 80x24 for 0 (unknown), at most ``max_cols`` x ``max_rows``."""
+    cols = cols if cols > 0 else 80
+    rows = rows if rows > 0 else 24
+    return min(cols, max_cols), min(rows, max_rows)
 
 
 # -- what a session may run ---------------------------------------------
@@ -98,9 +137,16 @@ def exec_command(command: str) -> list[str]:
     """The briefing arguments for an allowed exec request, or :class:`Refusal`.
 
     Only ``export [SLUG]``, ``list`` and ``search QUERY``; no options at all,
-    since some (``export -o FILE``) would act on the server's files.
+    since some (``export -o FILE``) would act on the server's files. A command
+    over :data:`MAX_COMMAND_BYTES` is refused before it is parsed.
     """
     shown = shorten(command)
+    if len(command.encode("utf-8", "surrogatepass")) > MAX_COMMAND_BYTES:
+        raise Refusal(
+            f"briefing: the command is too long (over {MAX_COMMAND_BYTES} bytes)."
+            f" Commands: {EXEC_COMMANDS}",
+            f"refused: exec of {len(command)} characters",
+        )
     try:
         words = shlex.split(command)
     except ValueError as error:
@@ -134,52 +180,6 @@ def shorten(text: str, limit: int = 60) -> str:
 
 
 # -- bookkeeping ---------------------------------------------------------
-
-
-class FailureLimiter:
-    """Failed logins per address: too many within a window bans the address."""
-
-    MAX_ADDRESSES = 10000
-
-    def __init__(
-        self,
-        max_failures: int,
-        window: float,
-        ban_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self.ban_seconds = ban_seconds
-        self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._banned: dict[str, float] = {}
-
-    def banned_for(self, address: str) -> float:
-        """Seconds the address is still refused, 0 if it is not."""
-        until = self._banned.get(address)
-        if until is None:
-            return 0.0
-        left = until - self.clock()
-        if left <= 0:
-            del self._banned[address]
-            return 0.0
-        return left
-
-    def failed(self, address: str) -> bool:
-        """Count one failure; ``True`` if the address is now banned."""
-        now = self.clock()
-        times = self._failures.setdefault(address, deque())
-        times.append(now)
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) >= self.max_failures:
-            self._banned[address] = now + self.ban_seconds
-            del self._failures[address]
-            return True
-        if len(self._failures) > self.MAX_ADDRESSES:  # forget the stalest address
-            self._failures.pop(next(iter(self._failures)))
-        return False
 
 
 class SessionSlots:

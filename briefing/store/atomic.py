@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,22 +101,45 @@ class AlreadyExists(WriteRefused):
     """The file is there and overwriting it was not asked for."""
 
 
-def write_document(path: Path, text: str, *, overwrite: bool = False) -> None:
+def write_document(
+    path: Path,
+    text: str,
+    *,
+    overwrite: bool = False,
+    unchanged: Callable[[str], bool] | None = None,
+) -> bool:
     """Write a file the user asked for (an export), atomically, making its folder.
 
     Never over an existing file unless ``overwrite``: ``briefing export --force``
-    and the reader's export dialog share this, so both refuse the same way. Every
-    OS refusal (even a folder that may not be searched, where merely asking
-    whether the file exists fails) becomes a :class:`WriteRefused`.
+    and the reader's export dialog share this, so both refuse the same way. Only a
+    regular file or a new path is written: a symlink (dangling or not), FIFO, device
+    or socket is refused, even with ``overwrite`` (as root, ``-o /dev/null --force``
+    would otherwise replace the device). When ``unchanged(old_text)`` holds for the
+    file there, it is left untouched and False returned. Every OS refusal (even a
+    folder that may not be searched, where merely asking whether the file exists
+    fails) becomes a :class:`WriteRefused`.
     """
     try:
         if path.is_dir():
             raise WriteRefused(f"{path} is a folder")
-        if path.exists() and not overwrite:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and stat.S_ISLNK(mode):
+            raise WriteRefused(f"{path} is a symbolic link; give the path of a regular file")
+        if mode is not None and not stat.S_ISREG(mode):
+            raise WriteRefused(f"{path} is not a regular file; not writing to it")
+        if mode is not None and unchanged is not None:
+            with contextlib.suppress(UnicodeDecodeError):
+                if unchanged(path.read_bytes().decode("utf-8")):
+                    return False
+        if mode is not None and not overwrite:
             raise AlreadyExists(f"{path} exists")
         write_atomic(path, text.encode("utf-8"))
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise WriteRefused(f"cannot write {path}: {_refusal(path, error)}") from error
+    return True
 
 
 def _refusal(path: Path, error: Exception) -> str:

@@ -5,9 +5,8 @@ Screens hold the behaviour; this module only wires them to the store.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -15,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
@@ -52,13 +52,22 @@ class BriefingApp(App[int]):
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
     ]
 
-    def __init__(self, store: Store, slug: str | None = None, section: str | None = None):
+    def __init__(
+        self,
+        store: Store,
+        slug: str | None = None,
+        section: str | None = None,
+        *,
+        after_first_frame: Callable[[], None] | None = None,
+    ):
         super().__init__()
         self.store = store
         self._start = (slug, section)
+        self.default_theme = ""  # config.toml's theme, used while none is remembered
+        self._after_first_frame_hook = after_first_frame
         self._index: ThreadedIndex | None = None  # see _search_index
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         """The screen the user asked for, at the bottom of the stack.
 
         Not an empty default screen with this one pushed over it: a screen underneath
@@ -69,7 +78,7 @@ class BriefingApp(App[int]):
             slug = self.store.setting(LAST_BRIEFING)
             if slug is None and len(self.store.briefings()) == 1:
                 slug = self.store.briefings()[0].slug  # first run: the bundled briefing
-        screen: Screen
+        screen: Screen[Any]
         if slug is not None and any(b.slug == slug for b in self.store.briefings()):
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
@@ -83,26 +92,16 @@ class BriefingApp(App[int]):
         return screen
 
     def on_mount(self) -> None:
-        theme = self.store.setting("theme")
+        theme = self.store.setting("theme") or self.default_theme
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._after_first_frame)
 
-    @staticmethod
-    def _after_first_frame() -> None:
-        """If start-up ran with automatic collection off (``cli.cmd_read``), freeze what
-        it built and turn collection back on; an app made in-process (the tests) is left
-        to its process's own collector.
-
-        Everything built so far (Textual, its CSS, the first screen) lives as long as
-        the app. A full collection walks every tracked object, which showed as 40-60 ms
-        stalls on keypresses; frozen objects are not walked. No collection first: at
-        80x24 it took ~30 ms to free ~2,000 of 62,000 objects, which stay frozen instead.
-        """
-        if not gc.isenabled():
-            gc.freeze()
-            gc.enable()
+    def _after_first_frame(self) -> None:
+        """Run the start-up hook once the first frame is out (see :mod:`briefing.tui.launch`)."""
+        if self._after_first_frame_hook is not None:
+            self._after_first_frame_hook()
 
     @on(ReaderScreen.Leave)
     def show_library(self) -> None:
@@ -171,17 +170,33 @@ class BriefingApp(App[int]):
         self.copy_to_clipboard(url)
         self.notify(f"Link copied to clipboard: {url}", title="Link", markup=False)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        served = is_served()  # served: no "Screenshot", which writes outside briefing-notes/
+        for command in super().get_system_commands(screen):
+            if not (served and command.title == "Screenshot"):
+                yield command
         yield SystemCommand("Help", "Show every key and what it does", self.action_help)
 
 
-def make_app(store: Store, slug: str | None = None, section: str | None = None) -> BriefingApp:
+def make_app(
+    store: Store,
+    slug: str | None = None,
+    section: str | None = None,
+    *,
+    after_first_frame: Callable[[], None] | None = None,
+) -> BriefingApp:
     """The factory the CLI and the tests share."""
-    return BriefingApp(store, slug, section)
+    return BriefingApp(store, slug, section, after_first_frame=after_first_frame)
 
 
-def run_reader(store: Store, slug: str | None = None, section: str | None = None) -> int:
+def run_reader(
+    store: Store,
+    slug: str | None = None,
+    section: str | None = None,
+    *,
+    after_first_frame: Callable[[], None] | None = None,
+    theme: str = "",
+) -> int:
     """Check everything the reader will read, then run it.
 
     A damaged data file, an unknown slug or section fails here, as one line naming
@@ -194,5 +209,7 @@ def run_reader(store: Store, slug: str | None = None, section: str | None = None
         store.section(slug, section)
     elif slug is not None:
         store.get(slug)
-    make_app(store, slug, section).run()
-    return 0
+    app = make_app(store, slug, section, after_first_frame=after_first_frame)
+    app.default_theme = theme  # config.toml's, until the user picks one
+    app.run()
+    return app.return_code or 0  # non-zero when the app crashed

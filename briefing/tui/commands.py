@@ -42,15 +42,16 @@ class BriefingCommands(Provider):
                 if screen.check_action(binding.action, ()) is not True:
                     continue
                 help_text = f"{binding.tooltip or binding.description} · {key_label(binding)}"
-                run = partial(screen.run_action, binding.action)
-                commands.append((binding.description, help_text, run))
+                commands.append(
+                    (binding.description, help_text, partial(screen.run_action, binding.action))
+                )
         if isinstance(screen, ReaderScreen):
             for section in screen.briefing.sections:
-                run = partial(screen.go_to_section, section.key)
-                commands.append((f"Go to section: {visible(section.title)}", "Section", run))
+                go = partial(screen.go_to_section, section.key)
+                commands.append((f"Go to section: {visible(section.title)}", "Section", go))
         for briefing in app.store.briefings():
-            run = partial(app.open_briefing, briefing.slug)
-            commands.append((f"Open briefing: {visible(briefing.title)}", "Briefing", run))
+            open_it = partial(app.open_briefing, briefing.slug)
+            commands.append((f"Open briefing: {visible(briefing.title)}", "Briefing", open_it))
         return [(escape(name), escape(help_text), run) for name, help_text, run in commands]
 
     async def discover(self) -> Hits:

@@ -1,13 +1,11 @@
 """Where in a whole briefing a noted passage now is: its own section first, then anywhere.
 
 1. The old offsets in the note's own section, if they still hold the quote with its context.
-2. Verbatim copies anywhere (the lead included); the best by the nearest context, ties broken
-   by the wider stored context, then the note's own section, then the old offset.
+2. Verbatim copies anywhere (the lead, a section of its own, included); the best by the
+   nearest context, ties broken by the wider stored context, then the note's own section, then
+   the old position.
 3. Near matches in the note's own section, then anywhere else (found through an index of word
    pairs, so a long briefing is not scanned for every note), each judged by the gate.
-
-A passage now in the lead is reported as such: notes live in sections, so it orphans the note
-rather than letting a look-alike elsewhere take it.
 """
 
 from __future__ import annotations
@@ -19,9 +17,6 @@ from itertools import pairwise
 from briefing.core.anchoring import gate, spans
 from briefing.core.anchoring.quotes import text_hash
 from briefing.core.model import Anchor, Briefing
-
-#: The section key given to the lead, which is searched but never holds a note.
-LEAD = ""
 
 _WORD = re.compile(r"\w+")
 #: Word pairs this common say nothing about where a passage went.
@@ -41,10 +36,7 @@ class Layout:
 
     @classmethod
     def of(cls, briefing: Briefing) -> Layout:
-        from briefing.core.ingest import plain_text
-
-        lead = plain_text(briefing.lead) if briefing.lead.strip() else ""
-        return cls(briefing, [(LEAD, lead)] + [(s.key, s.text) for s in briefing.sections])
+        return cls(briefing, [(s.key, s.text) for s in briefing.sections])
 
     def offset(self, part: int) -> int:
         """Where ``part`` starts if the parts were laid end to end."""
@@ -121,7 +113,7 @@ def _judge(anchor: Anchor, part: int, text: str, span: tuple[int, int]) -> Found
 def place(anchor: Anchor, key: str, briefing: Briefing) -> tuple[str, int, int] | None:
     """(section key, start, end) of the passage in ``briefing``, or ``None`` to orphan it.
 
-    ``key`` is the note's section; a passage now in the lead orphans the note.
+    ``key`` is the note's section.
     """
     return place_in(anchor, key, layout(briefing))
 
@@ -130,7 +122,7 @@ def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | 
     """:func:`place` over prepared texts (``Layout(None, [(key, text)])`` for a single text)."""
     if not anchor.quote.strip():
         return None
-    own = next((i for i, (k, _) in enumerate(found.parts) if k == key and k != LEAD), None)
+    own = next((i for i, (k, _) in enumerate(found.parts) if k == key), None)
     if own is not None:
         text = found.parts[own][1]
         start, end = anchor.start, anchor.end
@@ -148,7 +140,7 @@ def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | 
     hit = _exact(anchor, found, own)
     if hit is None:
         hit = _near(anchor, found, own)
-    if hit is None or found.parts[hit.part][0] == LEAD:
+    if hit is None:
         return None
     return found.parts[hit.part][0], hit.start, hit.end
 

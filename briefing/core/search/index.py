@@ -29,7 +29,7 @@ Matching rules (what a user sees):
   start of a run of letters: a known limit of prefix-of-word matching.
 
 Speed: :class:`SearchIndex` folds and tokenises briefings lazily, on the first
-search after they change (or on :meth:`SearchIndex.prepare`), into an inverted
+search after they change, into an inverted
 index: folded word -> {section id: number of occurrences}, with a sorted
 vocabulary so that a query word's prefix is a ``bisect`` range. A plain query
 word is then counted from the index alone; phrases and punctuated words are
@@ -42,15 +42,27 @@ length of some character (ligatures, ß, decomposed accents).
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal
 
 from briefing.core.model import Annotation, Briefing
+from briefing.core.search.fold import WORD, Text, fold
+from briefing.core.search.query import (
+    KIND_RANK,
+    Compiled,
+    Hit,
+    HitKind,
+    Query,
+    as_query,
+    compile_query,
+    find_matches,
+    make_snippet,
+    match_spans,
+    norm_tag,
+    parse_query,
+)
 
 __all__ = [
     "KIND_RANK",
@@ -63,14 +75,6 @@ __all__ = [
     "parse_query",
 ]
 
-HitKind = Literal["text", "note", "title"]
-#: Where hits (and the reader's matches) at one place go: title before text before notes.
-KIND_RANK: dict[HitKind, int] = {"title": 0, "text": 1, "note": 2}
-
-#: Approximate width of a hit's snippet, in characters (ellipses excluded).
-SNIPPET_WIDTH = 80
-ELLIPSIS = "…"
-
 #: Score offsets that put briefing-title and section-heading hits first.
 BRIEFING_TITLE_TIER = 2
 HEADING_TIER = 1
@@ -82,329 +86,20 @@ _PREFILTER_ENOUGH = 200
 _PREFIX_CACHE_SIZE = 512
 _WIDE_PREFIX = 64  # vocabulary words; a phrase's wider words are left to the scan
 
-_QUOTES = str.maketrans(
-    {
-        "\u2018": "'",  # ‘
-        "\u2019": "'",  # ’
-        "\u201a": "'",  # ‚
-        "\u201b": "'",  # ‛
-        "\u2032": "'",  # ′
-        "\u02bc": "'",  # ʼ
-        "\u201c": '"',  # “
-        "\u201d": '"',  # ”
-        "\u201e": '"',  # „
-        "\u201f": '"',  # ‟
-        "\u2033": '"',  # ″
-        "\u00ab": '"',  # «
-        "\u00bb": '"',  # »
-        "\u2010": "-",  # ‐ hyphen
-        "\u2011": "-",  # non-breaking hyphen
-    }
-)
-
-# Every non-ASCII character met so far -> its folded form; and folded runs.
-_FOLD_TABLE: dict[str, str] = {}
-_RUN_CACHE: dict[str, tuple[str, bool]] = {}
-_RUN_CACHE_SIZE = 50_000
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_WORD = re.compile(r"\w+")
-_HAS_WORD = re.compile(r"\w")
-_SPACE = re.compile(r"\s")
-_UP_TO_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
-_QUERY_TOKEN = re.compile(
-    r'(?P<tag>(?i:tag):(?:"[^"]*(?:"|$)|\S*))|"(?P<phrase>[^"]*)(?:"|$)|(?P<word>\S+)'
-)
-# Punctuation that wraps a word in prose and is dropped from a query word.
-_WRAPPING = "\"'`.,;:!?()[]{}<>…"
-
-
-def _fold_char(char: str) -> str:
-    folded = _FOLD_TABLE.get(char)
-    if folded is None:
-        folded = unicodedata.normalize("NFKD", char).casefold()
-        folded = unicodedata.normalize("NFKD", folded).lower()
-        folded = "".join(c for c in folded if unicodedata.category(c) != "Mn")
-        folded = _FOLD_TABLE[char] = folded.translate(_QUOTES)
-    return folded
-
-
-def _fold_run(run: str) -> tuple[str, bool]:
-    """Fold a run of non-ASCII characters; True if some character changes length."""
-    cached = _RUN_CACHE.get(run)
-    if cached is None:
-        parts = [_fold_char(char) for char in run]
-        cached = ("".join(parts), any(len(part) != 1 for part in parts))
-        if len(_RUN_CACHE) >= _RUN_CACHE_SIZE:
-            _RUN_CACHE.clear()
-        _RUN_CACHE[run] = cached
-    return cached
-
-
-def _fold_text(text: str) -> tuple[str, bool]:
-    """``text`` folded, and whether folding changed any character's length.
-
-    Only the non-ASCII runs go through Python; ASCII is left to ``str.lower``.
-    Every folded non-ASCII character is already lower case, so the result is
-    the concatenation of each character's fold (which the offset map relies on).
-    """
-    if text.isascii():
-        return text.lower(), False
-    uneven = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal uneven
-        folded, changed = _fold_run(match.group())
-        uneven = uneven or changed
-        return folded
-
-    return _NON_ASCII.sub(replace, text).lower(), uneven
-
-
-def fold(text: str) -> str:
-    """The comparison form of ``text``: NFKD, no combining marks, casefolded,
-    curly quotes straightened. Folding is per character and idempotent."""
-    return _fold_text(text)[0]
-
-
-class _Text:
-    """An original string, its folded form, and (lazily) the offset map between them."""
-
-    __slots__ = ("_ends", "_starts", "folded", "original", "uneven")
-
-    def __init__(self, original: str) -> None:
-        self.original = original
-        self.folded, self.uneven = _fold_text(original)
-        self._starts: list[int] | None = None
-        self._ends: list[int] | None = None
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Map a ``[start, end)`` span of the folded text onto the original."""
-        if not self.uneven:
-            return start, end
-        if self._starts is None or self._ends is None:
-            self._starts, self._ends = _offset_map(self.original)
-        starts, ends = self._starts, self._ends
-        if start >= len(starts):
-            return len(self.original), len(self.original)
-        return starts[start], ends[end - 1] if end > start else starts[start]
-
-
-def _offset_map(text: str) -> tuple[list[int], list[int]]:
-    """For each folded character: where its source starts and ends in ``text``.
-
-    A character that folds to nothing (a combining accent) extends the end of
-    the character before it, so a match on "e" in "e\u0301" covers the accent.
-    """
-    starts: list[int] = []
-    ends: list[int] = []
-    for index, char in enumerate(text):
-        folded = char.lower() if char.isascii() else _fold_char(char)
-        if folded:
-            count = len(folded)
-            starts.extend([index] * count)
-            ends.extend([index + 1] * count)
-        elif ends:
-            ends[-1] = index + 1
-    return starts, ends
-
-
-# --------------------------------------------------------------------------- queries
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed query. Every member is already folded (see :func:`fold`)."""
-
-    terms: tuple[str, ...] = ()
-    phrases: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.terms or self.phrases or self.tags)
-
-
-def _norm_tag(tag: str) -> str:
-    return fold(tag).strip().lstrip("#").strip()
-
-
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(item for item in items if item))
-
-
-def parse_query(text: str) -> Query:
-    """Words, ``"quoted phrases"`` and ``tag:xyz`` -> :class:`Query`.
-
-    An unclosed quote runs to the end of the query; curly quotes count as quotes.
-    """
-    terms: list[str] = []
-    phrases: list[str] = []
-    tags: list[str] = []
-    for match in _QUERY_TOKEN.finditer(text.translate(_QUOTES)):
-        if match.group("tag") is not None:
-            tags.append(_norm_tag(match.group("tag")[4:].strip('"')))
-        elif match.group("phrase") is not None:
-            phrase = " ".join(fold(match.group("phrase")).split())
-            if _HAS_WORD.search(phrase):
-                phrases.append(phrase)
-        else:
-            term = fold(match.group("word")).strip(_WRAPPING)
-            if _HAS_WORD.search(term):
-                terms.append(term)
-    return Query(terms=_unique(terms), phrases=_unique(phrases), tags=_unique(tags))
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    patterns: tuple[re.Pattern[str], ...]
-    tokens: tuple[tuple[str, ...], ...]  # each pattern's words, to prefilter with
-    # The pattern's one word if it is a plain word: its matches in a section are
-    # then exactly the section's words starting with it, counted by the index.
-    simple: tuple[str | None, ...]
-    tags: frozenset[str]
-
-
-def _pattern(text: str, *, whole_word: bool) -> re.Pattern[str]:
-    """Match ``text`` (folded) at a word start, any whitespace between its words.
-
-    The word-start check is a lookbehind placed *after* the first word, so the
-    pattern opens with a literal and ``re`` can skip ahead to candidates fast.
-    """
-    words = text.split()
-    first = re.escape(words[0])
-    if _HAS_WORD.match(words[0]):
-        first += rf"(?<!\w{first})"
-    body = r"\s+".join([first, *(re.escape(word) for word in words[1:])])
-    if whole_word and _HAS_WORD.match(words[-1][-1]):
-        body += r"(?!\w)"
-    return re.compile(body)
-
-
-@lru_cache(maxsize=256)
-def _compile(query: Query) -> _Compiled:
-    sources: list[tuple[str, bool]] = []
-    for term in query.terms:
-        folded = fold(term).strip()
-        if _HAS_WORD.search(folded):
-            sources.append((folded, False))
-    for phrase in query.phrases:
-        folded = " ".join(fold(phrase).split())
-        if _HAS_WORD.search(folded):
-            sources.append((folded, True))
-    sources = list(dict.fromkeys(sources))
-    tokens = tuple(tuple(_WORD.findall(text)) for text, _ in sources)
-    return _Compiled(
-        patterns=tuple(_pattern(text, whole_word=whole) for text, whole in sources),
-        tokens=tokens,
-        simple=tuple(
-            text if not whole and words == (text,) else None
-            for (text, whole), words in zip(sources, tokens, strict=True)
-        ),
-        tags=frozenset(tag for tag in (_norm_tag(t) for t in query.tags) if tag),
-    )
-
-
-def _as_query(query: str | Query) -> Query:
-    return query if isinstance(query, Query) else parse_query(query)
-
-
-def _spans(text: _Text, patterns: Iterable[re.Pattern[str]]) -> list[tuple[int, int]]:
-    """All matches of ``patterns`` in ``text``, original offsets, sorted and merged."""
-    folded = text.folded
-    found: list[tuple[int, int]] = []
-    for pattern in patterns:
-        found.extend([match.span() for match in pattern.finditer(folded)])
-    found.sort()
-    merged: list[tuple[int, int]] = []
-    last = -1
-    for start, end in found:
-        if start <= last:  # overlaps or touches the previous span
-            if end > last:
-                merged[-1] = (merged[-1][0], end)
-                last = end
-        else:
-            merged.append((start, end))
-            last = end
-    if not text.uneven:
-        return merged
-    return [text.span(start, end) for start, end in merged]
-
-
-def find_matches(text: str, query: str | Query) -> list[tuple[int, int]]:
-    """Every span of ``query``'s words and phrases in ``text``.
-
-    Offsets index the original ``text``; spans are sorted and overlapping or
-    touching spans are merged. Tags are ignored (they are not in the text).
-    """
-    compiled = _compile(_as_query(query))
-    if not compiled.patterns or not text:
-        return []
-    return _spans(_Text(text), compiled.patterns)
-
-
-def _snippet(text: str, start: int, end: int, width: int = SNIPPET_WIDTH) -> str:
-    """About ``width`` characters of ``text`` around ``[start, end)``, on one line."""
-    size = len(text)
-    start = max(0, min(start, size))
-    end = max(start, min(end, size))
-    if end - start >= width:
-        low, high = start, start + width
-    else:
-        low = max(0, start - (width - (end - start)) // 2)
-        high = min(size, low + width)
-        low = max(0, high - width)
-        if low > 0 and not text[low - 1].isspace():  # do not open mid-word
-            space = _SPACE.search(text, low, start)
-            if space is not None:
-                low = space.end()
-        if high < size and not text[high].isspace():  # do not close mid-word
-            space = _UP_TO_LAST_SPACE.match(text, end, high)
-            if space is not None:
-                high = space.end() - 1
-    body = " ".join(text[low:high].split())
-    return f"{ELLIPSIS if low > 0 else ''}{body}{ELLIPSIS if high < size else ''}"
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One search result.
-
-    ``start``/``end``: the first match in the section's plain text (``text``
-    and ``title`` hits; ``0, 0`` when only a title matched), or the annotated
-    passage (``note`` hits), so the reader can jump there. ``matches``: every
-    match span in the section text, for highlighting (``text``/``title`` hits).
-    """
-
-    briefing: str
-    section: str
-    kind: HitKind
-    start: int
-    end: int
-    snippet: str
-    score: float
-    annotation: str | None = None
-    matches: tuple[tuple[int, int], ...] = ()
-
-
-# --------------------------------------------------------------------------- index
-
 
 @dataclass(slots=True)
 class _SectionDoc:
     slug: str
     key: str
     order: int
-    title: _Text
-    text: _Text
+    title: Text
+    text: Text
 
 
 @dataclass(slots=True)
 class _Entry:
     briefing: Briefing
-    title: _Text
+    title: Text
     doc_ids: list[int]
     order: dict[str, int]
 
@@ -412,7 +107,7 @@ class _Entry:
 @dataclass(slots=True)
 class _NoteDoc:
     annotation: Annotation
-    text: _Text  # note \0 #tags \0 quote
+    text: Text  # note \0 #tags \0 quote
     fields: tuple[int, int, int]  # end offsets of note, tags, quote in the original
     tags: frozenset[str]
 
@@ -424,9 +119,9 @@ def _note_doc(annotation: Annotation) -> _NoteDoc:
     tags_end = note_end + 1 + len(parts[1])
     return _NoteDoc(
         annotation=annotation,
-        text=_Text("\x00".join(parts)),
+        text=Text("\x00".join(parts)),
         fields=(note_end, tags_end, tags_end + 1 + len(parts[2])),
-        tags=frozenset(tag for tag in (_norm_tag(t) for t in annotation.tags) if tag),
+        tags=frozenset(tag for tag in (norm_tag(t) for t in annotation.tags) if tag),
     )
 
 
@@ -494,14 +189,6 @@ class SearchIndex:
         self._annotations = list(annotations)
         self._notes = None
 
-    def prepare(self) -> None:
-        """Fold and index whatever changed now rather than on the next search.
-
-        Optional (e.g. from a worker at start-up). The index is not thread-safe:
-        do not search from another thread meanwhile.
-        """
-        self._refresh()
-
     def _refresh(self) -> None:
         if self._pending:
             for briefing in self._pending.values():
@@ -522,7 +209,7 @@ class SearchIndex:
             doc_id = self._next_id
             self._next_id += 1
             doc = _SectionDoc(
-                briefing.slug, section.key, number, _Text(section.title), _Text(section.text)
+                briefing.slug, section.key, number, Text(section.title), Text(section.text)
             )
             self._docs[doc_id] = doc
             doc_ids.append(doc_id)
@@ -533,7 +220,7 @@ class SearchIndex:
                 except KeyError:
                     postings[token] = {doc_id: packed}
                     self._vocab_stale = True
-        self._entries[briefing.slug] = _Entry(briefing, _Text(briefing.title), doc_ids, order)
+        self._entries[briefing.slug] = _Entry(briefing, Text(briefing.title), doc_ids, order)
 
     def _vocab_range(self, token: str) -> tuple[int, int]:
         """The slice of the sorted vocabulary holding the words that start with ``token``."""
@@ -564,7 +251,7 @@ class SearchIndex:
         self._prefix_cache[token] = merged
         return merged
 
-    def _candidates(self, compiled: _Compiled) -> list[int]:
+    def _candidates(self, compiled: Compiled) -> list[int]:
         """Section ids that may match: every query word starts one of their words.
 
         A superset: phrases and punctuated words are checked by the caller.
@@ -602,7 +289,7 @@ class SearchIndex:
         ``briefing`` keeps one briefing's hits; ``notes_only`` keeps note hits;
         ``limit`` keeps the best ones. A ``tag:`` in the query implies notes only.
         """
-        compiled = _compile(_as_query(query))
+        compiled = compile_query(as_query(query))
         if not compiled.patterns and not compiled.tags:
             return []
         if limit is not None and limit <= 0:
@@ -626,7 +313,7 @@ class SearchIndex:
                 hits.append(_note_hit(item, compiled.patterns, score))
         return hits
 
-    def _rank_titles(self, compiled: _Compiled, briefing: str | None, out: list[_Ranked]) -> None:
+    def _rank_titles(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
         if briefing is None:
             entries: Iterable[_Entry] = self._entries.values()
         else:
@@ -643,20 +330,20 @@ class SearchIndex:
             else:
                 score = BRIEFING_TITLE_TIER * TIER_SCORE + total
                 first = entry.briefing.sections[0].key if entry.briefing.sections else ""
-                spans = _spans(entry.title, patterns)
+                spans = match_spans(entry.title, patterns)
                 hit = Hit(
                     briefing=entry.briefing.slug,
                     section=first,
                     kind="title",
                     start=0,
                     end=0,
-                    snippet=_snippet(entry.title.original, *spans[0]),
+                    snippet=make_snippet(entry.title.original, *spans[0]),
                     score=score,
                 )
                 key = (-BRIEFING_TITLE_TIER, -score, entry.briefing.slug, -1, 0, 0, "")
                 out.append((key, hit, score, False))
 
-    def _rank_sections(self, compiled: _Compiled, briefing: str | None, out: list[_Ranked]) -> None:
+    def _rank_sections(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
         counted = [self._prefix_counts(simple) for simple in compiled.simple if simple is not None]
         scanned = [
             pattern
@@ -695,7 +382,7 @@ class SearchIndex:
                     key = (-tier, -score, doc.slug, doc.order, rank, 0, "")
                     out.append((key, doc, score, heading_only))
 
-    def _rank_notes(self, compiled: _Compiled, briefing: str | None, out: list[_Ranked]) -> None:
+    def _rank_notes(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
         patterns = compiled.patterns
         for note in self._notes or ():
             annotation = note.annotation
@@ -722,8 +409,8 @@ class SearchIndex:
 
 def _doc_counts(doc: _SectionDoc) -> dict[str, int]:
     """A section's folded words with packed counts (heading << 32 | text)."""
-    counts: dict[str, int] = dict(Counter(_WORD.findall(doc.text.folded)))
-    for token in _WORD.findall(doc.title.folded):
+    counts: dict[str, int] = dict(Counter(WORD.findall(doc.text.folded)))
+    for token in WORD.findall(doc.title.folded):
         counts[token] = counts.get(token, 0) + (1 << _HEADING_SHIFT)
     return counts
 
@@ -731,13 +418,13 @@ def _doc_counts(doc: _SectionDoc) -> dict[str, int]:
 def _section_hit(
     doc: _SectionDoc, patterns: tuple[re.Pattern[str], ...], score: float, heading_only: bool
 ) -> Hit:
-    matches = tuple(_spans(doc.text, patterns))
+    matches = tuple(match_spans(doc.text, patterns))
     start, end = matches[0] if matches else (0, 0)
     if heading_only or not matches:
-        title_spans = _spans(doc.title, patterns)
-        snippet = _snippet(doc.title.original, *title_spans[0])
+        title_spans = match_spans(doc.title, patterns)
+        snippet = make_snippet(doc.title.original, *title_spans[0])
     else:
-        snippet = _snippet(doc.text.original, start, end)
+        snippet = make_snippet(doc.text.original, start, end)
     return Hit(
         briefing=doc.slug,
         section=doc.key,
@@ -753,7 +440,7 @@ def _section_hit(
 def _note_hit(note: _NoteDoc, patterns: tuple[re.Pattern[str], ...], score: float) -> Hit:
     annotation = note.annotation
     original = note.text.original
-    spans = _spans(note.text, patterns)
+    spans = match_spans(note.text, patterns)
     if spans:
         start, end = spans[0]
         low = 0
@@ -761,10 +448,10 @@ def _note_hit(note: _NoteDoc, patterns: tuple[re.Pattern[str], ...], score: floa
             if start < high:
                 break
             low = high + 1
-        snippet = _snippet(original[low:high], start - low, min(end, high) - low)
+        snippet = make_snippet(original[low:high], start - low, min(end, high) - low)
     else:  # tag-only query: the note, or else the passage
         text = annotation.note.strip() or annotation.quote
-        snippet = _snippet(text, 0, 0)
+        snippet = make_snippet(text, 0, 0)
     return Hit(
         briefing=annotation.briefing,
         section=annotation.section,

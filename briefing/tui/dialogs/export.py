@@ -16,7 +16,6 @@ server's files (its keys file, other readers' notes).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from textual import on
@@ -32,42 +31,19 @@ from textual.worker import Worker, WorkerState
 from briefing import __version__
 from briefing.core.export import ExportItem, export_markdown
 from briefing.core.model import Briefing
-from briefing.core.paths import Paths, is_served
+from briefing.core.paths import (
+    PathRefused,
+    confined_path,
+    default_export_path,
+    served_folder,
+)
 from briefing.core.rules import now_iso
 from briefing.core.safetext import visible
 from briefing.store.atomic import AlreadyExists, WriteRefused, write_document
 from briefing.store.facade import Store
 
-NOTES_FOLDER = "briefing-notes"
 SAVE, OVERWRITE = "Save (enter)", "Overwrite"  # the status line says: enter again
 SSH_HINT = "Over SSH the file is saved on the server; copy sends it to your own clipboard."
-
-
-def _writable(folder: Path) -> bool:
-    return folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
-
-
-def default_path(paths: Paths, name: str) -> Path:
-    """``~/briefing-notes/<name>``, or the data dir's ``exports/<name>`` when home
-    cannot be written to: the first save should just work, wherever that is."""
-    try:
-        folder = Path.home() / NOTES_FOLDER
-    except RuntimeError:  # no $HOME and no passwd entry, as in a bare container
-        return paths.exports / name
-    if _writable(folder) or (not folder.exists() and _writable(folder.parent)):
-        return folder / name
-    return paths.exports / name
-
-
-def served_folder(store: Store) -> Path | None:
-    """The one folder a ``briefing serve`` session may save into; None when not served.
-
-    A served reader may otherwise write anywhere the server account can, the keys
-    file that maps keys to users included.
-    """
-    if not is_served():
-        return None
-    return store.paths.user_dir(store.user).resolve() / NOTES_FOLDER
 
 
 def notes_count(count: int) -> str:
@@ -105,9 +81,11 @@ class ExportDialog(ModalScreen[Path | None]):
             [ExportItem(briefing, tuple(notes))], exported_at=now_iso(), version=__version__
         )
         self.briefing = briefing
-        self.confined = served_folder(store)
+        self.confined = served_folder(store.paths, store.user)
         name = f"{briefing.slug}.md"
-        self.path = self.confined / name if self.confined else default_path(store.paths, name)
+        self.path = (
+            self.confined / name if self.confined else default_export_path(store.paths, name)
+        )
         self._confirmed: Path | None = None  # an existing file the user said to overwrite
         self._writing: Path | None = None
 
@@ -146,24 +124,11 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def _target(self) -> Path | None:
         """The path typed, made absolute; None (and the reason shown) if unusable."""
-        raw = self.query_one("#export-path", Input).value.strip()
-        if not raw:
-            self._status("Type the path of the file to save to.", warning=True)
-            return None
         try:
-            path = Path(raw).expanduser()
-            if self.confined is None:
-                return path.absolute()
-            # Served: a bare name means the notes folder; and after resolving, no "..",
-            # and no symlink (the folder's own included) may lead anywhere else.
-            path = (self.confined / path).resolve()
-        except (RuntimeError, ValueError) as error:  # "~name/" unknown; a NUL in the path
-            self._status(visible(str(error)), warning=True)
+            return confined_path(self.query_one("#export-path", Input).value, self.confined)
+        except PathRefused as refused:
+            self._status(visible(str(refused)), warning=True)
             return None
-        if path.parent != self.confined:
-            self._status(f"Here notes can only be saved in {self.confined}/", warning=True)
-            return None
-        return path
 
     def action_save(self) -> None:
         if self._writing is not None:

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from briefing.core.model import COLORS, DEFAULT_COLOR
-from briefing.core.rules import normalise_tags
+from briefing.core.rules import normalise_tags, split_tag_input
 from briefing.core.safetext import visible
 from briefing.tui.widgets.notes_pane import excerpt
 from briefing.tui.widgets.section_view import HIGHLIGHT_STYLES
@@ -90,7 +90,7 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
         color = (pressed.id or "").removeprefix("color-") if pressed else self.draft.color
         return NoteDraft(
             note=self.query_one("#note-text", TextArea).text.strip(),
-            tags=normalise_tags([self.query_one("#note-tags", Input).value]),
+            tags=normalise_tags(split_tag_input(self.query_one("#note-tags", Input).value)),
             color=color if color in COLORS else DEFAULT_COLOR,
         )
 

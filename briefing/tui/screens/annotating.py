@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, OptionList
 
 from briefing.core.anchoring import make_anchor
 from briefing.core.model import Annotation, Briefing, Section
-from briefing.core.rules import normalise_tags
+from briefing.core.rules import normalise_tags, split_tag_input
 from briefing.core.safetext import visible
 from briefing.store.facade import DataError, Store
 from briefing.tui.widgets.notes_pane import NotesPane
@@ -450,7 +450,7 @@ class AnnotatingScreen(Screen[None]):
 
     @on(Input.Changed, "#tag-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        tags = normalise_tags([event.value])
+        tags = normalise_tags(split_tag_input(event.value))
         self._pane.tag_filter = tags
         title = "Notes" + "".join(f" #{t}" for t in tags)
         self.query_one("#notes-title", Label).update(Content(visible(title)))

@@ -18,7 +18,8 @@ from briefing.core.anchoring import changes
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import ANNOTATION_BINDINGS
-from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen, ThreadedIndex
+from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen
+from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_nav import SectionNav
@@ -147,7 +148,7 @@ class ReaderScreen(SearchingScreen):
     def _notes_pane_widgets(self) -> list[Widget]:
         return [Label("Notes", id="notes-title", classes="pane-title"), self._pane]
 
-    def on_mount(self) -> None:
+    def on_mount(self) -> None:  # type: ignore[override]  # Textual calls each level's own
         # Textual shows the (empty) notification rack and then hides it as the screen is
         # first shown: one more layout and full frame. Hidden before the first layout, its
         # hiding changes nothing; it still shows as soon as there is a notification.

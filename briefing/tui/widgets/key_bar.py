@@ -76,8 +76,10 @@ class KeyBar(Static):
         self._drawn = drawn
         parts: list[Part] = []
         for action, (key, label, text, enabled) in shown.items():
-            part = Content.assemble((f" {label} ", "bold $footer-key-foreground"), (f"{text} ", ""))
-            parts.append(Part(part.stylize("dim") if not enabled else part, key, action))
+            drawn_key = Content.assemble(
+                (f" {label} ", "bold $footer-key-foreground"), (f"{text} ", "")
+            )
+            parts.append(Part(drawn_key.stylize("dim") if not enabled else drawn_key, key, action))
         if palette:
             hint = Content.styled(" ^p palette", "$footer-description-foreground")
             parts.append(Part(hint, "ctrl+p", PALETTE))

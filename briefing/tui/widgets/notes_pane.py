@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from briefing.core.model import Annotation
+from briefing.core.rules import tag_key
 from briefing.core.safetext import visible
 
 ORPHANED_HEADER = "Orphaned: passage not found"
@@ -21,8 +22,10 @@ def excerpt(text: str, limit: int = 60) -> str:
 
 
 def has_tags(annotation: Annotation, wanted: Sequence[str]) -> bool:
-    """Every wanted tag starts one of the note's tags, so the list narrows as you type."""
-    return all(any(tag.startswith(w) for tag in annotation.tags) for w in wanted)
+    """Every wanted tag starts one of the note's tags (compared by the one tag rule,
+    :func:`~briefing.core.rules.tag_key`), so the list narrows as you type."""
+    keys = [tag_key(tag) for tag in annotation.tags]
+    return all(any(key.startswith(tag_key(w)) for key in keys) for w in wanted)
 
 
 class NotesPane(OptionList):

@@ -1,0 +1,263 @@
+"""The cost of one session as the library grows (issue 18), measured.
+
+    python benchmarks/run.py scale           # 1 and 2,000 briefings
+    BRIEFING_SCALE=1,2000,10000 python benchmarks/run.py scale
+
+Generates a library of N briefings x 5 sections (about 16 KB of Markdown each, a
+fixed seed, cached under $TMPDIR/briefing-scale-N/md), imports it into a fresh
+data folder (timed), then times the printing commands and the reader in a pty
+at 100x30: first frame until the first body text is on screen, RSS after start
+and after one global search. Every library also holds the bundled briefing,
+which is the one shown and opened.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from run import ROOT, PtyProcess, Row, reader_env  # type: ignore[import-not-found]
+
+SIZES_ENV = "BRIEFING_SCALE"
+DEFAULT_SIZES = (1, 2000)
+SECTIONS = 5
+SLUG = "russia-dprk-pact"
+FIRST_BODY = b"On Wednesday"
+RUNS = 5
+
+_COMMON = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "by",
+    "at",
+    "from",
+    "was",
+    "are",
+    "be",
+    "this",
+    "it",
+    "an",
+    "which",
+    "has",
+    "have",
+    "said",
+    "not",
+    "but",
+    "its",
+    "were",
+    "their",
+    "been",
+    "more",
+    "after",
+    "would",
+    "also",
+    "who",
+    "will",
+    "other",
+    "they",
+    "over",
+]
+_TOPICS = [
+    "treaty",
+    "veto",
+    "sanctions",
+    "missile",
+    "council",
+    "pact",
+    "assistance",
+    "aggression",
+    "partnership",
+    "security",
+    "exercises",
+    "doctrine",
+    "alliance",
+    "envoy",
+    "summit",
+    "pipeline",
+    "tariff",
+    "ceasefire",
+    "drone",
+    "satellite",
+    "border",
+    "election",
+    "ministry",
+    "parliament",
+    "cable",
+    "shipping",
+    "grain",
+    "uranium",
+    "reactor",
+    "refugees",
+    "militia",
+    "corridor",
+    "embargo",
+    "pipeline",
+    "negotiation",
+    "referendum",
+    "coalition",
+    "frigate",
+    "garrison",
+    "airbase",
+]
+
+
+def _vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(4, 11))))
+    return sorted(words)
+
+
+def generate(count: int, folder: Path) -> Path:
+    """``count`` Markdown briefings in ``folder`` (made once, then reused)."""
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rng = random.Random(18)
+    rare = _vocabulary(rng)
+    for n in range(count):
+        topic = rng.sample(_TOPICS, 3)
+        parts = [
+            "---",
+            f"title: Briefing {n} on {topic[0]} and {topic[1]}",
+            f"date: 2025-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            f"tags: [{', '.join(topic)}]",
+            "---",
+            "",
+            f"# Briefing {n} on {topic[0]} and {topic[1]}",
+            "",
+            f"- A lead point about {topic[2]}.",
+            "",
+        ]
+        for s in range(SECTIONS):
+            parts += [f"## {rng.choice(_TOPICS).capitalize()} part {s}", ""]
+            for _ in range(5):
+                words = [
+                    rng.choice(_COMMON) if rng.random() < 0.55 else rng.choice(rare)
+                    for _ in range(95)
+                ]
+                words += [rng.choice(_TOPICS) for _ in range(10)]
+                rng.shuffle(words)
+                parts += [" ".join(words).capitalize() + ".", ""]
+        (folder / f"b{n:05d}.md").write_text("\n".join(parts), encoding="utf-8")
+    done.write_text("ok")
+    return folder
+
+
+def _cli(data: Path, *args: str) -> tuple[float, int]:
+    """Seconds and peak RSS (KB) of one CLI run."""
+    env = reader_env(data)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefing", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"briefing {' '.join(args)} failed")
+    return elapsed, usage.ru_maxrss
+
+
+def _median_cli(data: Path, *args: str) -> tuple[float, int]:
+    runs = [_cli(data, *args) for _ in range(RUNS)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def _rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reader(data: Path) -> tuple[float, int, int]:
+    """First frame (s), RSS after start and after a global search (KB)."""
+    child = PtyProcess(
+        [sys.executable, "-m", "briefing", "open", SLUG, "treaty-terms"],
+        reader_env(data),
+        size=(100, 30),
+    )
+    try:
+        frame = child.first_frame(FIRST_BODY)
+        started_rss = _rss_kb(child.process.pid)
+        child.send(b"\x06")  # ctrl+f: search every briefing
+        child.read_until(b"Type to search")
+        child.drain(0.5)
+        child.output.clear()
+        child.send(b"veto")
+        child.read_until("›".encode(), timeout=120)  # a result row: "Title › Section"
+        child.drain(1.0)
+        searched_rss = _rss_kb(child.process.pid)
+    finally:
+        child.close()
+    return frame, started_rss, searched_rss
+
+
+def measure(count: int) -> list[Row]:
+    """Every row of the issue's table for a library of ``count`` briefings."""
+    tmp = Path(tempfile.gettempdir())
+    data = Path(tempfile.mkdtemp(prefix=f"briefing-scale-{count}-data-"))
+    rows: list[Row] = []
+    name = f"{count:,} briefing{'s' if count != 1 else ''}"
+    try:
+        if count > 1:
+            source = generate(count - 1, tmp / f"briefing-scale-{count}" / "md")
+            seconds, _ = _cli(data, "import", str(source))
+            rows.append((f"scale {name}: import", f"{seconds:.1f} s", "< 15 s"))
+        else:
+            _cli(data, "import", str(ROOT / "content"))
+        seconds, rss = _median_cli(data, "list")
+        rows.append((f"scale {name}: list", f"{seconds:.2f} s {rss // 1024} MB", "< 0.2 s"))
+        seconds, _ = _median_cli(data, "show", SLUG)
+        rows.append((f"scale {name}: show", f"{seconds:.2f} s", "< 0.2 s"))
+        seconds, rss = _median_cli(data, "search", "veto")
+        rows.append((f"scale {name}: search veto", f"{seconds:.2f} s {rss // 1024} MB", "< 0.2 s"))
+        frames, starts, searches = [], [], []
+        for _ in range(3):
+            frame, started_rss, searched_rss = _reader(data)
+            frames.append(frame)
+            starts.append(started_rss)
+            searches.append(searched_rss)
+        rows.append((f"scale {name}: reader first frame", f"{statistics.median(frames):.2f} s", ""))
+        rows.append(
+            (
+                f"scale {name}: reader RSS start / searched",
+                f"{statistics.median(starts) // 1024} / {statistics.median(searches) // 1024} MB",
+                "",
+            )
+        )
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return rows
+
+
+def scale() -> list[Row]:
+    sizes = os.environ.get(SIZES_ENV)
+    counts = [int(s) for s in sizes.split(",")] if sizes else list(DEFAULT_SIZES)
+    rows: list[Row] = []
+    for count in counts:
+        rows.extend(measure(count))
+    return rows

@@ -1,0 +1,183 @@
+"""One TinyDB data file: opening, the schema check, locked transactions and daily backups.
+
+The store's only tinydb importer (with :mod:`briefing.store.records`' queries
+going through :func:`where`). TinyDB loads with the first write: reads go
+straight to the JSON, so the reader starts without it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from briefing.store.atomic import (
+    CorruptFile,
+    DataError,
+    locked,
+    read_json,
+    remove_stale_temps,
+    write_atomic,
+)
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
+
+SCHEMA = 1
+BACKUPS_KEPT = 5
+
+
+class StoreError(DataError):
+    """A store operation that cannot be done; the data is unchanged."""
+
+
+class NotFound(StoreError):
+    """No briefing, section or note by that name."""
+
+
+class NewerSchema(StoreError):
+    """Written by a newer version: not damaged, so never replaced by a backup."""
+
+
+_UNSET = object()
+
+
+@lru_cache(maxsize=1)
+def _tinydb() -> Callable[[Path], TinyDB]:
+    """How a transaction opens a file. TinyDB loads with the first write: reads go
+    straight to the JSON (``DataFile.read``), so the reader starts without it."""
+    from tinydb import TinyDB
+    from tinydb.middlewares import CachingMiddleware
+    from tinydb.storages import Storage
+
+    class AtomicJSONStorage(Storage):
+        """TinyDB storage whose every write is an fsynced atomic rename."""
+
+        def __init__(self, path: str | Path) -> None:
+            self.path = Path(path)
+
+        def read(self) -> dict[str, dict[str, Any]] | None:
+            return read_json(self.path)
+
+        def write(self, data: dict[str, dict[str, Any]]) -> None:
+            payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            write_atomic(self.path, payload.encode("utf-8"))
+
+    class Buffered(CachingMiddleware):
+        """Hold every write of one operation in memory; flush once, at its end."""
+
+        WRITE_CACHE_SIZE = 1 << 30
+        dirty = False
+
+        def write(self, data: dict[str, dict[str, Any]]) -> None:
+            self.dirty = True
+            super().write(data)  # type: ignore[no-untyped-call]
+
+    def open_db(path: Path) -> TinyDB:
+        return TinyDB(path, storage=Buffered(AtomicJSONStorage))  # type: ignore[no-untyped-call]
+
+    return open_db
+
+
+def where(field: str) -> Any:
+    """A TinyDB query on one field (``where("id") == x``)."""
+    from tinydb import where
+
+    return where(field)
+
+
+def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
+    if data is None:
+        return 0
+    meta = data.get("_meta")
+    if not isinstance(meta, dict) or not meta:
+        raise CorruptFile(path, "no schema version (_meta table); not a briefing data file")
+    record = next(iter(meta.values()))
+    schema = record.get("schema") if isinstance(record, dict) else None
+    if not isinstance(schema, int):
+        raise CorruptFile(path, "schema version is missing or not a number")
+    if schema > SCHEMA:
+        raise NewerSchema(
+            f"{path}: written by a newer briefing (schema {schema}; this version reads up to"
+            f" {SCHEMA}). Upgrade briefing; the file was not changed."
+        )
+    return schema
+
+
+class DataFile:
+    """One TinyDB file: lock-free reads of whole snapshots, locked transactions."""
+
+    _cleaned: set[Path] = set()
+
+    def __init__(self, path: Path, backups: Path, root: Path) -> None:
+        self.path = path
+        self._backups = backups
+        self._root = root
+        self._snapshot: tuple[tuple[int, int, int], Any] | None = None
+
+    def signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def read(self) -> dict[str, Any] | None:
+        """The whole file. Safe without the lock: writers rename complete files."""
+        data = read_json(self.path)
+        _schema_of(self.path, data)
+        return data
+
+    def cached(self, build: Any) -> Any:
+        """``build(data)``, recomputed only when the file changed underneath."""
+        signature = self.signature()
+        if signature is None:
+            return build(None)
+        if self._snapshot is None or self._snapshot[0] != signature:
+            self._snapshot = (signature, build(self.read()))
+        return self._snapshot[1]
+
+    @contextmanager
+    def transaction(self) -> Iterator[TinyDB]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with locked(self.path):
+            if self.path not in self._cleaned:
+                remove_stale_temps(self.path)
+                self._cleaned.add(self.path)
+            db = _tinydb()(self.path)
+            buffer: Any = db.storage  # the Buffered middleware: dirty, flush()
+            schema = _schema_of(self.path, buffer.read())
+            if schema == 0:
+                db.table("_meta").insert({"schema": SCHEMA})
+            yield db
+            # Only reached when the body did not raise; a no-op writes nothing.
+            if buffer.dirty:
+                if schema:
+                    self._daily_backup()
+                buffer.flush()
+
+    def backups(self) -> list[Path]:
+        folder = self._backup_folder()
+        return sorted(folder.glob("*.json"), reverse=True) if folder.is_dir() else []
+
+    def _backup_folder(self) -> Path:
+        relative = self.path.relative_to(self._root)
+        return self._backups / str(relative).replace("/", "__")
+
+    def _daily_backup(self) -> None:
+        folder = self._backup_folder()
+        target = folder / f"{_dt.date.today().isoformat()}.json"
+        if target.exists():
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, self.path.read_bytes())
+        for old in self.backups()[BACKUPS_KEPT:]:
+            old.unlink(missing_ok=True)
+
+    def restore(self, backup: Path) -> None:
+        with locked(self.path):
+            write_atomic(self.path, backup.read_bytes())

@@ -1,0 +1,142 @@
+"""Stored records <-> model objects: briefings, sections, blocks and annotations.
+
+Pure conversions on the JSON the data files hold; no file is read here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from briefing.core.model import (
+    DEFAULT_COLOR,
+    Anchor,
+    Annotation,
+    Block,
+    Briefing,
+    Section,
+    Span,
+)
+
+
+def content_hash(briefing: Briefing) -> str:
+    """A short hash of everything an import stores of ``briefing``: same hash, same briefing."""
+    payload = json.dumps(
+        [briefing.title, briefing.meta, briefing.lead]
+        + [[s.key, s.title, s.markdown] for s in briefing.sections],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    import hashlib  # on first use: the reader starts without it
+
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def briefings_from(data: dict[str, Any] | None) -> dict[str, Briefing]:
+    """Every briefing of a library file, by slug, in title order."""
+    if not data:
+        return {}
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for record in data.get("sections", {}).values():
+        sections.setdefault(record["briefing"], []).append(record)
+    result: dict[str, Briefing] = {}
+    for record in data.get("briefings", {}).values():
+        slug = record["slug"]
+        ordered = sorted(sections.get(slug, []), key=lambda r: r["position"])
+        parts = tuple(section_from(r) for r in ordered)
+        lead = record.get("lead", "")
+        if lead and not any(part.is_lead for part in parts):  # stored before the lead was one
+            from briefing.core.ingest import lead_section
+
+            lead_part = lead_section(lead)
+            parts = parts if lead_part is None else (lead_part, *parts)
+        result[slug] = Briefing(
+            slug=slug,
+            title=record["title"],
+            meta=record.get("meta", {}),
+            lead=lead,
+            sections=parts,
+        )
+    return dict(sorted(result.items(), key=lambda item: item[1].title.casefold()))
+
+
+def block_record(block: Block) -> list[Any]:
+    """A block, stored parsed so the reader needs no Markdown parser; its text is
+    not stored twice: it is the slice ``[start, start + length)`` of the section text."""
+    spans = [[s.start, s.end, s.style, s.href] for s in block.spans]
+    return [block.kind, block.start, len(block.text), block.level, block.marker, spans]
+
+
+def section_from(record: dict[str, Any]) -> Section:
+    """A stored section record as a :class:`Section` (blocks parsed again only if absent)."""
+    text, markdown = record["text"], record["markdown"]
+    stored = record.get("blocks")
+    if stored is None:  # imported by a version that did not store blocks
+        from briefing.core.ingest import section_blocks
+
+        blocks = section_blocks(markdown)
+    else:
+        blocks = tuple(
+            Block(kind, text[start : start + length], start, _spans(stored_spans), level, marker)
+            for kind, start, length, level, marker, stored_spans in stored
+        )
+    return Section(record["key"], record["title"], markdown, text, blocks)
+
+
+def _spans(records: list[list[Any]]) -> tuple[Span, ...]:
+    return tuple(Span(start, end, style, href) for start, end, style, href in records)
+
+
+def annotation_record(annotation: Annotation) -> dict[str, Any]:
+    """The stored form of an annotation."""
+    anchor = annotation.anchor
+    return {
+        "id": annotation.id,
+        "user": annotation.user,
+        "briefing": annotation.briefing,
+        "section": annotation.section,
+        "quote": anchor.quote,
+        "prefix": anchor.prefix,
+        "suffix": anchor.suffix,
+        "start": anchor.start,
+        "end": anchor.end,
+        "text_hash": anchor.text_hash,
+        "note": annotation.note,
+        "tags": list(annotation.tags),
+        "color": annotation.color,
+        "created": annotation.created,
+        "updated": annotation.updated,
+        "status": annotation.status,
+    }
+
+
+def annotation_from(record: dict[str, Any]) -> Annotation:
+    """An annotation from its stored form; absent optional fields take their defaults."""
+    return Annotation(
+        id=record["id"],
+        user=record["user"],
+        briefing=record["briefing"],
+        section=record["section"],
+        anchor=Anchor(
+            quote=record["quote"],
+            prefix=record.get("prefix", ""),
+            suffix=record.get("suffix", ""),
+            start=record["start"],
+            end=record["end"],
+            text_hash=record.get("text_hash", ""),
+        ),
+        note=record.get("note", ""),
+        tags=tuple(record.get("tags", ())),
+        color=record.get("color", DEFAULT_COLOR),
+        created=record.get("created", ""),
+        updated=record.get("updated", ""),
+        status=record.get("status", "anchored"),
+    )
+
+
+def annotations_from(data: dict[str, Any] | None) -> tuple[Annotation, ...]:
+    """Every annotation of a notes file, in text order."""
+    if not data:
+        return ()
+    records = data.get("annotations", {}).values()
+    return tuple(sorted((annotation_from(r) for r in records), key=lambda a: (a.start, a.id)))
