@@ -327,7 +327,8 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         if mine:
             titles = {s.key: s.title for s in context.store.get(result.slug).sections}
             for change in mine:
-                context.out(f"           {visible(changes.describe(change, titles))}")
+                for line in changes.describe(change, titles).split("\n"):
+                    context.out(f"           {visible(line)}")
     for error in report.refused:
         print(f"  refused  {visible(str(error))}", file=sys.stderr)
     summary = f"{len(report.results)} imported, {len(report.refused)} refused"

@@ -158,7 +158,7 @@ def test_changes_are_classified_and_described() -> None:
     moved = note.with_changes(section="talks")
     change = classify(note, moved)
     assert change is not None and change.kind == "moved"
-    assert "now in Talks" in describe(change, {"talks": "Talks"})
+    assert "(now in Talks)" in describe(change, {"talks": "Talks"})
     edited = note.with_changes(anchor=make_anchor("A new text.", 0, 11))
     change = classify(note, edited)
     assert change is not None and change.kind == "edited"
@@ -196,8 +196,9 @@ def test_import_tells_the_user_which_notes_moved_were_edited_or_orphaned(
     code, out, _ = run_cli(capsys, "import", str(source))
     assert code == 0
     assert "(notes: 1 moved, 1 edited, 1 orphaned)" in out
-    assert "moved     “Talks in Geneva" in out and "now in Diplomacy" in out
-    assert "edited    “The council agreed a sixth" in out and "“The council agreed a seventh" in out
+    assert "moved     “Talks in Geneva" in out and "(now in Diplomacy)" in out
+    assert "edited    “…e council agreed a sixth package" in out
+    assert "-> “…e council agreed a seventh package" in out
     assert "orphaned  “Rain later.” (was in Outlook)" in out
     # The reader is told once, then not again.
     kinds = sorted(c.kind for c in Store(data_dir, "tester").take_changes("weekly"))

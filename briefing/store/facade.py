@@ -198,7 +198,7 @@ class Store:
         self, briefing: Briefing, changes: list[NoteChange] | None = None
     ) -> tuple[int, int]:
         """Re-anchor every user's notes on ``briefing``; what changed goes into ``changes``
-        and, for each user, into their notes file until their reader has told them."""
+        and, for each user, into their state file until their reader has told them."""
         moved = orphaned = 0
         users = self.paths.users
         files = sorted(users.glob(f"*/notes/{briefing.slug}.json")) if users.is_dir() else []
@@ -218,11 +218,14 @@ class Store:
                         change = classify(old, new)
                         if change is not None:
                             news.append(change)
-                if news:
-                    db.table("changes").insert_multiple(c.record() for c in news)
-                    if changes is not None:
-                        changes.extend(news)
-                    news = []
+            if news:  # kept in the user's state file until their reader has told them
+                with self._file(self.paths.state_file(path.parent.parent.name)).transaction() as db:
+                    db.table("changes").insert_multiple(
+                        {**c.record(), "briefing": briefing.slug} for c in news
+                    )
+                if changes is not None:
+                    changes.extend(news)
+                news = []
         return moved, orphaned
 
     def take_changes(self, slug: str) -> list[NoteChange]:
@@ -231,14 +234,15 @@ class Store:
         The reader calls this when it opens a briefing, so a note that moved, was edited or
         orphaned by a re-import someone else ran is not a silent surprise.
         """
-        notes = self._notes(slug)
-        data = notes.cached(lambda d: d or {})
-        if not data.get("changes"):
+        pending = self._state_data().get("changes", {}).values()
+        if not any(r.get("briefing") == slug for r in pending):
             return []
-        with notes.transaction() as db:
+        with self._state.transaction() as db:
             table = db.table("changes")
-            found = [NoteChange.from_record(dict(r)) for r in table.all()]
-            table.truncate()
+            found = [
+                NoteChange.from_record(dict(r)) for r in table.search(where("briefing") == slug)
+            ]
+            table.remove(where("briefing") == slug)
         return [c for c in found if c is not None]
 
     # -- annotations ---------------------------------------------------

@@ -75,20 +75,46 @@ def summary(changes: list[NoteChange]) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
 
 
-def _short(quote: str, width: int = 60) -> str:
+def _short(quote: str, width: int = 60, around: int = 0) -> str:
+    """The quote on one line, at most ``width`` characters, showing offset ``around``."""
     flat = " ".join(quote.split())
-    return f"“{flat}”" if len(flat) <= width else f"“{flat[: width - 1]}…”"
+    if len(flat) <= width:
+        return f"“{flat}”"
+    start = max(0, min(around - width // 3, len(flat) - width + 1))
+    head = "…" if start else ""
+    body = flat[start : start + width - 1 - len(head)]
+    tail = "…" if start + len(body) < len(flat) else ""
+    return f"“{head}{body}{tail}”"
 
 
-def describe(change: NoteChange, titles: dict[str, str] | None = None) -> str:
-    """One line for a person: what happened to which note, where it went."""
+def _first_difference(a: str, b: str) -> int:
+    a, b = " ".join(a.split()), " ".join(b.split())
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def describe(change: NoteChange, titles: dict[str, str] | None = None, width: int = 60) -> str:
+    """What happened to which note, and where it went, for a person: one line, or two for an
+    edited note (the old words, then the new, both shown where they first differ).
+
+    Quotes are cut to ``width`` characters; below 60 the kinds are not padded into a column
+    (for a notification, which is narrow).
+    """
     title = (titles or {}).get
+    pad = 10 if width >= 60 else 0
+    kind = f"{change.kind}{':' if not pad else ''}".ljust(pad) + ("" if pad else " ")
     if change.kind == "orphaned":
         was = title(change.old_section, change.old_section)
-        return f"orphaned  {_short(change.old_quote)} (was in {was})"
+        return f"{kind}{_short(change.old_quote, width)} (was in {was})"
     where = ""
     if change.new_section != change.old_section:
-        where = f" now in {title(change.new_section, change.new_section)}"
+        where = f" (now in {title(change.new_section, change.new_section)})"
     if change.kind == "edited":
-        return f"edited    {_short(change.old_quote)} -> {_short(change.new_quote)}{where}"
-    return f"moved     {_short(change.new_quote)}{where}"
+        at = _first_difference(change.old_quote, change.new_quote)
+        arrow = "       -> " if pad else "-> "
+        return (
+            f"{kind}{_short(change.old_quote, width, around=at)}\n"
+            f"{arrow}{_short(change.new_quote, width, around=at)}{where}"
+        )
+    return f"{kind}{_short(change.new_quote, width)}{where}"

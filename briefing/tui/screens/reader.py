@@ -168,12 +168,12 @@ class ReaderScreen(SearchingScreen):
         if not found:
             return
         titles = {s.key: s.title for s in self.briefing.sections}
-        lines = [changes.describe(change, titles) for change in found[:SHOWN_CHANGES]]
+        lines = [changes.describe(c, titles, width=30) for c in found[:SHOWN_CHANGES]]
         if len(found) > SHOWN_CHANGES:
             lines.append(f"and {len(found) - SHOWN_CHANGES} more")
         self.notify(
             "\n".join(lines),
-            title=f"Briefing revised. Notes: {changes.summary(found)}",
+            title=f"Revised: notes {changes.summary(found)}",
             timeout=15,
             markup=False,
         )
