@@ -50,18 +50,21 @@ from run import PtyProcess, p95
 from briefing.core.paths import Paths
 
 TITLE = "The Russia–North Korea Mutual Defence Treaty"
-FIRST = "On Wednesday, 19 June 2024"  # Treaty terms
+FIRST = "Putin and Kim have signed a treaty"  # Key points, where the reader opens
+TREATY = "On Wednesday, 19 June 2024"  # Treaty terms
 #: Each key, and the text that shows its screen update has arrived (None:
-#: any output). Through the sections and back, paging the long first one.
+#: any output). Through the sections and back, paging the long Treaty terms.
 PLAN = [
+    ("]", TREATY),
+    (" ", None),  # page down in Treaty terms
+    ("g", TREATY),  # back to its top
     ("]", "The deepening military partnership"),  # Western reaction
     ("]", "Article 51 of the UN Charter"),  # Legal framework
     ("]", "Russia can veto decisions"),  # UN veto
     ("[", "Article 51 of the UN Charter"),
     ("[", "The deepening military partnership"),
+    ("[", TREATY),
     ("[", FIRST),
-    (" ", None),  # page down in Treaty terms
-    ("g", FIRST),  # back to its top
 ]
 ANSI = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 

@@ -23,11 +23,10 @@ from briefing.core.config import ConfigError, config_path, describe, load_config
 from briefing.core.ingest import IngestError
 from briefing.core.model import DEFAULT_COLOR
 from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
-from briefing.core.rules import now_iso
 from briefing.core.safetext import safe_json, visible
-from briefing.store.atomic import AlreadyExists, DataError, WriteRefused, read_json, write_document
+from briefing.store.atomic import DataError, WriteRefused, read_json
 from briefing.store.facade import DataFile, NewerSchema, Store
-from briefing.store.importing import collect_files, ensure_library, import_paths
+from briefing.store.importing import collect_inputs, ensure_library, import_paths
 
 EXIT_OK, EXIT_FAILURE = 0, 1  # usage errors exit 2, through argparse
 
@@ -65,13 +64,34 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("show", help="print a briefing or one section as plain text")
     cmd.add_argument("slug")
     cmd.add_argument("section", nargs="?", help="section key, e.g. treaty-terms")
+    cmd.add_argument(
+        "--markdown", action="store_true", help="print the briefing as Markdown that re-imports"
+    )
+
+    cmd = commands.add_parser("outline", help="print a briefing's sections and paragraphs")
+    cmd.add_argument("slug")
 
     cmd = commands.add_parser("open", help="open the reader on a briefing")
     cmd.add_argument("slug")
     cmd.add_argument("section", nargs="?")
 
-    cmd = commands.add_parser("import", help="import Markdown briefings from files or folders")
-    cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    cmd = commands.add_parser(
+        "import",
+        help="import briefings: Markdown, text or HTML files, folders, URLs, '-' for stdin",
+    )
+    cmd.add_argument("paths", nargs="+", metavar="PATH", help="a file, folder, http(s) URL or -")
+    cmd.add_argument(
+        "--sections",
+        type=_positive,
+        metavar="N",
+        help="split a text into N sections (default: as many as its topics)",
+    )
+    cmd.add_argument(
+        "--split",
+        choices=("auto", "none"),
+        default="auto",
+        help="auto: propose sections for text without '##' headings; none: one section",
+    )
 
     notes = commands.add_parser("notes", help="add, list, edit and remove notes")
     note_cmds = notes.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
@@ -251,15 +271,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Failure, DataError, IngestError, ConfigError, WriteRefused) as error:
         print(f"briefing: error: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except OSError as error:  # the data dir cannot be made or written, say
-        where = f": {error.filename}" if error.filename else ""
-        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
-        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. `briefing list | head`
         sys.stderr.close()
         return EXIT_OK
+    except OSError as error:  # the data dir cannot be made or written, say
+        where = f": {error.filename}" if error.filename else ""
+        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def cmd_read(context: Context, args: argparse.Namespace) -> int:
@@ -297,6 +317,13 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
 
 def cmd_show(context: Context, args: argparse.Namespace) -> int:
     store = context.store
+    if args.markdown:
+        if args.section:
+            usage_error("show --markdown prints the whole briefing; leave out the section")
+        from briefing.core.formats import briefing_markdown
+
+        sys.stdout.write(briefing_markdown(store.get(args.slug)))
+        return EXIT_OK
     section = store.section(args.slug, args.section) if args.section else None
     from briefing.core.plain import render_plain  # textwrap and the renderer: for `show` only
 
@@ -304,8 +331,22 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_outline(context: Context, args: argparse.Namespace) -> int:
+    from briefing.core.plain import render_outline
+
+    context.out(render_outline(context.store.get(args.slug)))
+    return EXIT_OK
+
+
 def cmd_import(context: Context, args: argparse.Namespace) -> int:
-    files, _ = collect_files(args.paths)
+    from briefing.core.formats import Options
+
+    if args.sections is not None and args.split == "none":
+        usage_error("give --sections N or --split none, not both")
+    options = Options(split=args.split, sections=args.sections)
+    if args.paths.count("-") > 1:
+        usage_error("'-' (stdin) can be given once")
+    files, _ = collect_inputs(args.paths)
     if len(files) > 5:
         from rich.console import Console
         from rich.progress import Progress
@@ -313,10 +354,13 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         with Progress(console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("Importing", total=len(files))
             report = import_paths(
-                context.store, args.paths, on_parsed=lambda _: progress.advance(task)
+                context.store,
+                args.paths,
+                on_parsed=lambda _: progress.advance(task),
+                options=options,
             )
     else:
-        report = import_paths(context.store, args.paths)
+        report = import_paths(context.store, args.paths, options=options)
     for result in report.results:
         detail = ""
         if result.changes or result.orphaned:
@@ -403,91 +447,33 @@ def cmd_notes_rm(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export(context: Context, args: argparse.Namespace) -> int:
-    from briefing.core import export
+    from briefing.store import exporting
 
-    store = context.store
     if args.slugs and args.all:
         usage_error("give SLUGs or --all, not both")
-    config = load_config()
-    template = args.template or (config.export_template if args.format == "md" else None)
     if args.template and args.format == "json":
         usage_error("--template makes Markdown; leave out --format json")
-    if args.slugs:
-        briefings = [store.get(slug) for slug in args.slugs]
-    else:
-        counts = store.note_counts()
-        briefings = [b for b in store.briefings() if counts.get(b.slug)]
-    for briefing in briefings if args.section else ():
-        store.section(briefing.slug, args.section)
-    items = [
-        export.ExportItem(
-            b,
-            tuple(
-                export.filter_annotations(
-                    store.annotations(b.slug), tags=args.tag, section=args.section, since=args.since
-                )
-            ),
-        )
-        for b in briefings
-    ]
+    config = load_config()
+    template = args.template or (config.export_template if args.format == "md" else None)
+    chosen = exporting.Selection(args.slugs, args.tag, args.section, args.since)
     try:
-        exported_at = export.export_time(os.environ, now_iso())
-    except ValueError as error:
-        raise Failure(str(error)) from error
-    render = _renderer(args.format, template)
-
-    def document(chosen: list[export.ExportItem]) -> str:
-        return render(chosen, exported_at=exported_at, version=__version__)
-
-    if args.output is None and config.export_folder is not None:
+        items = exporting.select(context.store, chosen)
+        render = exporting.renderer(args.format, template, environ=os.environ, version=__version__)
+        if args.output is None and config.export_folder is None:
+            sys.stdout.write(render(items))
+            return EXIT_OK
         suffix = ".json" if args.format == "json" else ".md"
-        for item in items:  # a vault: one file per briefing, named by its slug
-            _write_export(config.export_folder / f"{item.briefing.slug}{suffix}",
-                          document([item]), force=args.force, ours=True)  # fmt: skip
-        return EXIT_OK
-    if args.output is None:
-        sys.stdout.write(document(items))
-        return EXIT_OK
-    _write_export(args.output, document(items), force=args.force)
+        if args.output is None:  # a vault folder: one file per briefing, named by its slug
+            folder = config.export_folder or Path()
+            jobs = [(folder / f"{i.briefing.slug}{suffix}", [i], True) for i in items]
+        else:
+            jobs = [(args.output, items, False)]
+        for path, chosen_items, ours in jobs:
+            written = exporting.write(path, render(chosen_items), force=args.force, ours=ours)
+            print(f"{'wrote' if written else 'unchanged'} {path}", file=sys.stderr)
+    except exporting.ExportFailed as error:
+        raise Failure(str(error)) from None
     return EXIT_OK
-
-
-def _renderer(fmt: str, template: Path | None) -> Callable[..., str]:
-    from briefing.core import export
-
-    if template is None:
-        return export.export_json if fmt == "json" else export.export_markdown
-    from briefing.core.template import TemplateFailed, TemplateUnavailable, render_template
-
-    try:
-        source = template.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise Failure(f"cannot read template {template}: {reason}") from None
-
-    def render(items: list[Any], **fields: str) -> str:
-        try:
-            return render_template(source, items, name=str(template), **fields)
-        except (TemplateUnavailable, TemplateFailed) as error:
-            raise Failure(str(error)) from error
-
-    return render
-
-
-def _write_export(path: Path, text: str, *, force: bool, ours: bool = False) -> None:
-    """Write ``text`` to ``path``, unless it already holds the same export. ``ours``: an
-    earlier export there (its front matter names briefing as its tool) may be replaced."""
-    from briefing.core.export import is_export, same_export
-
-    def unchanged(old: str) -> bool:
-        return same_export(old, text)
-
-    try:
-        overwrite = force or (ours and path.is_file() and is_export(path.read_bytes()))
-        written = write_document(path, text, overwrite=overwrite, unchanged=unchanged)
-    except AlreadyExists as error:
-        raise Failure(f"{error}; use --force to overwrite it") from error
-    print(f"{'wrote' if written else 'unchanged'} {path}", file=sys.stderr)
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
@@ -579,7 +565,7 @@ def confirm(question: str) -> bool:
 
 
 def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing.serve import server as serve
+    serve = _needs_serve("serve", "briefing.serve.server")
 
     config = serve.ServeConfig(
         paths.root,
@@ -593,13 +579,13 @@ def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:
         max_startups=args.max_startups,
     )
     try:
-        return serve.run(config)
+        return int(serve.run(config))
     except serve.ServeError as error:
         raise Failure(str(error)) from error
 
 
 def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
-    from briefing.serve import keys as users
+    users = _needs_serve("users", "briefing.serve.keys")
 
     output = Output(sys.stdout.isatty())
     path = users.keys_file(paths, args.authorized_keys)
@@ -616,6 +602,20 @@ def cmd_users(paths: Paths, args: argparse.Namespace) -> int:
     except users.UsersError as error:
         raise Failure(str(error)) from error
     return EXIT_OK
+
+
+def _needs_serve(command: str, module: str) -> Any:
+    """``module``, or one line naming the extra when asyncssh is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in {"asyncssh", "cryptography"}:
+            raise
+        raise Failure(
+            f"`briefing {command}` needs the serve extra: pip install 'briefing[serve]'"
+        ) from None
 
 
 def cmd_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -658,6 +658,7 @@ HANDLERS = {
     "open": cmd_read,
     "list": cmd_list,
     "show": cmd_show,
+    "outline": cmd_outline,
     "import": cmd_import,
     "notes add": cmd_notes_add,
     "notes list": cmd_notes_list,

@@ -23,12 +23,17 @@ from briefing import __version__
 DOCS: dict[str, tuple[str, str]] = {
     "list": ("List the briefings in the library, with their sections and notes.",
              "briefing list --json"),
-    "show": ("Print a briefing, or one of its sections, as plain text.",
-             "briefing show russia-dprk-pact treaty-terms"),
+    "show": ("Print a briefing, or one of its sections, as plain text; --markdown prints\n"
+             "the whole briefing as Markdown that imports back to the same briefing.",
+             "briefing show russia-dprk-pact --markdown > edited.md"),
+    "outline": ("Print a briefing's sections, each paragraph's first words, and counts.",
+                "briefing outline russia-dprk-pact"),
     "open": ("Open the reader on a briefing, or on one of its sections.",
              "briefing open russia-dprk-pact un-veto"),
-    "import": ("Import Markdown briefings from files or folders (a folder: every .md in it).",
-               "briefing import ~/briefs/"),
+    "import": ("Import briefings from Markdown, text or HTML files, folders (every .md,\n"
+               ".markdown, .txt, .html and .htm in them), http(s) URLs, or '-' for stdin.\n"
+               "Text without '##' headings gets sections proposed.",
+               "briefing import article.txt https://example.org/news/story --sections 4"),
     "notes": ("Add, list, edit and remove your notes from the shell.",
               "briefing notes list russia-dprk-pact"),
     "notes add": ("Note a passage of a section, given by its exact quote.",

@@ -106,10 +106,10 @@ def test_import_a_folder_with_a_progress_bar_and_a_summary(
 ) -> None:
     for n in range(7):
         (tmp_path / f"b{n}.md").write_text(f"# B{n}\n\n## S\n\nx{n}\n", encoding="utf-8")
-    (tmp_path / "broken.md").write_text("no sections here", encoding="utf-8")
+    (tmp_path / "broken.md").write_text(" \n\n", encoding="utf-8")
     code, _, err = run(capsys, "import", str(tmp_path))
     assert code == 1
-    assert "7 imported, 1 refused" in err and "no title" in err
+    assert "7 imported, 1 refused" in err and "broken.md: file is empty" in err
 
 
 def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:
@@ -536,3 +536,35 @@ def test_template_without_jinja2_names_the_extra(
     code, _, err = run(capsys, "export", SLUG, "--template", str(template))
     one_line_error(code, err)
     assert "pip install 'briefing[template]'" in err
+
+
+@pytest.mark.parametrize("argv", [["serve"], ["users", "list"]])
+def test_serve_without_asyncssh_names_the_extra(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    for name in [m for m in sys.modules if m.startswith(("asyncssh", "briefing.serve"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "asyncssh", None)  # as if not installed
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err == (
+        f"briefing: error: `briefing {argv[0]}` needs the serve extra:"
+        " pip install 'briefing[serve]'\n"
+    )
+
+
+def test_a_closed_pipe_is_not_an_error(data_dir: Path) -> None:
+    """`briefing show SLUG | head -1`: no error line when the reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write now fails with EPIPE, as after head exits
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "briefing", "show", SLUG],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "BRIEFING_HOME": str(data_dir)},
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0 and result.stderr == ""

@@ -46,8 +46,6 @@ REFUSED = {  # file -> the reason the user is told
     "nested-list-10-deep-would-hide-next-section.md": "nested too deeply",
     "nested-lists-1000-deep.md": "nested too deeply",
     "nested-quotes-1000-deep.md": "nested too deeply",
-    "no-sections.md": "no sections",
-    "no-title.md": "no title",
     "not-utf8-latin1.md": "not UTF-8 (invalid byte at offset 5)",
     "whitespace-only.md": "file is empty",
     "yaml-billion-laughs.md": "over 10000 values once YAML aliases are expanded",
@@ -66,6 +64,9 @@ SHOWN = {  # file -> the slug it is imported as, and text the reader must still 
         ["[bold red]x[/]", "[@click=app.quit]click[/]", "[@click=app.quit]Quit[/]"],
     ),
     "nested-within-limits.md": ("nested-within-limits", ["deep quote", "level 9", "Still here"]),
+    # Issue 14: a title comes from the file name, sections are proposed.
+    "no-sections.md": ("no-sections", ["A title", "A lead paragraph, and nothing else."]),
+    "no-title.md": ("no-title", ["no title", "Some text, but no title anywhere.", "Body."]),
     "nul-bytes.md": ("nul-bytes", ["Ti\ufffdtle", "body \ufffd text"]),
     "odd-line-endings-and-separators.md": (
         "odd-line-endings-and-separators",

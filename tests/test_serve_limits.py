@@ -9,6 +9,7 @@ growth well under what the attack sends); nothing here is timed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import socket
@@ -16,6 +17,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,11 +47,12 @@ from tests.helpers.ssh import (
 )
 
 pytestmark = [NEEDS_OPENSSH, pytest.mark.system]
-keys, library, fake_reader, start_server = (
+keys, library, fake_reader, start_server, rsa_keys = (
     ssh_helpers.keys,
     ssh_helpers.library,
     ssh_helpers.fake_reader,
     ssh_helpers.start_server,
+    ssh_helpers.rsa_keys,
 )
 RSS_BOUND_KB = 150 * 1024
 
@@ -92,6 +95,13 @@ async def open_unstarted(conn: asyncssh.SSHClientConnection) -> SSHClientChannel
     )
     await chan._open(b"session")
     return chan
+
+
+def wait_for_log(path: Path, needle: str, timeout: float = TIMEOUT) -> str:
+    deadline = time.monotonic() + timeout
+    while needle not in (text := path.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return text
 
 
 # -- a real server process, for what only its own RSS can show -----------
@@ -173,10 +183,10 @@ async def test_a_reader_asked_for_a_huge_terminal_stays_small(
         await asyncio.wait_for(first_frame(), 90)
         readers = [pid for pid in children(served.proc.pid) if pid not in before]
         assert len(readers) == 1
-        await asyncio.sleep(1.0)  # let it settle after its first frames
+        await asyncio.sleep(0.5)  # let it settle after its first frames
         assert rss_kb(readers[0]) < RSS_BOUND_KB
         process.change_terminal_size(65535, 65535)  # and again on a window change
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(1.0)
         assert rss_kb(readers[0]) < RSS_BOUND_KB
     # Leaving the connection ends the reader (tested elsewhere).
 
@@ -189,11 +199,13 @@ def test_exec_commands_over_a_kilobyte_are_refused_unparsed(
 ) -> None:
     with pytest.raises(Refusal, match="too long"):
         exec_command("search " + "'a" * 600)  # would be a parse error, were it parsed
+    with pytest.raises(Refusal, match="too long"):
+        exec_command("search " + "é" * 600)  # 600 characters, 1207 bytes
     result = openssh(served.port, keys["alice"], "alice@127.0.0.1", "search " + "a" * 100_000)
     assert result.returncode == 1
-    assert "the command is too long (100007 characters; at most 1024)" in result.stderr
+    assert "the command is too long (100007 bytes; at most 1024)" in result.stderr
     assert openssh(served.port, keys["bob"], "bob@127.0.0.1", "list").returncode == 0
-    assert "refused: exec of 100007 characters" in served.log.read_text()
+    assert "refused: exec of 100007 bytes" in served.log.read_text()
 
 
 async def test_commands_are_parsed_off_the_event_loop(
@@ -240,6 +252,8 @@ async def test_env_floods_are_refused_and_channels_capped(
     after = rss_kb(served.proc.pid)
     assert after < RSS_BOUND_KB
     assert after - before < 24 * 1024, (before, after)
+    log = await asyncio.to_thread(wait_for_log, served.log, "refused: too many channels")
+    assert "refused: environment request (x3200)" in log
 
 
 # -- 4. idle timer, revocation, session time -----------------------------
@@ -251,6 +265,16 @@ async def test_a_channel_never_started_does_not_hold_the_connection(
     server = start_server(idle_timeout=1.0)
     conn = await connect(server.port, keys["alice"], "alice")
     await open_unstarted(conn)
+    await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
+    # Nor does opening and closing such channels over and over restart the clock.
+    conn = await connect(server.port, keys["alice"], "alice")
+    rounds = 0
+    with contextlib.suppress(asyncssh.Error, OSError):
+        while rounds < 40:  # 8 s of churn, were the clock restarted each time
+            (await open_unstarted(conn)).close()
+            rounds += 1
+            await asyncio.sleep(0.2)
+    assert rounds < 40
     await asyncio.wait_for(conn.wait_closed(), TIMEOUT)
     assert "closed: idle with no session" in await asyncio.to_thread(
         server.logged, "closed: idle with no session"
@@ -298,6 +322,21 @@ async def test_a_session_ends_at_the_maximum_session_time(
     stderr = str(await screen.process.stderr.read())
     assert "session closed after the maximum session time (1 s)" in stderr
     assert "ended: time limit" in await asyncio.to_thread(server.logged, "ended: time limit")
+
+
+def test_the_time_and_startup_limits_are_flags_of_serve(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import cli
+    from briefing.serve import server as serve_server
+
+    seen: list[ServeConfig] = []
+    monkeypatch.setattr(serve_server, "run", lambda config: seen.append(config) or 0)
+    argv = ["--data-dir", str(data_dir), "serve", "--max-session-time", "60", "--max-startups", "7"]
+    assert cli.main(argv) == 0
+    assert (seen[0].max_session_time, seen[0].max_startups) == (60.0, 7)
+    assert cli.main(["--data-dir", str(data_dir), "serve"]) == 0
+    assert (seen[1].max_session_time, seen[1].max_startups) == (28800.0, 64)
 
 
 # -- 5. before login: caps, rates, bans ----------------------------------
@@ -353,22 +392,6 @@ def test_the_log_is_rotated_by_size_keeping_n(tmp_path: Path) -> None:
 # -- 6. modern crypto only -----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def rsa_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    folder = tmp_path_factory.mktemp("rsa")
-    found = {}
-    for bits in (1024, 3072):
-        path = folder / f"rsa{bits}"
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "rsa", "-b", str(bits), "-N", "", "-f", str(path)],
-            check=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        found[bits] = path
-    return found
-
-
 async def test_only_modern_algorithms_and_strong_keys_get_in(
     start_server: Callable[..., RunningServer],
     keys: dict[str, Path],
@@ -386,7 +409,14 @@ async def test_only_modern_algorithms_and_strong_keys_get_in(
     def ssh(key: Path, user: str, *opts: str) -> subprocess.CompletedProcess[str]:
         return openssh(port, key, f"{user}@127.0.0.1", "list", opts=opts)
 
-    assert (await asyncio.to_thread(ssh, keys["alice"], "alice")).returncode == 0
+    debug = await asyncio.to_thread(
+        openssh, port, keys["alice"], "alice@127.0.0.1", "list", log_level="DEBUG"
+    )
+    assert debug.returncode == 0
+    advertised = re.search(r"server-sig-algs=<([^>]*)>", debug.stderr)
+    assert advertised is not None
+    assert {"ssh-dss", "ssh-rsa"}.isdisjoint(advertised.group(1).split(","))
+    assert "rsa-sha2-256" in advertised.group(1).split(",")
     assert (await asyncio.to_thread(ssh, rsa_keys[3072], "erin")).returncode == 0
     refused = [
         (rsa_keys[3072], "erin", "-o", "PubkeyAcceptedAlgorithms=ssh-rsa"),

@@ -89,3 +89,23 @@ def test_reader_80x24_searching(snap_compare, store: Store) -> None:  # type: ig
 
     app = make_app(store, SLUG, "treaty-terms")
     assert snap_compare(app, terminal_size=(80, 24), run_before=search)
+
+
+RICH = Path(__file__).parent / "data" / "rich" / "arms-transfers.md"
+
+
+def test_reader_the_lead_80x24(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """The bundled briefing opens on its lead: the four key points, a section of their own."""
+    assert snap_compare(make_app(store, SLUG), terminal_size=(80, 24))
+
+
+def test_reader_table_and_footnote_80x24(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """A Markdown table as an aligned grid, the footnote it cites under the section."""
+    import_paths(store, [RICH])
+    assert snap_compare(make_app(store, "arms-transfers", "shipments"), terminal_size=(80, 24))
+
+
+def test_outline_editor_80x24(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """The outline editor: the lead, then each section's paragraphs under its break."""
+    app = make_app(store, SLUG, "treaty-terms")
+    assert snap_compare(app, terminal_size=(80, 24), press=["o", "down", "down"])

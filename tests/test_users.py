@@ -23,6 +23,10 @@ from briefing.serve.keys import (
     parse_options,
     remove_user,
 )
+from tests.helpers.ssh import NEEDS_OPENSSH
+from tests.helpers.ssh import rsa_keys as rsa_keys_fixture
+
+rsa_keys = rsa_keys_fixture  # a shared fixture, by name
 
 
 def make_key(folder: Path, name: str, comment: str | None = None) -> Path:
@@ -170,21 +174,12 @@ def test_restrict_and_no_pty_take_the_terminal_away(
     assert entry is not None and entry.usable and entry.pty is pty
 
 
-def _openssh_key(folder: Path, kind: str, bits: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{kind}{bits}"
-    subprocess.run(
-        ["ssh-keygen", "-q", "-t", kind, "-b", str(bits), "-N", "", "-f", str(path)],
-        check=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    return path.with_suffix(".pub")
-
-
 @pytest.mark.system
-def test_weak_keys_are_refused_at_add_and_in_the_file(tmp_path: Path, keys_file: Path) -> None:
-    weak = _openssh_key(tmp_path / "k", "rsa", 1024)
+@NEEDS_OPENSSH
+def test_weak_keys_are_refused_at_add_and_in_the_file(
+    keys_file: Path, rsa_keys: dict[int, Path]
+) -> None:
+    weak = Path(f"{rsa_keys[1024]}.pub")
     with pytest.raises(UsersError, match="RSA key of 1024 bits is too weak"):
         add_user(keys_file, "alice", weak)
     assert not keys_file.exists()
@@ -197,7 +192,7 @@ def test_weak_keys_are_refused_at_add_and_in_the_file(tmp_path: Path, keys_file:
         and not entry.usable
         and "ssh-dss keys are not accepted" in (entry.problem or "")
     )
-    strong = add_user(keys_file, "alice", _openssh_key(tmp_path / "k", "rsa", 3072))
+    strong = add_user(keys_file, "alice", f"{rsa_keys[3072]}.pub")
     assert strong.usable and strong.algorithm == "ssh-rsa"
 
 

@@ -48,11 +48,13 @@ def parser() -> MarkdownIt:
             super().tokenize(state, startLine, endLine)
 
     # html is off: raw HTML in a briefing is shown as text, never interpreted.
-    md = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark", {"html": False}).enable(["strikethrough", "table"])
     guarded = GuardedBlockParser()
     guarded.ruler = md.block.ruler  # keeps the preset's choice of rules
     md.block = guarded
-    return md.use(front_matter_plugin)
+    return md.use(front_matter_plugin).use(footnote_plugin)
 
 
 def plain_text(markdown: str) -> str:
@@ -95,9 +97,36 @@ def blocks_from_tokens(tokens: Sequence[Token]) -> tuple[Block, ...]:
         blocks.append(Block(kind, text, offset, spans, level, marker))
         offset += len(text)
 
+    table: list[list[tuple[str, tuple[Span, ...], str, bool]]] | None = None  # rows of cells
+    align = ""
+    footnote_marker: str | None = None  # inside a footnote: its "[n]" until its first block
+
     for index, token in enumerate(tokens):
         kind = token.type
-        if kind in ("bullet_list_open", "ordered_list_open"):
+        if kind == "table_open":
+            table = []
+        elif kind == "table_close" and table is not None:
+            text, spans = table_text(table)
+            add("table", text, spans)
+            table = None
+        elif kind == "tr_open" and table is not None:
+            table.append([])
+        elif kind in ("th_open", "td_open"):
+            style = str(token.attrGet("style") or "")
+            align = style.removeprefix("text-align:") if style.startswith("text-align:") else ""
+        elif kind == "inline" and table is not None and table:
+            text, spans = _render_inline(token)
+            header = tokens[index - 1].type == "th_open"
+            table[-1].append((text.replace("\n", " "), spans, align, header))
+        elif kind == "footnote_open":
+            footnote_marker = f"[{int(token.meta['id']) + 1}]"
+        elif kind == "footnote_close":
+            footnote_marker = None
+        elif kind == "inline" and footnote_marker is not None:
+            text, spans = _render_inline(token)
+            add("footnote", text, spans, level=1, marker=footnote_marker)
+            footnote_marker = ""  # a second paragraph of the note hangs under the first
+        elif kind in ("bullet_list_open", "ordered_list_open"):
             start = token.attrGet("start")
             lists.append([kind == "ordered_list_open", int(start) if start is not None else 1])
         elif kind in ("bullet_list_close", "ordered_list_close"):
@@ -129,6 +158,63 @@ def blocks_from_tokens(tokens: Sequence[Token]) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
+#: Between two cells of a table row, and under its header row.
+CELL_SEPARATOR = " │ "
+HEADER_RULE = ("─", "─┼─")
+
+
+def table_text(
+    rows: Sequence[Sequence[tuple[str, tuple[Span, ...], str, bool]]],
+) -> tuple[str, tuple[Span, ...]]:
+    """A table as an aligned grid of text: one line per row, cells padded to their
+    column's width (and aligned as the table says), a rule under the header row.
+
+    The grid *is* the table's plain text, so what is drawn, searched and anchored agree.
+    Header cells are bold.
+    """
+    columns = max((len(row) for row in rows), default=0)
+    widths = [0] * columns
+    for row in rows:
+        for number, (text, _, _, _) in enumerate(row):
+            widths[number] = max(widths[number], cell_width(text))
+    lines: list[str] = []
+    spans: list[Span] = []
+    offset = 0
+    for row_number, row in enumerate(rows):
+        pieces: list[str] = []
+        length = 0
+        for number in range(columns):
+            empty: tuple[str, tuple[Span, ...], str, bool] = ("", (), "", False)
+            text, cell_spans, align, header = row[number] if number < len(row) else empty
+            if number:
+                pieces.append(CELL_SEPARATOR)
+                length += len(CELL_SEPARATOR)
+            room = widths[number] - cell_width(text)
+            before = room if align == "right" else room // 2 if align == "center" else 0
+            start = offset + length + before
+            if header and text:
+                spans.append(Span(start, start + len(text), "strong"))
+            spans.extend(Span(start + s.start, start + s.end, s.style, s.href) for s in cell_spans)
+            piece = " " * before + text + " " * (room - before)
+            pieces.append(piece)
+            length += len(piece)
+        line = "".join(pieces).rstrip() if columns else ""
+        lines.append(line)
+        offset += len(line) + 1
+        if row_number == 0 and any(cell[3] for cell in row):
+            rule = HEADER_RULE[1].join(HEADER_RULE[0] * width for width in widths)
+            lines.append(rule)
+            offset += len(rule) + 1
+    return "\n".join(lines), tuple(sorted(spans, key=lambda s: (s.start, -s.end)))
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: wide East Asian characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def inline_text(token: Token) -> str:
     return _render_inline(token)[0] if token.type == "inline" else ""
 
@@ -152,6 +238,9 @@ def _render_inline(token: Token) -> tuple[str, tuple[Span, ...]]:
             spans.append(Span(length, length + len(piece), "code"))
         elif kind == "image":
             piece = child.content
+        elif kind == "footnote_ref":
+            piece = f"[{int(child.meta['id']) + 1}]"
+            spans.append(Span(length, length + len(piece), "footnote"))
         elif kind.endswith("_open"):
             style = {"em_open": "em", "strong_open": "strong", "s_open": "strike"}.get(kind, "link")
             href = str(child.attrGet("href") or "") if kind == "link_open" else ""

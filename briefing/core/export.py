@@ -238,6 +238,10 @@ def _properties(b: Briefing) -> dict[str, Any]:
         "author": [_line(a) for a in authors if _line(a)],
         "date": _line(b.date),
     }
+    url = _line(str(b.meta.get("url") or ""))  # an imported page's address and site
+    if _URL.fullmatch(url) and not props.get("url"):
+        props["url"] = url
+    props["site"] = _line(str(b.meta.get("site") or ""))
     return {key: value for key, value in props.items() if value}
 
 
@@ -338,8 +342,14 @@ def _source_line(briefing: Briefing) -> list[str]:
     # A bare URL becomes an autolink: clickable, and with no escapes inside.
     shown = f"<{source}>" if _URL.fullmatch(source) else _inline(source)
     parts = [f"Source: {shown}"] if source else []
+    for label, key in (("Author", "author"), ("Site", "site")):
+        if _line(str(briefing.meta.get(key) or "")):
+            parts.append(f"{label}: {_inline(_line(str(briefing.meta[key])))}")
     if briefing.date:
         parts.append(f"Date: {_inline(briefing.date)}")
+    url = _line(str(briefing.meta.get("url") or ""))
+    if _URL.fullmatch(url) and url != source:
+        parts.append(f"URL: <{url}>")
     return [f"*{' · '.join(parts)}*"] if parts else []
 
 

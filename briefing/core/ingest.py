@@ -121,10 +121,12 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
     if len(heads) > MAX_SECTIONS:
         raise IngestError(origin, f"{len(heads)} sections, over the limit of {MAX_SECTIONS}")
 
+    tokens, footnotes = _footnotes(tokens)  # drawn at the end of the sections citing them
     body_start = title_end_line or _front_matter_end(tokens)
     lead = "".join(lines[body_start : heads[0][1]]).strip()
     sections: list[Section] = []
-    lead_part = lead_section(lead, blocks_from_tokens(tokens[lead_first_token : heads[0][3]]))
+    lead_tokens = _with_footnotes(tokens[lead_first_token : heads[0][3]], footnotes)
+    lead_part = lead_section(lead, blocks_from_tokens(lead_tokens))
     if lead_part is not None:
         sections.append(lead_part)
     seen: dict[str, str] = {}
@@ -143,7 +145,7 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
         end_line = len(lines) if last else heads[number + 1][1]
         end_token = len(tokens) if last else heads[number + 1][3]
         markdown = "".join(lines[body_line:end_line]).strip("\n")
-        blocks = blocks_from_tokens(tokens[body_token:end_token])
+        blocks = blocks_from_tokens(_with_footnotes(tokens[body_token:end_token], footnotes))
         sections.append(
             Section(
                 key=key,
@@ -162,6 +164,42 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
         lead=lead,
         sections=tuple(sections),
     )
+
+
+def _footnotes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    """The tokens before the footnotes' block, and each footnote's tokens by its id.
+
+    markdown-it puts every footnote at the end of the file; a section draws the ones
+    it cites, numbered as in the whole briefing.
+    """
+    start = next(
+        (n for n, t in enumerate(tokens) if t.type == "footnote_block_open" and t.level == 0),
+        len(tokens),
+    )
+    notes: dict[int, list[Token]] = {}
+    current: list[Token] | None = None
+    for token in tokens[start:]:
+        if token.type == "footnote_open":
+            current = notes.setdefault(int(token.meta["id"]), [])
+        if current is not None:
+            current.append(token)
+        if token.type == "footnote_close":
+            current = None
+    return tokens[:start], notes
+
+
+def _with_footnotes(tokens: list[Token], notes: dict[int, list[Token]]) -> list[Token]:
+    """A section's tokens followed by the footnotes it cites, in their order."""
+    cited = sorted(
+        {
+            int(child.meta["id"])
+            for token in tokens
+            if token.type == "inline"
+            for child in token.children or ()
+            if child.type == "footnote_ref"
+        }
+    )
+    return tokens + [token for number in cited for token in notes.get(number, ())]
 
 
 def lead_section(markdown: str, blocks: tuple[Block, ...] | None = None) -> Section | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-BlockKind = Literal["paragraph", "heading", "item", "quote", "code", "rule"]
+BlockKind = Literal["paragraph", "heading", "item", "quote", "code", "rule", "table", "footnote"]
 Status = Literal["anchored", "orphaned"]
 
 #: The key of the lead's section: the text between a briefing's title and its first
@@ -28,7 +28,7 @@ class Span:
 
     start: int
     end: int
-    style: Literal["em", "strong", "code", "link", "strike"]
+    style: Literal["em", "strong", "code", "link", "strike", "footnote"]
     href: str = ""
 
 
@@ -45,7 +45,7 @@ class Block:
     start: int
     spans: tuple[Span, ...] = ()
     level: int = 0  # heading level, or list nesting depth
-    marker: str = ""  # "•" or "3." for list items
+    marker: str = ""  # "•" or "3." for list items, "[2]" for footnote 2
 
     @property
     def end(self) -> int:
@@ -92,6 +92,19 @@ class Briefing:
     def date(self) -> str:
         value = self.meta.get("date", "")
         return "" if value is None else str(value)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Where it came from, as shown under the title: source, author, site, date, URL."""
+        found: list[str] = []
+        for key in ("source", "author", "site", "date", "url"):
+            value = self.meta.get(key)
+            if isinstance(value, list | tuple):  # several authors
+                value = ", ".join(str(v) for v in value)
+            text = " ".join(str(value).split()) if value is not None else ""
+            if text and text not in found:
+                found.append(text)
+        return tuple(found)
 
     @property
     def tags(self) -> tuple[str, ...]:

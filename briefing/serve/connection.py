@@ -276,6 +276,7 @@ class ReaderConnection(asyncssh.SSHServer):
                 f"briefing: at most {self.server.config.max_channels} sessions on one connection",
             )
         session = ReaderSession(self)
+        self.sessions.add(session)  # counted now: several opens may be in flight at once
         chan = self.conn.create_server_channel(encoding=None)
         chan.__class__ = _Channel
         return chan, session
@@ -288,7 +289,8 @@ class ReaderConnection(asyncssh.SSHServer):
 
     def session_closed(self, session: ReaderSession) -> None:
         self.sessions.discard(session)
-        self._arm_idle()
+        if self._idle is None:  # closing an unstarted channel must not restart the clock
+            self._arm_idle()
 
     def _busy(self) -> bool:
         return any(session.started for session in self.sessions)

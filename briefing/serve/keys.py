@@ -10,7 +10,8 @@ The option is explicit on purpose: a key's comment is free text (often
 ``user@host`` of wherever the key was made) and must never decide who a
 reader is. ``briefing users add|list|rm`` keep the file; an operator may also
 edit it by hand. The server re-reads it when it changes, so adding or removing
-a user needs no restart (sessions already open go on until they end).
+a user needs no restart; a removed key's open sessions are ended, with a
+message, at their next session start or the server's next periodic check.
 
 The server trusts the file only as OpenSSH's ``StrictModes`` would: owned by
 the server's user (or root), and neither it nor its folder writable by group

@@ -145,7 +145,7 @@ def exec_command(command: str) -> list[str]:
         raise Refusal(
             f"briefing: the command is too long (over {MAX_COMMAND_BYTES} bytes)."
             f" Commands: {EXEC_COMMANDS}",
-            f"refused: exec of {len(command)} characters",
+            f"refused: exec of {len(command.encode('utf-8', 'surrogatepass'))} bytes",
         )
     try:
         words = shlex.split(command)

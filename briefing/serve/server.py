@@ -225,7 +225,8 @@ class BriefingServer:
 
     def forget(self, connection: ReaderConnection) -> None:
         """No longer count ``connection`` as waiting to log in."""
-        if self._preauth.pop(connection, False) is None:
+        if connection in self._preauth:
+            del self._preauth[connection]
             count = self._preauth_by_address.get(connection.address, 0) - 1
             if count > 0:
                 self._preauth_by_address[connection.address] = count

@@ -138,8 +138,9 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def exec_requested(self, command: str) -> bool:
         # A long command is not kept, let alone parsed: it is refused when the session starts.
         self.kind, self.command = "exec", command
-        if len(command) > MAX_COMMAND_BYTES:
-            self.kind, self.command = "too long", f"{len(command)}"
+        size = len(command.encode("utf-8", "surrogatepass"))  # linear, unlike parsing
+        if size > MAX_COMMAND_BYTES:
+            self.kind, self.command = "too long", str(size)
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
@@ -230,9 +231,9 @@ class ReaderSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         """What to run, or :class:`Refusal`. Runs in a worker thread: it parses client text."""
         if self.kind == "too long":
             raise Refusal(
-                f"briefing: the command is too long ({self.command} characters; at most"
+                f"briefing: the command is too long ({self.command} bytes; at most"
                 f" {MAX_COMMAND_BYTES}).",
-                f"refused: exec of {self.command} characters",
+                f"refused: exec of {self.command} bytes",
             )
         if self.kind == "subsystem":
             raise Refusal(

@@ -1,18 +1,31 @@
-"""Bringing briefings into the store: from files, folders and the bundle.
+"""Bringing briefings into the store: from files, folders, URLs, stdin and the bundle.
 
-Shared by the CLI and the reader, so both import the same way.
+Shared by the CLI and the reader, so both import the same way. Every input is read
+here (a file, a URL fetched with a timeout and a size cap, stdin), turned into the
+canonical briefing Markdown by :mod:`core.formats`, then parsed by :mod:`core.ingest`.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from briefing.core.ingest import IngestError, load_file, parse_briefing
+from briefing.core.formats import Kind, Options, kind_for, to_markdown
+from briefing.core.ingest import MAX_FILE_BYTES, IngestError, parse_briefing
 from briefing.core.model import Briefing
 from briefing.core.paths import bundled_content
+from briefing.core.rules import slugify
 from briefing.store.facade import ImportResult, Store
+
+#: What a folder import picks up, and what a file may be.
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+#: Seconds to wait for a web server to answer (connect, and each read).
+FETCH_TIMEOUT = 15.0
+STDIN = "-"
 
 
 @dataclass
@@ -21,49 +34,147 @@ class ImportReport:
     refused: list[IngestError] = field(default_factory=list)
 
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[IngestError]]:
-    """Expand folders into their ``.md`` files; report paths that do not exist."""
-    files: list[Path] = []
+@dataclass(frozen=True)
+class Input:
+    """One thing to import: a file, a URL or stdin, by the name the user gave it."""
+
+    label: str  # as typed: a path, a URL or "-"
+    path: Path | None = None
+
+    @property
+    def is_url(self) -> bool:
+        return self.label.startswith(("http://", "https://"))
+
+
+def collect_inputs(items: Iterable[str | Path]) -> tuple[list[Input], list[IngestError]]:
+    """Expand folders into their importable files; report paths that do not exist."""
+    found: list[Input] = []
     missing: list[IngestError] = []
-    for path in paths:
+    for item in items:
+        label = str(item)
+        if isinstance(item, str) and (label == STDIN or label.startswith(("http://", "https://"))):
+            found.append(Input(label))
+            continue
+        path = Path(item)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+            found.extend(
+                Input(str(p), p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
         elif path.is_file():
-            files.append(path)
+            found.append(Input(label, path))
         else:
-            missing.append(IngestError(str(path), "no such file or folder"))
-    return files, missing
+            missing.append(IngestError(label, "no such file or folder"))
+    return found, missing
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[IngestError]]:
+    """The files among :func:`collect_inputs` (folders expanded)."""
+    inputs, missing = collect_inputs(paths)
+    return [i.path for i in inputs if i.path is not None], missing
+
+
+def read_input(item: Input, stdin: BinaryIO | None = None) -> tuple[bytes, str, dict[str, str]]:
+    """The raw bytes of an input, the name to guess its format by, and facts it carries."""
+    if item.is_url:
+        from briefing.store.fetching import fetch
+
+        data, content_type = fetch(item.label, timeout=FETCH_TIMEOUT, limit=MAX_FILE_BYTES)
+        return data, "page.html" if "html" in content_type else "page", {"url": item.label}
+    if item.path is None:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise IngestError("stdin", "input is over the 5 MB limit")
+        return data, "", {"date": _dt.date.today().isoformat()}
+    path = item.path
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(item.label, f"file is {size / 1e6:.1f} MB, over the 5 MB limit")
+        data = path.read_bytes()
+        modified = _dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+    except OSError as error:
+        raise IngestError(item.label, f"cannot read file ({error.strerror or error})") from error
+    if len(data) > MAX_FILE_BYTES:  # grew between stat and read
+        raise IngestError(item.label, "file is over the 5 MB limit")
+    return data, path.name, {"date": modified}
+
+
+def decode(data: bytes, kind: Kind, origin: str) -> str:
+    """Bytes as text. Binary data is refused; so are Markdown and text that are not UTF-8
+    (a page that is not UTF-8 is read as Windows-1252, the web's usual fallback)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if b"\x00" in data[:8192]:
+            raise IngestError(origin, "binary data, not text (is it a document?)") from None
+        if kind == "html":
+            return data.decode("cp1252", errors="replace")
+        raise IngestError(origin, f"not UTF-8 (invalid byte at offset {error.start})") from error
+
+
+def load_input(
+    item: Input,
+    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    stdin: BinaryIO | None = None,
+) -> tuple[Briefing, str]:
+    """One input as a briefing and the canonical Markdown it was parsed from."""
+    origin = "stdin" if item.label == STDIN else item.label
+    data, name, facts = read_input(item, stdin)
+    kind = kind_for(name, data)
+    if item.is_url and kind != "html":
+        kind = "html" if kind_for("", data) == "html" or name == "page.html" else kind
+    if kind == "markdown":
+        facts.pop("date", None)  # a note's date is what it says, not when it was saved
+    text = decode(data, kind, origin)
+    markdown = to_markdown(text, kind, name=name, origin=origin, options=options, facts=facts)
+    slug = item.path.stem if item.path is not None else ""
+    briefing = parse_briefing(markdown, slug=slug or "briefing", origin=origin)
+    if not slug and "slug" not in briefing.meta:
+        briefing = _with_slug(briefing, slugify(briefing.title, fallback="briefing"))
+    return briefing, markdown
+
+
+def _with_slug(briefing: Briefing, slug: str) -> Briefing:
+    from dataclasses import replace
+
+    return replace(briefing, slug=slug)
 
 
 def import_paths(
     store: Store,
-    paths: Iterable[Path],
+    paths: Iterable[str | Path],
     *,
-    on_parsed: Callable[[Path], None] | None = None,
+    on_parsed: Callable[[Input], None] | None = None,
+    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    stdin: BinaryIO | None = None,
 ) -> ImportReport:
-    """Parse every file first, then write all good ones in one store operation.
+    """Read and parse every input first, then write all good ones in one store operation.
 
-    A refused file never reaches the store; if every file is refused, the
-    data files are not touched at all.
+    A refused input never reaches the store; if every one is refused, the data files
+    are not touched at all.
     """
-    files, refused = collect_files(paths)
+    inputs, refused = collect_inputs(paths)
     report = ImportReport(refused=refused)
     parsed: dict[str, tuple[Briefing, str]] = {}
-    for path in files:
+    for item in inputs:
         try:
-            briefing = load_file(path)
+            briefing, _ = load_input(item, options, stdin)
         except IngestError as error:
             report.refused.append(error)
         else:
             if briefing.slug in parsed:
                 other = parsed[briefing.slug][1]
                 report.refused.append(
-                    IngestError(str(path), f"same slug {briefing.slug!r} as {other}")
+                    IngestError(item.label, f"same slug {briefing.slug!r} as {other}")
                 )
             else:
-                parsed[briefing.slug] = (briefing, str(path.resolve()))
+                where = str(item.path.resolve()) if item.path is not None else item.label
+                parsed[briefing.slug] = (briefing, where)
         if on_parsed is not None:
-            on_parsed(path)
+            on_parsed(item)
     if parsed:
         report.results = store.import_briefings(parsed.values())
     return report

@@ -265,3 +265,20 @@ def gone(pid: int, timeout: float = 8.0) -> bool:
 
 async def agone(pid: int, timeout: float = 8.0) -> bool:
     return await asyncio.to_thread(gone, pid, timeout)
+
+
+@pytest.fixture(scope="session")
+def rsa_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """RSA keys made by ssh-keygen: 1024 bits (too weak) and 3072 bits; private key paths."""
+    folder = tmp_path_factory.mktemp("rsa")
+    found = {}
+    for bits in (1024, 3072):
+        path = folder / f"rsa{bits}"
+        subprocess.run(
+            ["ssh-keygen", "-q", "-t", "rsa", "-b", str(bits), "-N", "", "-f", str(path)],
+            check=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
+        found[bits] = path
+    return found

@@ -16,6 +16,7 @@ from textual.widgets import Label, OptionList
 
 from briefing.core.anchoring import changes
 from briefing.core.model import Briefing, ReadingState, Section
+from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import ANNOTATION_BINDINGS
 from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen
@@ -87,6 +88,14 @@ class ReaderScreen(SearchingScreen):
             id="reader.export_notes",
             show=False,  # the 80-column key bar is full; help and the palette list it
             tooltip="Export the notes: save as Markdown, or copy",
+        ),
+        Binding(
+            "o",
+            "outline",
+            "Outline",
+            id="reader.outline",
+            show=False,
+            tooltip="Edit the outline: sections and lead",
         ),
         *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
         *SEARCH_BINDINGS,  # likewise
@@ -286,7 +295,19 @@ class ReaderScreen(SearchingScreen):
             return self.briefing.section_index(self.current.key) + 1 < len(self.briefing.sections)
         if action == "previous_section":
             return self.briefing.section_index(self.current.key) > 0
+        if action == "outline":  # a served reader shares the library: not theirs to rewrite
+            return not is_served()
         return super().check_action(action, parameters)
+
+    def action_outline(self) -> None:
+        """Open the outline editor; after a save, read the new revision here."""
+        from briefing.tui.screens.outline import OutlineScreen
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self.app.open_briefing(self.briefing.slug, self.current.key)  # type: ignore[attr-defined]
+
+        self.app.push_screen(OutlineScreen(self.store, self.briefing, self.current.key), saved)
 
     def _step(self, delta: int) -> None:
         index = self.briefing.section_index(self.current.key) + delta

@@ -25,7 +25,13 @@ from briefing.core.model import Block
 from briefing.core.safetext import visible
 from briefing.tui.widgets.wrapping import wrap
 
-INLINE_STYLES = {"em": "italic", "strong": "bold", "code": "reverse", "strike": "strike"}
+INLINE_STYLES = {
+    "em": "italic",
+    "strong": "bold",
+    "code": "reverse",
+    "strike": "strike",
+    "footnote": "bold $text-accent",
+}
 LINK_STYLE = "underline $text-accent"
 QUOTE_BAR = "▌ "
 RULE = "─"
@@ -87,6 +93,8 @@ class SectionBody(Widget):
         "section-body--marker",
         "section-body--code",
         "section-body--rule",
+        "section-body--footnote",
+        "section-body--table",
     }
     DEFAULT_CSS = """
     SectionBody { height: auto; width: 1fr; }
@@ -99,6 +107,8 @@ class SectionBody(Widget):
     SectionBody > .section-body--marker { color: $text-accent; }
     SectionBody > .section-body--code { background: $boost; }
     SectionBody > .section-body--rule { color: $primary-muted; }
+    SectionBody > .section-body--footnote { color: $text-muted; }
+    SectionBody > .section-body--table { color: $text; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -208,6 +218,9 @@ class SectionBody(Widget):
         if block.kind == "item":
             first = "  " * max(block.level - 1, 0) + (block.marker or " ") + " "
             rest = " " * len(first)
+        elif block.kind == "footnote":  # "[2] " hanging; a note's later paragraphs under it
+            first = f"{block.marker} " if block.marker else "    "
+            rest = " " * len(first)
         elif block.kind == "quote":
             first = rest = QUOTE_BAR
         elif block.kind == "code":
@@ -285,6 +298,8 @@ class SectionBody(Widget):
             "heading": ".section-body--heading",
             "quote": ".section-body--quote",
             "code": ".section-body--code",
+            "footnote": ".section-body--footnote",
+            "table": ".section-body--table",
         }.get(block.kind)
         if kind_style is not None:
             content = content.stylize(kind_style)
@@ -346,6 +361,7 @@ class SectionBody(Widget):
         kind = self.blocks[line.block].kind
         style = {
             "item": ".section-body--marker",
+            "footnote": ".section-body--marker",
             "quote": ".section-body--quote-bar",
             "code": ".section-body--code",
         }[kind]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.errors import NoWidget
@@ -47,6 +48,15 @@ class SectionView(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     SectionView { scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     """
+    BINDINGS = [
+        Binding(
+            "enter",
+            "copy_link",
+            "Copy link",
+            id="text.copy_link",
+            tooltip="Copy the target of the link in the passage (links are never opened)",
+        ),
+    ]
 
     class EndSeen(Message):
         """The end of the section has been on screen: it counts as read."""
@@ -73,6 +83,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self._end_reported = False
         self.body = SectionBody(id="body")
         self._pending_scroll: float | None = None
+        self._links_told: tuple[str, ...] = ()  # the link targets last shown for the passage
 
     def compose(self) -> ComposeResult:
         yield self.body
@@ -97,7 +108,7 @@ class SectionView(VerticalScroll, can_focus=True):
     def _headings(self, section: Section) -> list[tuple[str, str]]:
         """The lines above the text: the briefing's title and facts, the section's title."""
         briefing = self.briefing
-        facts = [briefing.source, briefing.date, " ".join(f"#{t}" for t in briefing.tags)]
+        facts = [*briefing.facts, " ".join(f"#{t}" for t in briefing.tags)]
         return [
             (briefing.title, ".section-body--title"),
             (" · ".join(f for f in facts if f), ".section-body--facts"),
@@ -225,7 +236,45 @@ class SectionView(VerticalScroll, can_focus=True):
         self.cursor.clear()
         self._passage_moved()
 
+    # -- links ----------------------------------------------------------
+
+    def passage_links(self) -> tuple[str, ...]:
+        """The targets of the links the keyboard passage runs over, in text order."""
+        span = self.cursor.span
+        if span is None:
+            return ()
+        start, end = span
+        targets: list[str] = []
+        for block in self.body.blocks:
+            if block.end < start or block.start > end:
+                continue
+            for link in block.spans:
+                inside = block.start + link.start < end and block.start + link.end > start
+                if link.style == "link" and link.href and inside and link.href not in targets:
+                    targets.append(link.href)
+        return tuple(targets)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_link":
+            return bool(self.passage_links())
+        return True
+
+    def action_copy_link(self) -> None:
+        """Copy the passage's link target: the app's ``open_url`` copies, never opens."""
+        for href in self.passage_links()[:1]:
+            self.app.open_url(href)
+
+    def _tell_links(self) -> None:
+        """Show the targets of the links a newly selected passage holds."""
+        links = self.passage_links()
+        if links and links != self._links_told:
+            more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
+            self.notify(f"{links[0]}{more}", title="Link: enter copies it", markup=False, timeout=4)
+        self._links_told = links
+        self.refresh_bindings()
+
     def _passage_moved(self) -> None:
+        self._tell_links()
         self._redraw()
         span = self.cursor.span
         if span is not None:

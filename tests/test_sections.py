@@ -1,0 +1,75 @@
+"""The segmenter: sections proposed for unsectioned text, and their titles."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.core.rules import slugify
+from briefing.core.sections import group, segment, title_sections
+
+pytestmark = pytest.mark.unit
+
+HARBOUR = [
+    "The harbour reopened to ships on Thursday after the storm wrecked the quay and cranes.",
+    "Harbour crews cleared the quay overnight; the first ship docked at the harbour at dawn.",
+    "The harbour master said cranes on the quay would be replaced before summer.",
+    "Farmers in the valley report the wheat harvest was the smallest in a decade.",
+    "Drought shrank the wheat; valley farmers blame the dry spring for the poor harvest.",
+    "Wheat prices rose as the valley harvest fell, and farmers asked for drought aid.",
+    "The city council voted to rename the old library after a local poet.",
+    "The poet's family welcomed the council vote; the library will hold her papers.",
+    "The council library vote passed nine to two; the poet's name goes up in May.",
+]
+
+words = st.text(alphabet="abcdefghij klm", min_size=1, max_size=40).filter(str.strip)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(words, min_size=1, max_size=30), st.one_of(st.none(), st.integers(1, 12)))
+def test_no_paragraph_is_lost_duplicated_or_reordered(units: list[str], wanted: int | None) -> None:
+    starts = segment(units, wanted)
+    groups = group(units, starts)
+    assert [u for g in groups for u in g] == units
+    assert all(groups)
+    if wanted is not None:
+        assert len(groups) == min(wanted, len(units))
+    titles = title_sections(groups)
+    assert len(titles) == len(groups)
+    assert all(t.strip() for t in titles)
+    assert len({slugify(t) for t in titles}) == len(titles)
+
+
+def test_topics_are_found_and_named_by_their_salient_phrase() -> None:
+    starts = segment(HARBOUR, 3)
+    assert starts == [0, 3, 6]
+    titles = title_sections(group(HARBOUR, starts))
+    assert titles[0] == "Harbour"
+    assert titles[1] in {"Wheat", "Farmers", "Harvest", "Valley", "Drought"}
+    assert titles[2] in {"Council", "Library", "Poet"}
+
+
+def test_the_segmenter_is_deterministic() -> None:
+    assert segment(HARBOUR) == segment(list(HARBOUR))
+    assert title_sections(group(HARBOUR, segment(HARBOUR))) == title_sections(
+        group(HARBOUR, segment(HARBOUR))
+    )
+
+
+def test_a_paragraph_that_introduces_a_list_stays_with_it() -> None:
+    units = [
+        "Install the package with pip and check the version it prints:",
+        "```\npip install thing\nthing --version\n```",
+        "Configuration lives in a TOML file in your home folder.",
+        "- colour: the theme\n- width: the line width",
+    ]
+    starts = segment(units, 2)
+    assert 1 not in starts
+
+
+def test_titles_avoid_the_briefing_title_and_each_other() -> None:
+    groups = [["Harbour harbour harbour quay."], ["Harbour harbour quay quay."]]
+    titles = title_sections(groups, taken=["Harbour"])
+    assert "Harbour" not in titles
+    assert len(set(titles)) == 2
