@@ -100,6 +100,8 @@ class Store:
         self.paths = Paths(Path(root))
         self.user = validate_user(user)
         self._files: dict[Path, DataFile] = {}
+        #: Per briefing, the notes the running import moved, edited or orphaned.
+        self._note_changes: dict[str, list[NoteChange]] = {}
 
     def _file(self, path: Path) -> DataFile:
         if path not in self._files:
@@ -181,8 +183,8 @@ class Store:
         # (for an "unchanged" briefing this writes nothing unless a note is stale).
         by_slug = {r.slug: i for i, r in enumerate(results)}
         for briefing in changed:
-            changes: list[NoteChange] = []
-            moved, orphaned = self._reanchor_all_users(briefing, changes)
+            moved, orphaned = self._reanchor_all_users(briefing)
+            changes = self._note_changes.pop(briefing.slug, [])
             index = by_slug[briefing.slug]
             results[index] = ImportResult(
                 briefing.slug,
@@ -194,11 +196,10 @@ class Store:
             )
         return results
 
-    def _reanchor_all_users(
-        self, briefing: Briefing, changes: list[NoteChange] | None = None
-    ) -> tuple[int, int]:
-        """Re-anchor every user's notes on ``briefing``; what changed goes into ``changes``
-        and, for each user, into their state file until their reader has told them."""
+    def _reanchor_all_users(self, briefing: Briefing) -> tuple[int, int]:
+        """Re-anchor every user's notes on ``briefing``. What changed is kept for the import's
+        result and, for each user, in their state file until their reader has told them."""
+        changes = self._note_changes.setdefault(briefing.slug, [])
         moved = orphaned = 0
         users = self.paths.users
         files = sorted(users.glob(f"*/notes/{briefing.slug}.json")) if users.is_dir() else []
@@ -223,8 +224,7 @@ class Store:
                     db.table("changes").insert_multiple(
                         {**c.record(), "briefing": briefing.slug} for c in news
                     )
-                if changes is not None:
-                    changes.extend(news)
+                changes.extend(news)
                 news = []
         return moved, orphaned
 

@@ -18,14 +18,18 @@ from briefing.core.model import Anchor
 MIN_FUZZY_LENGTH = 12
 
 #: The lowest quote score a fuzzy candidate may have (see :func:`quote_score`).
-QUOTE_SIMILARITY = 0.8
+QUOTE_SIMILARITY = 0.7
 
 #: ... and from this many characters, this one.
 LONG_QUOTE = 40
-LONG_QUOTE_SIMILARITY = 0.7
+LONG_QUOTE_SIMILARITY = 0.65
 
 #: The context a short or much-edited quote needs (normalized Levenshtein similarity).
 CONTEXT_SIMILARITY = 0.5
+
+#: A quote scoring under this was partly rewritten, and needs a little more context.
+REWRITTEN = 0.8
+REWRITTEN_CONTEXT = 0.55
 
 #: The only verbatim copy in the briefing of a quote this long is the passage though its
 #: surroundings changed (a moved paragraph); a shorter one needs context or its old place.
@@ -111,6 +115,8 @@ def needed_context(quote: str, found: str, score: float) -> float:
         return 0.15
     if length >= 40 and score >= 0.9:
         return 0.3
+    if score < REWRITTEN:
+        return REWRITTEN_CONTEXT
     return CONTEXT_SIMILARITY
 
 

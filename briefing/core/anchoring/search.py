@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from briefing.core.anchoring import gate, spans
-from briefing.core.anchoring.quotes import text_hash
+from briefing.core.anchoring.quotes import GATE_CONTEXT, text_hash
 from briefing.core.model import Anchor, Briefing
 
 _WORD = re.compile(r"\w+")
@@ -133,7 +133,7 @@ def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | 
             and (
                 anchor.text_hash == text_hash(text)
                 or gate.context_agreement(anchor, text, start, end)
-                == len(anchor.prefix[-gate.GATE_CONTEXT :] + anchor.suffix[: gate.GATE_CONTEXT])
+                == len(anchor.prefix[-GATE_CONTEXT:] + anchor.suffix[:GATE_CONTEXT])
             )
         ):
             return key, start, end
@@ -230,7 +230,7 @@ def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
         return max(candidates, key=lambda c: (round(c.score, 3), c.wide, c.part == own))
     # Nothing passed. A long passage nearly intact, with no look-alike anywhere, is the
     # passage though all around it changed (moved with its neighbours rewritten).
-    close = sorted(key for key, (_, quote, _) in seen.items() if quote >= gate.QUOTE_SIMILARITY)
+    close = sorted(key for key, (_, quote, _) in seen.items() if quote >= gate.REWRITTEN)
     if not close or any(
         (b[0], b[1]) != (a[0], a[1]) and (b[0] != a[0] or b[1] >= a[2]) for a, b in pairwise(close)
     ):
