@@ -24,8 +24,8 @@ from briefing.core.ingest import IngestError
 from briefing.core.model import DEFAULT_COLOR
 from briefing.core.paths import BadUserName, Paths, resolve_data_dir, resolve_user
 from briefing.core.safetext import safe_json, visible
-from briefing.store.atomic import DataError, WriteRefused, read_json
-from briefing.store.facade import DataFile, NewerSchema, Store
+from briefing.store.atomic import DataError, WriteRefused
+from briefing.store.facade import DataFile, Store
 from briefing.store.importing import collect_inputs, ensure_library, import_paths
 
 EXIT_OK, EXIT_FAILURE = 0, 1  # usage errors exit 2, through argparse
@@ -273,12 +273,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. `briefing list | head`
+    except BrokenPipeError:  # e.g. `briefing list | head` (an OSError: caught first)
         sys.stderr.close()
         return EXIT_OK
-    except OSError as error:  # the data dir cannot be made or written, say
-        where = f": {error.filename}" if error.filename else ""
-        print(f"briefing: error: {error.strerror or error}{where}", file=sys.stderr)
+    except OSError as error:  # the data dir cannot be made, say: still one line
+        from briefing.store.atomic import cause
+
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"briefing: error: {where}{cause(error)}", file=sys.stderr)
         return EXIT_FAILURE
 
 
@@ -507,61 +509,112 @@ def cmd_search(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
+    from briefing.store import doctor
+
     store = context.store
-    files = store.data_files()
-    if not files:
+    verdicts = doctor.check(store)
+    if not verdicts:
         context.out(f"No data files yet in {store.paths.root}.")
         return EXIT_OK
-    bad, newer = [], []
-    for data_file in files:
-        try:
-            data_file.read()
-        except NewerSchema as error:  # not damaged: a backup would lose its changes
-            newer.append(data_file)
-            context.out(f"BAD  {error}")
-        except DataError as error:
-            bad.append(data_file)
-            context.out(f"BAD  {error}")
+    for verdict in verdicts:
+        if verdict.status == "ok":
+            context.out(f"ok   {verdict.file.path}")
+        elif verdict.status == "unreadable":
+            context.out(f"BAD  {verdict.problem} (not damage: never restored; fix the cause)")
         else:
-            context.out(f"ok   {data_file.path}")
-    if newer and not bad:
-        return EXIT_FAILURE
+            context.out(f"BAD  {verdict.problem}")
+    bad = [v for v in verdicts if v.restorable]
+    others = [v for v in verdicts if v.status in ("newer", "unreadable")]
+    unplaced = doctor_placement(context, verdicts, args.restore)
     if not bad:
-        context.out(f"All {len(files)} data files are good.")
-        return EXIT_OK
+        if not others and not unplaced:
+            context.out(f"All {len(verdicts)} data files are good.")
+        return EXIT_FAILURE if others or unplaced else EXIT_OK
     if not args.restore:
         context.out("Run 'briefing doctor --restore' to restore from the newest good backup.")
         return EXIT_FAILURE
     failed = 0
-    for data_file in bad:
-        backup = newest_good_backup(data_file)
+    for verdict in bad:
+        backup = choose_backup(context, verdict.file, args.yes)
         if backup is None:
-            print(f"no good backup for {data_file.path}; left as it is", file=sys.stderr)
             failed += 1
             continue
-        if not args.yes and not confirm(f"Restore {data_file.path} from {backup.name}?"):
-            context.out(f"skipped {data_file.path}")
-            failed += 1
+        done = doctor.restore(verdict.file, backup, doctor.damaged_folder(store))
+        context.out(f"restored {verdict.file.path} from {backup}")
+        context.out(f"  the damaged file is kept as {done.kept_aside}")
+        if verdict.file.kind == "notes":
+            context.out(
+                f"  {done.notes_from_backup} notes from the backup,"
+                f" {done.notes_salvaged} salvaged from the damaged file"
+            )
+    return EXIT_FAILURE if failed or others else EXIT_OK
+
+
+def doctor_placement(context: Context, verdicts: list[Any], repair: bool) -> int:
+    """Notes not on the text they were made on: say so; with ``repair`` (``--restore``),
+    finish the interrupted import's re-anchoring. How many files are still not right."""
+    from briefing.store import doctor
+
+    store = context.store
+    unplaced = 0
+    for verdict in verdicts:
+        if verdict.status != "ok" or verdict.file.kind != "notes":
             continue
-        data_file.restore(backup)
-        context.out(f"restored {data_file.path} from {backup}")
-    return EXIT_FAILURE if failed or newer else EXIT_OK
-
-
-def newest_good_backup(data_file: DataFile) -> Path | None:
-    for backup in data_file.backups():
-        try:
-            read_json(backup)
-        except DataError:
+        placement = doctor.check_placement(store, verdict.file)
+        if placement is None or not (placement.waiting or placement.wrong):
             continue
-        return backup
-    return None
+        path = verdict.file.path
+        if placement.waiting:
+            context.out(
+                f"WAIT {path}: {placement.waiting} notes are still on an older revision of"
+                f" {placement.slug!r} (an import was interrupted; its text is kept)"
+            )
+        for problem in placement.wrong:
+            context.out(f"BAD  {path}: note {problem}")
+        if repair:
+            moved, orphaned = doctor.finish_moving(store, placement.slug)
+            context.out(
+                f"re-anchored the notes on {placement.slug!r}: {moved} moved, {orphaned} orphaned"
+            )
+        else:
+            unplaced += 1
+    if unplaced:
+        context.out("Run 'briefing doctor --restore' to move them onto the current text.")
+    return unplaced
 
 
-def confirm(question: str) -> bool:
+def choose_backup(context: Context, data_file: DataFile, yes: bool) -> Path | None:
+    """The backup to restore from: the newest good one with ``--yes``, else the user's pick
+    from a list showing each backup's age and note count. ``None``: leave the file."""
+    from briefing.store import backups, doctor
+
+    candidates = backups.candidates(data_file._backup_folder())
+    good = [c for c in candidates if c.good]
+    if not good:
+        print(f"no good backup for {data_file.path}; left as it is", file=sys.stderr)
+        return None
+    if yes:
+        return good[0].path
     if not sys.stdin.isatty():
         raise Failure("not asking without a terminal; add --yes to restore")
-    return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+    notes = data_file.kind == "notes"
+    context.out(f"Backups of {data_file.path}, newest first:")
+    for number, candidate in enumerate(good, start=1):
+        context.out(f"  {number}) {candidate.describe(notes=notes)}")
+    for candidate in candidates:
+        if not candidate.good:
+            context.out(f"  -  {candidate.describe(notes=notes)}")
+    if notes:
+        context.out(
+            f"  {doctor.salvageable(data_file)} notes can be salvaged from the damaged file;"
+            " they are merged with the backup you choose."
+        )
+    answer = input(f"Restore from which backup? [1-{len(good)}, Enter: 1, n: skip] ")
+    answer = answer.strip().lower() or "1"
+    if answer.isdigit() and 1 <= int(answer) <= len(good):
+        return good[int(answer) - 1].path
+    context.out(f"skipped {data_file.path}")
+    return None
 
 
 def cmd_serve(paths: Paths, args: argparse.Namespace) -> int:

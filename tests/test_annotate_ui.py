@@ -377,8 +377,11 @@ async def test_escape_in_the_editor_changes_nothing(store: Store) -> None:
         await pilot.press("l", "e")
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*" and more", "tab", *"b", "escape")
+        assert isinstance(app.screen, NoteEditor)  # a changed note: Esc asks first
+        assert "Unsaved changes" in str(app.screen.query_one("#note-status").render())
+        await pilot.press("escape")  # and a second Esc discards
         assert app.screen is screen
-        await pilot.press("l", "a", *"Never saved", "escape")
+        await pilot.press("l", "a", *"Never saved", "escape", "escape")
         assert app.screen is screen
         assert snapshot_files(store.paths.root) == state_before
         [note] = store.annotations(SLUG)

@@ -391,13 +391,22 @@ def test_reimport_after_a_crash_between_library_and_notes_repairs_offsets(store:
         patch.setattr(store, "_reanchor_all_users", crash)
         with pytest.raises(KeyboardInterrupt):
             store.import_briefings([(briefing, "revised")])
-    (stale,) = store.annotations(SLUG)
-    assert stale.start == note.start  # offsets still those of the old text
+    # On disk the note is still on the old revision, with the old offsets, and that
+    # revision's text is kept; what the store shows is already re-anchored on the new text.
+    notes_file = store.paths.notes_file("tester", SLUG)
+    (record,) = json.loads(notes_file.read_bytes())["annotations"].values()
+    assert (record["start"], record["revision"]) == (note.start, note.revision)
+    kept = store.paths.root / "revisions" / SLUG / f"{note.revision}.json"
+    assert json.loads(kept.read_bytes())[SECTION][note.start : note.end] == quote
+    (shown,) = store.annotations(SLUG)
+    shown_text = briefing.section(SECTION).text  # type: ignore[union-attr]
+    assert shown_text[shown.start : shown.end] == quote
     # Importing again is "unchanged" for the library, but must still repair notes.
     store.import_briefings([(briefing, "revised")])
     (fixed,) = store.annotations(SLUG)
     text = store.get(SLUG).section(SECTION).text  # type: ignore[union-attr]
     assert text[fixed.start : fixed.end] == quote
+    assert not kept.exists()  # no note is on the old revision any more
 
 
 def test_the_reader_refuses_to_start_on_a_damaged_notes_file(store: Store) -> None:

@@ -153,6 +153,8 @@ class Annotation:
     created: str = ""
     updated: str = ""
     status: Status = "anchored"
+    version: int = 0  # raised by every stored change; an edit names the one it started from
+    revision: str = ""  # the briefing revision the anchor was made on ("": before revisions)
 
     @property
     def start(self) -> int:

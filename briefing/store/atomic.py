@@ -9,6 +9,7 @@ reader (or a restart after SIGKILL) sees the old file or the new one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -37,19 +38,101 @@ class CorruptFile(DataError):
         self.path = path
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
+class Unreadable(DataError):
+    """A data file the OS will not let us read (permissions, not a regular file).
+
+    Not damage: the bytes may be fine, so it is never "restored" over.
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+
+
+class WriteFailed(DataError, OSError):
+    """The OS refused a write (disk full, read-only, permissions); nothing was changed.
+
+    Still an ``OSError``, so code that catches those keeps working."""
+
+
+#: How each refusal of the OS is told, by errno.
+_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.ELOOP: "too many symbolic links",
+    errno.EIO: "input/output error (a failing disk?)",
+}
+
+
+def cause(error: OSError) -> str:
+    """One phrase for why the OS refused: "the disk is full", "permission denied"…"""
+    if error.errno in _CAUSES:
+        return _CAUSES[error.errno]
+    return (error.strerror or str(error)).lower()
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """A data file's bytes; ``None`` if there is none.
+
+    Anything but a regular file (a FIFO, /dev/zero, a folder) is refused
+    before it is opened, so that a read can never hang or never end.
+    """
     try:
-        raw = path.read_bytes()
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise Unreadable(path, f"{_kind(mode)}, not a regular file; not read")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped meanwhile
+                raise Unreadable(path, "not a regular file; not read")
+            return handle.read()
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise CorruptFile(path, f"cannot read ({error.strerror or error})") from error
+        raise Unreadable(path, f"cannot read: {cause(error)}") from error
+
+
+def read_json(path: Path, *, strict: bool = False) -> dict[str, Any] | None:
+    """A TinyDB document, or ``None`` if the file does not exist.
+
+    ``strict`` also refuses duplicate keys (the next write would drop one copy);
+    nesting too deep is always refused rather than overflowing the parser.
+    """
+    raw = read_bytes(path)
+    if raw is None:
+        return None
     if not raw.strip():
         raise CorruptFile(path, "file is empty")
+    from briefing.store.schema import ShapeError, strict_loads
+
     try:
-        data = json.loads(raw)
+        data = strict_loads(raw) if strict else json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CorruptFile(path, f"not valid JSON ({error})") from error
+    except ShapeError as error:
+        raise CorruptFile(path, str(error)) from error
+    except RecursionError:
+        from briefing.store.schema import TOO_DEEP
+
+        raise CorruptFile(path, TOO_DEEP) from None
     if not isinstance(data, dict):
         raise CorruptFile(path, "not a TinyDB document (top level is not an object)")
     return data
@@ -61,11 +144,25 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     # Imported here: only writers lock, and the reader's first frame needs no write.
     from filelock import FileLock, Timeout
 
-    lock = FileLock(f"{path}.lock", timeout=timeout)
+    lock_path = Path(f"{path}.lock")
+    try:
+        mode = os.lstat(lock_path).st_mode
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise WriteFailed(f"cannot lock {path}: {cause(error)}") from error
+    else:
+        if stat.S_ISLNK(mode):  # following it could truncate whatever it points at
+            raise WriteFailed(f"{lock_path} is a symbolic link, not a lock file; remove it")
+        if not stat.S_ISREG(mode):
+            raise WriteFailed(f"{lock_path} is {_kind(mode)}, not a lock file; remove it")
+    lock = FileLock(str(lock_path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout as error:
         raise Locked(f"{path}: locked by another process for too long") from error
+    except OSError as error:
+        raise WriteFailed(f"cannot lock {path}: {cause(error)}") from error
     try:
         yield
     finally:
@@ -91,6 +188,16 @@ def write_atomic(path: Path, payload: bytes) -> None:
             os.unlink(temp_name)
         raise
     fsync_dir(path.parent)
+
+
+def write_data(path: Path, payload: bytes) -> None:
+    """:func:`write_atomic` for a data file: an OS refusal becomes one :class:`WriteFailed`
+    naming the file and the cause; the old file is left as it was."""
+    try:
+        write_atomic(path, payload)
+    except OSError as error:
+        detail = f"{cause(error)} ({error.strerror})" if error.strerror else cause(error)
+        raise WriteFailed(f"cannot write {path}: {detail}; it was not changed") from error
 
 
 class WriteRefused(Exception):

@@ -37,6 +37,7 @@ from briefing.core.model import (
 )
 from briefing.core.paths import Paths, validate_user
 from briefing.core.rules import normalise_tags
+from briefing.store import merging, revisions
 from briefing.store.atomic import DataError
 from briefing.store.files import (
     BACKUPS_KEPT,
@@ -93,6 +94,10 @@ def check_note(note: str) -> str:
         raise StoreError(str(error)) from None
 
 
+class StaleRevision(StoreError):
+    """A write based on a revision of a briefing that is no longer the current one."""
+
+
 class Store:
     """The library plus one user's notes and state."""
 
@@ -100,6 +105,7 @@ class Store:
         self.paths = Paths(Path(root))
         self.user = validate_user(user)
         self._files: dict[Path, DataFile] = {}
+        self._revisions: dict[str, tuple[Briefing, str]] = {}
         #: Per briefing, the notes the running import moved, edited or orphaned.
         self._note_changes: dict[str, list[NoteChange]] = {}
 
@@ -142,6 +148,16 @@ class Store:
         stamp = imported_at or rules.now_iso()
         results: list[ImportResult] = []
         changed: list[Briefing] = []
+        items = list(items)
+        # Step 1 of a recoverable re-import (see :mod:`.revisions`): the text notes are
+        # on now stays on disk until every note has moved to the new revision.
+        known = self.library_file.cached(briefings_from) if self.exists() else {}
+        for briefing, _ in items:
+            old_briefing = known.get(briefing.slug)
+            if old_briefing is not None and revisions.revision_of(old_briefing) != (
+                revisions.revision_of(briefing)
+            ):
+                revisions.keep(self.paths.root, old_briefing)
         with self.library_file.transaction() as db:
             briefings, sections = db.table("briefings"), db.table("sections")
             for briefing, origin in items:
@@ -197,36 +213,75 @@ class Store:
         return results
 
     def _reanchor_all_users(self, briefing: Briefing) -> tuple[int, int]:
-        """Re-anchor every user's notes on ``briefing``. What changed is kept for the import's
-        result and, for each user, in their state file until their reader has told them."""
-        changes = self._note_changes.setdefault(briefing.slug, [])
+        """Move every user's notes on this briefing to its current revision; then drop
+        kept revisions no note is on. Each file is planned without its lock and written
+        in one short locked write, so a ``notes add`` never waits long behind an import."""
         moved = orphaned = 0
+        current = revisions.revision_of(briefing)
         users = self.paths.users
         files = sorted(users.glob(f"*/notes/{briefing.slug}.json")) if users.is_dir() else []
-        news: list[NoteChange] = []
+        in_use: set[str] = set()
         for path in files:
-            with self._file(path).transaction() as db:
-                table = db.table("annotations")
-                for doc in table.all():
-                    old = annotation_from(doc)
-                    new = anchoring.reanchor_in_briefing(old, briefing)
-                    if new != old:
-                        if new.status == "orphaned":
-                            orphaned += old.status != "orphaned"
-                        else:
-                            moved += 1
-                        table.update(annotation_record(new), doc_ids=[doc.doc_id])
-                        change = classify(old, new)
-                        if change is not None:
-                            news.append(change)
-            if news:  # kept in the user's state file until their reader has told them
-                with self._file(self.paths.state_file(path.parent.parent.name)).transaction() as db:
-                    db.table("changes").insert_multiple(
-                        {**c.record(), "briefing": briefing.slug} for c in news
-                    )
-                changes.extend(news)
-                news = []
+            file_moved, file_orphaned, used = self._reanchor_file(path, briefing, current)
+            moved, orphaned = moved + file_moved, orphaned + file_orphaned
+            in_use |= used
+        revisions.prune(self.paths.root, briefing.slug, in_use - {current})
         return moved, orphaned
+
+    def _reanchor_file(
+        self, path: Path, briefing: Briefing, current: str
+    ) -> tuple[int, int, set[str]]:
+        data_file = self._file(path)
+
+        def new_place(record: dict[str, Any]) -> dict[str, Any] | None:
+            old = annotation_from(record)
+            if old.revision == current:
+                return None
+            new = revisions.moved(old, briefing, current)
+            return annotation_record(new.with_changes(version=old.version + 1))
+
+        # Planned from a snapshot, without the lock: the slow part (anchoring).
+        snapshot = (data_file.read() or {}).get("annotations", {})
+        plan = {r["id"]: (r, new_place(r)) for r in snapshot.values() if isinstance(r, dict)}
+        moved = orphaned = 0
+        used: set[str] = set()
+        news: list[NoteChange] = []
+        with data_file.transaction(before_loss="reanchor") as db:
+            storage: Any = db.storage
+            data = storage.read() or {}
+            table = data.get("annotations", {})
+            changed = False
+            for doc_id, record in list(table.items()):
+                planned = plan.get(record["id"])
+                # A note changed since the snapshot is placed again, now, under the lock.
+                new = planned[1] if planned and planned[0] == record else new_place(record)
+                if new is not None:
+                    change = classify(annotation_from(record), annotation_from(new))
+                    if change is not None:
+                        news.append(change)
+                    if new["status"] == "orphaned":
+                        orphaned += record.get("status") != "orphaned"
+                    elif (new["section"], new["start"], new["end"]) != (
+                        record["section"],
+                        record["start"],
+                        record["end"],
+                    ):
+                        moved += 1
+                    table[doc_id] = new
+                    changed = True
+                used.add(table[doc_id].get("revision", ""))
+            if changed:
+                storage.write(data)  # one write for the whole file: linear in notes
+        if news:
+            self._tell_later(path.parent.parent.name, briefing.slug, news)
+        return moved, orphaned, used
+
+    def _tell_later(self, user: str, slug: str, news: list[NoteChange]) -> None:
+        """Keep what an import did to ``user``'s notes, for the import's result and, in their
+        state file, for their reader to say when it next opens the briefing."""
+        self._note_changes.setdefault(slug, []).extend(news)
+        with self._file(self.paths.state_file(user)).transaction() as db:
+            db.table("changes").insert_multiple({**c.record(), "briefing": slug} for c in news)
 
     def take_changes(self, slug: str) -> list[NoteChange]:
         """What re-imports did to this user's notes on ``slug`` since last asked; forgets it.
@@ -253,14 +308,38 @@ class Store:
     def annotations(self, slug: str | None = None) -> list[Annotation]:
         """This user's notes, on one briefing or on all, in briefing then text order."""
         if slug is not None:
-            return list(self._notes(slug).cached(annotations_from))
+            return self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
         folder = self.paths.notes_dir(self.user)
         if not folder.is_dir():
             return []
         found: list[Annotation] = []
         for path in sorted(folder.glob("*.json")):
-            found.extend(self._notes(path.stem).cached(annotations_from))
+            notes = self._notes(path.stem).cached(annotations_from)
+            found.extend(self._on_current_revision(path.stem, notes))
         return found
+
+    def revision(self, slug: str) -> str:
+        """The id of a briefing's current text (:func:`.revisions.revision_of`)."""
+        briefing = self.get(slug)
+        cached = self._revisions.get(slug)
+        if cached is None or cached[0] is not briefing:
+            cached = (briefing, revisions.revision_of(briefing))
+            self._revisions[slug] = cached
+        return cached[1]
+
+    def _on_current_revision(self, slug: str, notes: Iterable[Annotation]) -> list[Annotation]:
+        """Notes left on an older revision by an interrupted import are shown re-anchored
+        (in memory), never with old offsets on new text."""
+        notes = list(notes)
+        if not any(n.revision for n in notes) or not self.exists():
+            return notes
+        try:
+            current = self.revision(slug)
+        except DataError:  # no such briefing, or a damaged library: notes stay readable
+            return notes
+        if not any(revisions.is_stale(n, current) for n in notes):
+            return notes
+        return revisions.current_view(notes, self.get(slug))
 
     def note_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -278,7 +357,17 @@ class Store:
         note: str = "",
         tags: Iterable[str] = (),
         color: str = DEFAULT_COLOR,
+        revision: str | None = None,
     ) -> Annotation:
+        """Note ``[start, end)`` of a section. ``revision``: the briefing revision the
+        offsets were taken on (a reader names the one it shows); if the briefing was
+        re-imported since, :class:`StaleRevision` is raised and nothing is written."""
+        expected = revision or self.revision(slug)
+        if self.revision(slug) != expected:
+            raise StaleRevision(
+                f"briefing {slug!r} was re-imported meanwhile; the passage must be"
+                " found again in the new text. Nothing was saved."
+            )
         section = self.section(slug, section_key)
         if color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
@@ -298,8 +387,17 @@ class Store:
             color=color,
             created=stamp,
             updated=stamp,
+            version=1,
+            revision=expected,
         )
         with self._notes(slug).transaction() as db:
+            # Checked under the notes file's lock: an import re-anchors this file under
+            # the same lock, after its library write, so no note slips past it.
+            if self.revision(slug) != expected:
+                raise StaleRevision(
+                    f"briefing {slug!r} was re-imported meanwhile; the passage must be"
+                    " found again in the new text. Nothing was saved."
+                )
             db.table("annotations").insert(annotation_record(annotation))
         return annotation
 
@@ -330,7 +428,10 @@ class Store:
         anchor: Anchor | None = None,
         section: str | None = None,
         slug: str | None = None,
+        base: Annotation | None = None,
     ) -> Annotation:
+        """Change a note. ``base``: the note as the editor started from it; a change
+        made elsewhere since is merged field by field, or refused (:mod:`.merging`)."""
         current = self.find_annotation(annotation_id, slug)
         if color is not None and color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
@@ -343,18 +444,23 @@ class Store:
             changes["color"] = color
         if anchor is not None:  # re-attached to a new passage
             changes.update(anchor=anchor, status="anchored", section=section or current.section)
+            changes["revision"] = self.revision(current.briefing)
         with self._notes(current.briefing).transaction() as db:
             table = db.table("annotations")
             doc = table.get(where("id") == current.id)
             if not isinstance(doc, dict):
                 raise NotFound(f"note {current.id} was deleted meanwhile")
-            updated = annotation_from(dict(doc)).with_changes(**changes)
+            stored = annotation_from(dict(doc))
+            updated = stored.with_changes(**changes)
+            if base is not None:
+                updated = merging.merge(base, stored, base.with_changes(**changes))
+            updated = updated.with_changes(version=stored.version + 1)
             table.update(annotation_record(updated), doc_ids=[doc.doc_id])
         return updated
 
     def delete_annotation(self, annotation_id: str, slug: str | None = None) -> Annotation:
         current = self.find_annotation(annotation_id, slug)
-        with self._notes(current.briefing).transaction() as db:
+        with self._notes(current.briefing).transaction(before_loss="delete") as db:
             removed = db.table("annotations").remove(where("id") == current.id)
             if not removed:
                 raise NotFound(f"note {current.id} was deleted meanwhile")
@@ -406,14 +512,21 @@ class Store:
         return {slug: self.reading_state(slug) for slug in slugs if isinstance(slug, str)}
 
     def save_reading_state(self, state: ReadingState) -> None:
-        record = {
-            "briefing": state.briefing,
-            "section": state.section,
-            "scroll": round(state.scroll, 2),
-            "read": sorted(state.read),
-        }
+        """Save a position; read marks are merged with the stored ones (their union),
+        so two readers quitting never unmark what the other one read."""
         with self._state.transaction() as db:
-            db.table("reading").upsert(record, where("briefing") == state.briefing)
+            table = db.table("reading")
+            stored = table.get(where("briefing") == state.briefing)
+            read = set(state.read)
+            if isinstance(stored, dict):
+                read |= set(stored.get("read", ()))
+            record = {
+                "briefing": state.briefing,
+                "section": state.section,
+                "scroll": round(state.scroll, 2),
+                "read": sorted(read),
+            }
+            table.upsert(record, where("briefing") == state.briefing)
 
     # -- health ----------------------------------------------------------
 

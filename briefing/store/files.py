@@ -15,20 +15,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from briefing.store import backups as _backups
+from briefing.store import schema as _shape
 from briefing.store.atomic import (
     CorruptFile,
     DataError,
+    WriteFailed,
+    cause,
     locked,
     read_json,
     remove_stale_temps,
-    write_atomic,
+    write_data,
 )
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
 
 SCHEMA = 1
-BACKUPS_KEPT = 5
+BACKUPS_KEPT = _backups.DAILY_KEPT
 
 
 class StoreError(DataError):
@@ -61,11 +65,11 @@ def _tinydb() -> Callable[[Path], TinyDB]:
             self.path = Path(path)
 
         def read(self) -> dict[str, dict[str, Any]] | None:
-            return read_json(self.path)
+            return read_json(self.path, strict=True)  # a duplicate key is not dropped silently
 
         def write(self, data: dict[str, dict[str, Any]]) -> None:
             payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            write_atomic(self.path, payload.encode("utf-8"))
+            write_data(self.path, payload.encode("utf-8"))
 
     class Buffered(CachingMiddleware):
         """Hold every write of one operation in memory; flush once, at its end."""
@@ -126,11 +130,28 @@ class DataFile:
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def read(self) -> dict[str, Any] | None:
-        """The whole file. Safe without the lock: writers rename complete files."""
-        data = read_json(self.path)
+    def read(self, *, strict: bool = False) -> dict[str, Any] | None:
+        """The whole file, checked against its schema (:mod:`briefing.store.schema`).
+        Safe without the lock: writers rename complete files. ``strict`` (doctor,
+        writes) also refuses duplicate keys."""
+        # Notes and state files are small: always strict, so every command sees a
+        # duplicate key the next write would drop. The library only when asked.
+        data = read_json(self.path, strict=strict or self.kind in ("notes", "state"))
         _schema_of(self.path, data)
+        self._check_shape(data)
         return data
+
+    def _check_shape(self, data: dict[str, Any] | None) -> None:
+        if data is not None:
+            try:
+                _shape.check(data, self.kind)
+            except _shape.ShapeError as error:
+                raise CorruptFile(self.path, str(error)) from None
+
+    @property
+    def kind(self) -> str:
+        """``library``, ``state``, ``notes`` or ``other``."""
+        return _shape.kind_of(self.path, self._root)
 
     def cached(self, build: Any) -> Any:
         """``build(data)``, recomputed only when the file changed underneath."""
@@ -142,15 +163,22 @@ class DataFile:
         return self._snapshot[1]
 
     @contextmanager
-    def transaction(self) -> Iterator[TinyDB]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def transaction(self, *, before_loss: str = "") -> Iterator[TinyDB]:
+        """One locked read-modify-write. ``before_loss`` names a write that removes or
+        moves notes (``delete``, ``reanchor``): the file is backed up before it."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WriteFailed(f"cannot write {self.path}: {cause(error)}") from error
         with locked(self.path):
             if self.path not in self._cleaned:
                 remove_stale_temps(self.path)
                 self._cleaned.add(self.path)
             db = _tinydb()(self.path)
             buffer: Any = db.storage  # the Buffered middleware: dirty, flush()
-            schema = _schema_of(self.path, buffer.read())
+            current = buffer.read()
+            schema = _schema_of(self.path, current)
+            self._check_shape(current)
             if schema == 0:
                 db.table("_meta").insert({"schema": SCHEMA})
             yield db
@@ -158,26 +186,16 @@ class DataFile:
             if buffer.dirty:
                 if schema:
                     self._daily_backup()
+                    if before_loss:
+                        _backups.before_loss(self.path, self._backup_folder(), before_loss)
                 buffer.flush()
 
     def backups(self) -> list[Path]:
-        folder = self._backup_folder()
-        return sorted(folder.glob("*.json"), reverse=True) if folder.is_dir() else []
+        """Every backup of this file, newest first (see :mod:`briefing.store.backups`)."""
+        return _backups.listing(self._backup_folder())
 
     def _backup_folder(self) -> Path:
-        relative = self.path.relative_to(self._root)
-        return self._backups / str(relative).replace("/", "__")
+        return self._backups / _backups.folder_name(self.path, self._root)
 
     def _daily_backup(self) -> None:
-        folder = self._backup_folder()
-        target = folder / f"{_dt.date.today().isoformat()}.json"
-        if target.exists():
-            return
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, self.path.read_bytes())
-        for old in self.backups()[BACKUPS_KEPT:]:
-            old.unlink(missing_ok=True)
-
-    def restore(self, backup: Path) -> None:
-        with locked(self.path):
-            write_atomic(self.path, backup.read_bytes())
+        _backups.daily(self.path, self._backup_folder(), _dt.date.today())

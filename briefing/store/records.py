@@ -107,6 +107,8 @@ def annotation_record(annotation: Annotation) -> dict[str, Any]:
         "created": annotation.created,
         "updated": annotation.updated,
         "status": annotation.status,
+        "version": annotation.version,
+        "revision": annotation.revision,
     }
 
 
@@ -131,6 +133,8 @@ def annotation_from(record: dict[str, Any]) -> Annotation:
         created=record.get("created", ""),
         updated=record.get("updated", ""),
         status=record.get("status", "anchored"),
+        version=record.get("version", 0),
+        revision=record.get("revision", ""),
     )
 
 

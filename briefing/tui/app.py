@@ -16,6 +16,7 @@ from textual.theme import Theme
 
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
+from briefing.tui import hangup
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
 
@@ -97,6 +98,10 @@ class BriefingApp(App[int]):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._after_first_frame)
+        hangup.install(self)  # SIGHUP/SIGTERM keep open drafts and the position
+
+    def on_unmount(self) -> None:
+        hangup.uninstall()
 
     def _after_first_frame(self) -> None:
         """Run the start-up hook once the first frame is out (see :mod:`briefing.tui.launch`)."""

@@ -1,11 +1,14 @@
 """The note editor: a modal for a note's text, tags and colour.
 
-It only edits a draft and hands it back through ``dismiss``; the reader decides what to
-save, so cancelling can never have touched the store.
+It edits a draft; the reader decides what to save. With a ``save`` callback the editor
+stays open when a save is refused (note too long, deleted or changed meanwhile, disk
+full) and says why, with the text still there. Esc on a changed draft asks first:
+a second Esc discards. No typed text is thrown away without the user saying so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -47,11 +50,27 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
         ("← / → then space", "In the colours: choose one"),
     ]
 
-    def __init__(self, quote: str, draft: NoteDraft | None = None, *, title: str = "New note"):
+    def __init__(
+        self,
+        quote: str,
+        draft: NoteDraft | None = None,
+        *,
+        title: str = "New note",
+        save: Callable[[NoteDraft], str | None] | None = None,
+        original: NoteDraft | None = None,
+    ):
+        """``save`` stores a draft and returns ``None``, or why it refused (the editor
+        then stays open). ``original``: what counts as unchanged, when the draft shown
+        is not it (a recovered draft)."""
         super().__init__()
         self.quote = quote
         self.draft = draft or NoteDraft()
+        self.original = original or self.draft
         self.heading = title
+        self._save = save
+        self._discard_armed = False
+        #: Set by the reader: stores the draft if the reader is ended with this open.
+        self.keep: Callable[[NoteDraft], None] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-editor") as box:
@@ -77,6 +96,7 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
                         value=color == self.draft.color,
                         id=f"color-{color}",
                     )
+            yield Static(id="note-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -94,11 +114,41 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
             color=color if color in COLORS else DEFAULT_COLOR,
         )
 
+    @property
+    def changed(self) -> bool:
+        """Whether the fields differ from the note as it was."""
+        return self.result() != self.original
+
+    def say(self, message: str) -> None:
+        """Show why a save was refused, or what Esc will do, under the fields."""
+        status = self.query_one("#note-status", Static)
+        status.update(Content(visible(message)))
+        status.set_class(bool(message), "-shown")
+
     def action_save(self) -> None:
-        self.dismiss(self.result())
+        draft = self.result()
+        if self._save is not None:
+            refused = self._save(draft)
+            if refused is not None:
+                self._discard_armed = False
+                self.say(refused)
+                return
+        self.dismiss(draft)
 
     def action_cancel(self) -> None:
+        if self.changed and not self._discard_armed:
+            self._discard_armed = True
+            self.say("Unsaved changes. Esc again: discard them; ctrl+s: save.")
+            return
         self.dismiss(None)
+
+    @on(TextArea.Changed)
+    @on(Input.Changed)
+    @on(RadioSet.Changed)
+    def _edited(self) -> None:
+        if self._discard_armed:  # a new change: Esc asks again
+            self._discard_armed = False
+            self.say("")
 
     @on(Input.Submitted, "#note-tags")
     def _save_on_enter(self) -> None:

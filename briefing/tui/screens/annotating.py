@@ -160,7 +160,9 @@ _CURSOR_ACTIONS = {
 
 
 if TYPE_CHECKING:
+    from briefing.store.drafts import KeptDraft
     from briefing.tui.dialogs.note_editor import NoteDraft
+    from briefing.tui.editing import NoteSession
 
 
 class AnnotatingScreen(Screen[None]):
@@ -186,6 +188,7 @@ class AnnotatingScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._deleted: list[Annotation] = []  # this session's deletes, for undo
+        self._seen: tuple[object, object] | None = None  # file signatures, see follow_changes
 
     def go_to_section(self, key: str) -> None:
         raise NotImplementedError
@@ -253,6 +256,80 @@ class AnnotatingScreen(Screen[None]):
 
     # -- refreshing after a change -----------------------------------------
 
+    # -- following changes made elsewhere -----------------------------------------
+
+    #: How often the reader looks for changes made by another process. One ``stat`` of
+    #: the library and of this user's notes file per second: no read, no parse unless
+    #: a file changed, so a hundred idle SSH sessions cost the server next to nothing.
+    #: (inotify via watchfiles would add a thread and a dependency per session for the
+    #: same promptness, and does not see changes on network file systems.)
+    FOLLOW_EVERY = 1.0
+
+    def follow_changes(self) -> None:
+        """Start noticing re-imports and notes changed by the CLI or another session."""
+        self._seen = self._signatures()
+        self.set_interval(self.FOLLOW_EVERY, self._look_for_changes, name="follow-changes")
+
+    def _signatures(self) -> tuple[object, object]:
+        notes = self.store._notes(self.briefing.slug)
+        return (self.store.library_file.signature(), notes.signature())
+
+    def _look_for_changes(self) -> None:
+        seen = self._signatures()
+        if self._seen is None or seen == self._seen:
+            self._seen = seen
+            return
+        library_changed = seen[0] != self._seen[0]
+        self._seen = seen
+        try:
+            if library_changed and self.reload_briefing():
+                self.notify(
+                    "This briefing was re-imported; the text and your notes are up to date.",
+                    title="Updated",
+                )
+            elif tuple(self.section_notes(self.current)) != tuple(self._pane.annotations):
+                self.reload_notes()
+        except DataError:
+            # Damaged meanwhile: the reader keeps what it shows; the next action that
+            # reads the file (a search, a save) says what is wrong with it.
+            return
+
+    def reload_briefing(self) -> bool:
+        """Take up a re-imported briefing: the open section redrawn on the same passage,
+        notes re-read. False if the briefing's text did not change."""
+        from briefing.core.anchoring import locate
+
+        new = self.store.get(self.briefing.slug)
+        if new is self.briefing or (
+            [(s.key, s.text) for s in new.sections]
+            == [(s.key, s.text) for s in self.briefing.sections]
+        ):
+            self.briefing = new
+            return False
+        old_section = self.current
+        top = self._top_passage()
+        self.briefing = new
+        self._text.briefing = new
+        section = new.section(old_section.key) or new.sections[0]
+        place = None
+        if top is not None and top[1] > top[0]:
+            place = locate(make_anchor(old_section.text, *top), section.text)
+        self.on_briefing_reloaded(section)
+        if place is not None:
+            self.call_after_refresh(self._text.scroll_to_span, *place)
+        return True
+
+    def _top_passage(self) -> tuple[int, int] | None:
+        """The sentence at the top of the window: what the user was reading."""
+        sentences = self._text.cursor.sentences
+        if not sentences:
+            return None
+        return sentences[self._text._first_visible_sentence()]
+
+    def on_briefing_reloaded(self, section: Section) -> None:
+        """Redraw after :meth:`reload_briefing`; the reader shows ``section``."""
+        raise NotImplementedError
+
     def reload_notes(self, highlight: str | None = None) -> None:
         """Re-read this section's notes and redraw text, notes pane and counts."""
         notes = self.section_notes(self.current)
@@ -313,57 +390,84 @@ class AnnotatingScreen(Screen[None]):
         span = self.passage()
         if span is None:
             return
-        section = self.current
-        quote = section.text[span[0] : span[1]]
-
-        from briefing.tui.dialogs.note_editor import NoteEditor  # a TextArea: ~14 ms, on first use
-
-        def save(draft: NoteDraft | None) -> None:
-            # Saved to the section it was written on, even if the reader moved on.
-            if draft is None:
-                return
-            try:
-                note = self.store.add_annotation(
-                    self.briefing.slug,
-                    section.key,
-                    *span,
-                    note=draft.note,
-                    tags=draft.tags,
-                    color=draft.color,
-                )
-            except (DataError, ValueError) as error:
-                self._failed(error, "Note not saved")
-                return
-            self.clear_selection()
-            self.reload_notes(highlight=note.id)
-
-        self.app.push_screen(NoteEditor(quote), save)
+        # Saved to the section it was written on, even if the reader moved on.
+        self._open_editor(self._session(self.current, span))
 
     def action_edit_note(self) -> None:
         note = self.target_note()
         if note is None:
             return
-        from briefing.tui.dialogs.note_editor import NoteDraft, NoteEditor  # on first use
+        section = self.briefing.section(note.section) or self.current
+        self._open_editor(self._session(section, (note.start, note.end), note))
 
-        draft = NoteDraft(note.note, note.tags, note.color)
+    def _session(
+        self,
+        section: Section,
+        span: tuple[int, int],
+        note: Annotation | None = None,
+        kept: KeptDraft | None = None,
+    ) -> NoteSession:
+        # The editor (a TextArea, ~14 ms) loads on first use, not at start-up.
+        from briefing.tui.editing import NoteSession
 
-        def save(edited: NoteDraft | None) -> None:
-            if edited is None or edited == draft:
-                return
-            try:
-                self.store.update_annotation(
-                    note.id,
-                    note=edited.note,
-                    tags=edited.tags,
-                    color=edited.color,
-                    slug=note.briefing,
-                )
-            except DataError as error:
-                self._failed(error, "Note not saved")
-                return
-            self.reload_notes(highlight=note.id)
+        return NoteSession(
+            self.store,
+            self.briefing,
+            section,
+            span,
+            note,
+            on_saved=self._note_saved,
+            on_stale=self._briefing_moved,
+            kept=kept,
+        )
 
-        self.app.push_screen(NoteEditor(note.quote, draft, title="Edit note"), save)
+    def _briefing_moved(self) -> Briefing:
+        """A save was refused as based on an old revision: show the new one."""
+        self.reload_briefing()
+        self._seen = self._signatures()
+        return self.briefing
+
+    def _open_editor(self, session: NoteSession) -> None:
+        def closed(draft: NoteDraft | None) -> None:
+            if draft is None:  # discarded on purpose: a recovered draft goes too
+                try:
+                    session.forget()
+                except DataError as error:
+                    self._failed(error, "Draft not dropped")
+
+        self.app.push_screen(session.editor(), closed)
+
+    def _note_saved(self, note: Annotation) -> None:
+        if note.section == self.current.key:
+            self.clear_selection()
+        self.reload_notes(highlight=note.id)
+
+    def offer_kept_drafts(self) -> None:
+        """Open the editor on a note whose text was kept when the reader was ended."""
+        from briefing.store import drafts
+
+        try:
+            kept = drafts.kept(self.store, self.briefing.slug)
+        except DataError as error:
+            self._failed(error, "Kept drafts not read")
+            return
+        if not kept:
+            return
+        draft = kept[0]
+        note = None
+        if draft.note_id:
+            notes = self.store.annotations(draft.briefing)
+            note = next((a for a in notes if a.id == draft.note_id), None)
+        section = self.briefing.section(draft.section)
+        if section is None:
+            section = self.current
+        span = (draft.start, draft.end) if note is None else (note.start, note.end)
+        span = (min(span[0], len(section.text)), min(span[1], len(section.text)))
+        self.notify(
+            "A note you were writing when the reader was closed was kept; here it is.",
+            title="Recovered",
+        )
+        self._open_editor(self._session(section, span, note, kept=draft))
 
     def action_delete_note(self) -> None:
         note = self.target_note()

@@ -167,6 +167,8 @@ class ReaderScreen(SearchingScreen):
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
         self._tell_changes()
+        self.call_after_refresh(self.offer_kept_drafts)  # text kept when a reader was ended
+        self.follow_changes()  # re-imports and notes changed elsewhere
 
     def _tell_changes(self) -> None:
         """Say once what a re-import did to this user's notes here: moved, edited, orphaned."""
@@ -206,6 +208,10 @@ class ReaderScreen(SearchingScreen):
         self.query_one(SectionNav).show_current(section.key)
         self.refresh_bindings()
 
+    def on_briefing_reloaded(self, section: Section) -> None:
+        self._show(section, 0.0)
+        self.refresh_counts()
+
     def refresh_counts(self) -> None:
         """Read marks and note counts in the navigation pane, after they changed."""
         counts: dict[str, int] = {}
@@ -230,13 +236,24 @@ class ReaderScreen(SearchingScreen):
             self._save_timer.stop()
             self._save_timer = None
         self.state.scroll = self._text.scroll_y
-        self.store.save_reading_state(self.state)
+        self._store_state()
+
+    def save_position(self) -> None:
+        """Save where the reader is now (on SIGHUP/SIGTERM, see :mod:`briefing.tui.hangup`)."""
+        self._save()
+
+    def _store_state(self) -> None:
+        """A refused save (full or read-only disk) is told, never a crash: the reader stays."""
+        try:
+            self.store.save_reading_state(self.state)
+        except DataError as error:
+            self.notify(str(error), title="Position not saved", severity="error", markup=False)
 
     @on(SectionView.EndSeen)
     def _mark_read(self, event: SectionView.EndSeen) -> None:
         if event.section not in self.state.read:
             self.state.read.add(event.section)
-            self.store.save_reading_state(self.state)
+            self._store_state()
             self.refresh_counts()
 
     @on(OptionList.OptionSelected, "#nav")
