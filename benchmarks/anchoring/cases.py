@@ -351,6 +351,12 @@ def _copies(needle: str, briefing_parts: list[tuple[str, str]]) -> list[tuple[st
     return found
 
 
+def _fresh(note: Annotation) -> Annotation:
+    return Annotation(
+        id=note.id, user=note.user, briefing=note.briefing, section=note.section, anchor=note.anchor
+    )
+
+
 def _offsets(briefing_parts: list[tuple[str, str]]) -> dict[str, int]:
     offsets, at = {}, 0
     for key, text in briefing_parts:
@@ -380,6 +386,8 @@ def load_pairs(limit: int | None = None, only: str | None = None) -> list[Pair]:
     cache = Path(tempfile.gettempdir()) / name
     if cache.exists():
         loaded: list[Pair] = pickle.loads(cache.read_bytes())
+        for pair in loaded:  # notes made afresh: the model may have gained fields since
+            pair.cases = [replace(case, note=_fresh(case.note)) for case in pair.cases]
         return loaded
     data = json.loads(lzma.decompress(raw))
     pairs: list[Pair] = []
