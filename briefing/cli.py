@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("show", help="print a briefing or one section as plain text")
     cmd.add_argument("slug")
-    cmd.add_argument("section", nargs="?", help="section key, e.g. treaty-terms")
+    cmd.add_argument(
+        "section", nargs="?", help='section key or title, e.g. treaty-terms or "Treaty terms"'
+    )
     cmd.add_argument(
         "--markdown", action="store_true", help="print the briefing as Markdown that re-imports"
     )
@@ -141,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("doctor", help="check the data files; restore from backup")
     cmd.add_argument("--restore", action="store_true", help="restore damaged files")
     cmd.add_argument("--yes", action="store_true", help="do not ask before restoring")
+    cmd.add_argument(
+        "--reindex", action="store_true", help="rebuild the search index from the library"
+    )
 
     keys_file = argparse.ArgumentParser(add_help=False)
     keys_file.add_argument(
@@ -300,7 +305,7 @@ def cmd_read(context: Context, args: argparse.Namespace) -> int:
 def cmd_list(context: Context, args: argparse.Namespace) -> int:
     store = context.store
     counts = store.note_counts()
-    briefings = store.briefings()
+    briefings = store.listings()
     if args.json:
         shown = [jsonshape.briefing_json(b, note_count=counts.get(b.slug, 0)) for b in briefings]
         print_json(jsonshape.document(briefings=shown))
@@ -309,9 +314,9 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
         context.out("No briefings. Add some with: briefing import PATH")
     width = max((len(b.slug) for b in briefings), default=0)
     for b in briefings:
-        notes = counts.get(b.slug, 0)
+        notes, sections = counts.get(b.slug, 0), len(b.body_sections)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({sections} section{'s' if sections != 1 else ''}, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK
@@ -326,7 +331,13 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
 
         sys.stdout.write(briefing_markdown(store.get(args.slug)))
         return EXIT_OK
-    section = store.section(args.slug, args.section) if args.section else None
+    key = args.section
+    if key:  # a section's title, as the reader shows it, names it as well as its key
+        sections = store.get(args.slug).sections
+        titles = {" ".join(s.title.split()).casefold(): s.key for s in sections}
+        if all(s.key != key for s in sections):
+            key = titles.get(" ".join(key.split()).casefold(), key)
+    section = store.section(args.slug, key) if key else None
     from briefing.core.plain import render_plain  # textwrap and the renderer: for `show` only
 
     context.out(render_plain(store.get(args.slug), section))
@@ -412,7 +423,7 @@ def cmd_notes_list(context: Context, args: argparse.Namespace) -> int:
         store.get(args.slug)  # an unknown slug is an error, not an empty list
     annotations = store.annotations(args.slug)
     if args.json:
-        titles = jsonshape.section_titles(store.briefings())
+        titles = jsonshape.section_titles(store.listings())
         notes = [
             jsonshape.note_json(a, section_title=titles.get((a.briefing, a.section), ""))
             for a in annotations
@@ -479,10 +490,8 @@ def cmd_export(context: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_search(context: Context, args: argparse.Namespace) -> int:
-    from briefing.core.search.index import SearchIndex
-
     store = context.store
-    index = SearchIndex(store.briefings(), store.annotations())
+    index = store.search_index()
     hits = index.search(" ".join(args.query), notes_only=args.notes_only)
     if args.json:
         shown = [
@@ -512,6 +521,16 @@ def cmd_doctor(context: Context, args: argparse.Namespace) -> int:
     from briefing.store import doctor
 
     store = context.store
+    if args.reindex:
+        import sqlite3
+
+        try:
+            store.sync_search(rebuild=True)
+        except sqlite3.Error as error:
+            raise Failure(f"{store.paths.search_index}: cannot rebuild ({error})") from error
+        count = len(store.listings())
+        context.out(f"Search index rebuilt: {count} briefing{'s' if count != 1 else ''}.")
+        return EXIT_OK
     verdicts = doctor.check(store)
     if not verdicts:
         context.out(f"No data files yet in {store.paths.root}.")

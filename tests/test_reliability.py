@@ -27,6 +27,7 @@ from briefing.core.rules import MAX_NOTE_CHARS
 from briefing.store import files as store_module
 from briefing.store.atomic import TEMP_SUFFIX, read_json
 from briefing.store.facade import BACKUPS_KEPT, SCHEMA, Store, StoreError
+from briefing.store.files import LIBRARY_SCHEMA
 from tests.conftest import BUNDLED, ROOT, SLUG, quote_span, snapshot_files
 from tests.conftest import run_cli as cli
 
@@ -223,7 +224,7 @@ def test_a_reader_sees_a_briefing_another_store_imported(store: Store, data_dir:
 
 def _newer_schema(path: Path) -> bytes:
     data = json.loads(path.read_bytes())
-    data["_meta"] = {"1": {"schema": SCHEMA + 1}}
+    data["_meta"] = {"1": {"schema": max(SCHEMA, LIBRARY_SCHEMA) + 1}}
     return json.dumps(data).encode()
 
 

@@ -8,6 +8,7 @@ import pytest
 from briefing.core.ingest import load_file, parse_briefing, section_blocks
 from briefing.store.atomic import DataError
 from briefing.store.facade import SCHEMA, Store, StoreError
+from briefing.store.files import LIBRARY_SCHEMA
 from tests.conftest import BUNDLED, SLUG, quote_span, snapshot_files
 
 
@@ -19,9 +20,15 @@ def test_first_run_imports_the_bundled_briefing(store: Store) -> None:
 def test_schema_version_is_in_every_file(store: Store) -> None:
     store.add_annotation(SLUG, "un-veto", *quote_span(store, "un-veto", "In March"))
     store.set_setting("theme", "nord")
-    for path in (store.paths.library, store.paths.notes_file("tester", SLUG)):
+    expected = {
+        store.paths.library: LIBRARY_SCHEMA,
+        store.paths.briefing_file(SLUG): LIBRARY_SCHEMA,
+        store.paths.notes_file("tester", SLUG): SCHEMA,
+        store.paths.state_file("tester"): SCHEMA,
+    }
+    for path, schema in expected.items():
         meta = json.loads(path.read_text())["_meta"]
-        assert list(meta.values()) == [{"schema": SCHEMA}]
+        assert list(meta.values()) == [{"schema": schema}]
 
 
 def test_importing_the_same_file_twice_leaves_the_files_byte_identical(
@@ -113,10 +120,11 @@ def test_sections_are_stored_parsed_and_read_back_as_drawn(store: Store, data_di
 def test_a_library_stored_without_blocks_still_reads(store: Store, data_dir: Path) -> None:
     """A library imported by an earlier version has no parsed blocks: they are made again."""
     expected = store.get(SLUG)
-    data = json.loads(store.paths.library.read_text("utf-8"))
+    path = store.paths.briefing_file(SLUG)
+    data = json.loads(path.read_text("utf-8"))
     for record in data["sections"].values():
         del record["blocks"]
-    store.paths.library.write_text(json.dumps(data), "utf-8")
+    path.write_text(json.dumps(data), "utf-8")
     assert Store(data_dir, "tester").get(SLUG) == expected
 
 
@@ -134,7 +142,7 @@ def test_a_corrupt_file_is_named_and_never_overwritten(store: Store) -> None:
 def test_a_newer_schema_is_refused(store: Store) -> None:
     path = store.paths.library
     data = json.loads(path.read_text())
-    data["_meta"] = {"1": {"schema": SCHEMA + 1}}
+    data["_meta"] = {"1": {"schema": max(SCHEMA, LIBRARY_SCHEMA) + 1}}
     path.write_text(json.dumps(data))
     before = path.read_bytes()
     with pytest.raises(StoreError, match="newer briefing"):
@@ -147,8 +155,9 @@ def test_a_library_stored_before_the_lead_was_a_section_reads_it(
 ) -> None:
     """An earlier version stored the lead as text only: the reader still gets its section."""
     expected = store.get(SLUG)
-    data = json.loads(store.paths.library.read_text("utf-8"))
+    path = store.paths.briefing_file(SLUG)
+    data = json.loads(path.read_text("utf-8"))
     data["sections"] = {k: r for k, r in data["sections"].items() if r["key"] != "lead"}
-    store.paths.library.write_text(json.dumps(data), "utf-8")
+    path.write_text(json.dumps(data), "utf-8")
     again = Store(data_dir, "tester").get(SLUG)
     assert again.sections[0].key == "lead" and again == expected

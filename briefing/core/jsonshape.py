@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from briefing.core.model import Annotation, Briefing
+from briefing.core.model import Annotation, Briefing, Listing
 
 SCHEMA = 1
 
@@ -35,7 +35,10 @@ def document(**fields: Any) -> dict[str, Any]:
 
 
 def briefing_json(
-    briefing: Briefing, *, note_count: int | None = None, notes: list[dict[str, Any]] | None = None
+    briefing: Briefing | Listing,
+    *,
+    note_count: int | None = None,
+    notes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A briefing: with ``sections`` and ``note_count`` (a listing) or ``notes`` (an export)."""
     data: dict[str, Any] = {
@@ -75,7 +78,9 @@ def note_json(
     }
 
 
-def section_titles(briefings: Iterable[Briefing]) -> Mapping[tuple[str, str], str]:
+def section_titles(
+    briefings: Iterable[Briefing | Listing],
+) -> Mapping[tuple[str, str], str]:
     """(slug, section key) -> section title, for notes listed outside their briefing."""
     return {(b.slug, s.key): s.title for b in briefings for s in b.sections}
 

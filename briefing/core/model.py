@@ -73,16 +73,11 @@ class Section:
         return self.key == LEAD_KEY
 
 
-@dataclass(frozen=True, slots=True)
-class Briefing:
-    """A titled article: ``lead`` is its Markdown before the first ``##`` section; when it
-    has text, ``sections`` starts with it as the section keyed :data:`LEAD_KEY`."""
+class _Described:
+    """``source``, ``date``, ``facts`` and ``tags`` read from front matter (``meta``)."""
 
-    slug: str
-    title: str
+    __slots__ = ()
     meta: dict[str, Any]
-    lead: str
-    sections: tuple[Section, ...]
 
     @property
     def source(self) -> str:
@@ -112,6 +107,54 @@ class Briefing:
         if isinstance(raw, str):
             raw = raw.replace(",", " ").split()
         return tuple(str(t) for t in raw)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionTitle:
+    """A section's key and heading, without its text: what a listing shows."""
+
+    key: str
+    title: str
+
+    @property
+    def is_lead(self) -> bool:
+        """The briefing's lead, not one of its ``##`` sections."""
+        return self.key == LEAD_KEY
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(_Described):
+    """A briefing as the library lists it: no lead, no section text.
+
+    ``revision`` is the content hash of the stored briefing: it changes with every
+    re-import that changes the text, and only then.
+    """
+
+    slug: str
+    title: str
+    meta: dict[str, Any]
+    sections: tuple[SectionTitle, ...]
+    revision: str = ""
+
+    @property
+    def body_sections(self) -> tuple[SectionTitle, ...]:
+        """The ``##`` sections, without the lead's."""
+        return tuple(s for s in self.sections if not s.is_lead)
+
+    def section(self, key: str) -> SectionTitle | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing(_Described):
+    """A titled article: ``lead`` is its Markdown before the first ``##`` section; when it
+    has text, ``sections`` starts with it as the section keyed :data:`LEAD_KEY`."""
+
+    slug: str
+    title: str
+    meta: dict[str, Any]
+    lead: str
+    sections: tuple[Section, ...]
 
     @property
     def body_sections(self) -> tuple[Section, ...]:

@@ -83,6 +83,19 @@ class Paths:
         return self.root / "library.json"
 
     @property
+    def briefings(self) -> Path:
+        """One file per briefing: its text, read only when it is opened."""
+        return self.root / "briefings"
+
+    def briefing_file(self, slug: str) -> Path:
+        return self.briefings / f"{slug}.json"
+
+    @property
+    def search_index(self) -> Path:
+        """The shared search index of the briefings' text (SQLite), rebuildable."""
+        return self.root / "search.sqlite3"
+
+    @property
     def users(self) -> Path:
         return self.root / "users"
 

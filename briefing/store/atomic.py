@@ -169,11 +169,12 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         lock.release()
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
+def write_atomic(path: Path, payload: bytes, *, sync_folder: bool = True) -> None:
     """Write, fsync, rename over, fsync the folder.
 
     The new file is mkstemp's, so its mode is 0600 whatever the old file's
-    was: the SSH keys files rely on that.
+    was: the SSH keys files rely on that. ``sync_folder=False`` leaves the folder's
+    fsync to the caller, who writes many files there and syncs it once.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
@@ -187,14 +188,15 @@ def write_atomic(path: Path, payload: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    fsync_dir(path.parent)
+    if sync_folder:
+        fsync_dir(path.parent)
 
 
-def write_data(path: Path, payload: bytes) -> None:
+def write_data(path: Path, payload: bytes, *, sync_folder: bool = True) -> None:
     """:func:`write_atomic` for a data file: an OS refusal becomes one :class:`WriteFailed`
     naming the file and the cause; the old file is left as it was."""
     try:
-        write_atomic(path, payload)
+        write_atomic(path, payload, sync_folder=sync_folder)
     except OSError as error:
         detail = f"{cause(error)} ({error.strerror})" if error.strerror else cause(error)
         raise WriteFailed(f"cannot write {path}: {detail}; it was not changed") from error

@@ -41,7 +41,7 @@ def select(store: Store, chosen: Selection) -> list[ExportItem]:
         briefings = [store.get(slug) for slug in chosen.slugs]
     else:
         counts = store.note_counts()
-        briefings = [b for b in store.briefings() if counts.get(b.slug)]
+        briefings = [store.get(b.slug) for b in store.listings() if counts.get(b.slug)]
     for briefing in briefings if chosen.section else ():
         store.section(briefing.slug, chosen.section or "")
     return [

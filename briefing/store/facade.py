@@ -19,10 +19,11 @@ If the operation raises, nothing is flushed and the file is unchanged.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefing.core import anchoring, rules
 from briefing.core.anchoring.changes import NoteChange, classify
@@ -32,29 +33,36 @@ from briefing.core.model import (
     Anchor,
     Annotation,
     Briefing,
+    Listing,
     ReadingState,
     Section,
 )
 from briefing.core.paths import Paths, validate_user
 from briefing.core.rules import normalise_tags
 from briefing.store import merging, revisions
-from briefing.store.atomic import DataError
+from briefing.store.atomic import DataError, fsync_dir
 from briefing.store.files import (
     BACKUPS_KEPT,
+    LIBRARY_SCHEMA,
     SCHEMA,
     DataFile,
     NewerSchema,
     NotFound,
     StoreError,
+    document,
+    replace_all,
     where,
+    write_whole,
 )
 from briefing.store.records import (
     annotation_from,
     annotation_record,
     annotations_from,
-    block_record,
-    briefings_from,
+    briefing_from_content,
     content_hash,
+    content_tables,
+    listing_record,
+    listings_from,
 )
 
 __all__ = [
@@ -69,6 +77,10 @@ __all__ = [
     "StoreError",
 ]
 
+
+if TYPE_CHECKING:
+    from briefing.core.search.index import SearchIndex
+    from briefing.store.searchfile import SearchFile, SqliteCorpus
 
 _UNSET = object()
 
@@ -94,6 +106,18 @@ def check_note(note: str) -> str:
         raise StoreError(str(error)) from None
 
 
+class _Layout1(Exception):
+    """The library file is in layout 1: move it before reading it."""
+
+
+def _listings_of_layout_2(data: dict[str, Any] | None) -> dict[str, Listing]:
+    if data is not None:
+        meta: dict[str, Any] = next(iter(data.get("_meta", {}).values()), {})
+        if meta.get("schema", LIBRARY_SCHEMA) < LIBRARY_SCHEMA:
+            raise _Layout1
+    return listings_from(data)
+
+
 class StaleRevision(StoreError):
     """A write based on a revision of a briefing that is no longer the current one."""
 
@@ -105,17 +129,21 @@ class Store:
         self.paths = Paths(Path(root))
         self.user = validate_user(user)
         self._files: dict[Path, DataFile] = {}
+        self._search_file: SearchFile | None = None
         self._revisions: dict[str, tuple[Briefing, str]] = {}
         #: Per briefing, the notes the running import moved, edited or orphaned.
         self._note_changes: dict[str, list[NoteChange]] = {}
 
     def _file(self, path: Path) -> DataFile:
         if path not in self._files:
-            self._files[path] = DataFile(path, self.paths.backups, self.paths.root)
+            library = path == self.paths.library or path.parent == self.paths.briefings
+            schema = LIBRARY_SCHEMA if library else SCHEMA
+            self._files[path] = DataFile(path, self.paths.backups, self.paths.root, schema)
         return self._files[path]
 
     @property
     def library_file(self) -> DataFile:
+        """The library index: one small record per briefing (layout 2)."""
         return self._file(self.paths.library)
 
     def exists(self) -> bool:
@@ -123,14 +151,91 @@ class Store:
 
     # -- library -------------------------------------------------------
 
+    def _index(self) -> dict[str, Listing]:
+        """The library index by slug, in title order; a layout-1 folder is moved first."""
+        try:
+            return self.library_file.cached(_listings_of_layout_2)  # type: ignore[no-any-return]
+        except _Layout1:
+            from briefing.store.layout import migrate  # once per data folder, ever
+
+            migrate(self.paths, self.library_file)
+            return self.library_file.cached(_listings_of_layout_2)  # type: ignore[no-any-return]
+
+    def listings(self) -> list[Listing]:
+        """Every briefing as the library lists it (no text is read)."""
+        return list(self._index().values())
+
+    def listing(self, slug: str) -> Listing:
+        listing = self._index().get(slug)
+        if listing is None:
+            raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
+        return listing
+
     def briefings(self) -> list[Briefing]:
-        return list(self.library_file.cached(briefings_from).values())
+        """Every briefing with its text: reads every briefing's file (export, reindex)."""
+        return [self.get(slug) for slug in self._index()]
 
     def get(self, slug: str) -> Briefing:
-        briefing: Briefing | None = self.library_file.cached(briefings_from).get(slug)
+        """One briefing with its text, read from its own file on first use."""
+        self.listing(slug)
+        path = self.paths.briefing_file(slug)
+        return self._checked(slug, self._file(path).cached(briefing_from_content))
+
+    def _checked(self, slug: str, briefing: Briefing | None) -> Briefing:
         if briefing is None:
-            raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
+            path = self.paths.briefing_file(slug)
+            raise StoreError(f"{path}: the briefing's file is missing; import {slug!r} again")
         return briefing
+
+    def _load(self, slug: str) -> Briefing:
+        """One briefing read afresh and not kept (indexing the whole library)."""
+        path = self.paths.briefing_file(slug)
+        return self._checked(slug, briefing_from_content(self._file(path).read()))
+
+    # -- search ----------------------------------------------------------
+
+    @property
+    def search_file(self) -> SearchFile:
+        """The shared search index of the library's text (``search.sqlite3``)."""
+        if self._search_file is None:
+            from briefing.store.searchfile import SearchFile
+
+            self._search_file = SearchFile(self.paths.search_index)
+        return self._search_file
+
+    def search_index(self, annotations: Iterable[Annotation] | None = None) -> SearchIndex:
+        """This user's search: the shared index of the library's text, brought up to date
+        with the library first (only briefings whose revision changed are indexed), and
+        this user's notes, held in memory and never written to the shared file.
+
+        If the shared file cannot be used (a read-only data folder), the library is
+        indexed in memory instead: slower, same results. ``annotations``: the notes to
+        search (default: all of this user's).
+        """
+        import sqlite3
+
+        from briefing.core.search.index import SearchIndex
+
+        notes = self.annotations() if annotations is None else annotations
+        try:
+            corpus = self.sync_search()
+        except sqlite3.Error:
+            return SearchIndex(self.briefings(), notes)
+        return SearchIndex(annotations=notes, corpus=corpus)
+
+    def sync_search(self, *, rebuild: bool = False) -> SqliteCorpus:
+        """Index what changed in the library since the search file was written; with
+        ``rebuild``, everything again (``doctor --reindex``). The corpus to search."""
+        listings = self._index()
+        search = self.search_file
+        if rebuild:
+            search.clear()
+        indexed = search.revisions()
+        stale = [slug for slug, found in listings.items() if indexed.get(slug) != found.revision]
+        gone = [slug for slug in indexed if slug not in listings]
+        if stale or gone:
+            search.update(((self._load(slug), listings[slug].revision) for slug in stale), gone)
+        return search.corpus()
 
     def section(self, slug: str, key: str) -> Section:
         """One section; an unknown key is an error that lists the keys there are."""
@@ -144,64 +249,74 @@ class Store:
     def import_briefings(
         self, items: Iterable[tuple[Briefing, str]], *, imported_at: str | None = None
     ) -> list[ImportResult]:
-        """Add or replace briefings in one library write, then re-anchor their notes."""
+        """Add or replace briefings, then re-anchor their notes.
+
+        Under the library's lock: each new or changed briefing's file is written once,
+        then the library index once (the commit point: a kill before it leaves the
+        index naming the old revisions, and the next import writes them again).
+        """
         stamp = imported_at or rules.now_iso()
         results: list[ImportResult] = []
         changed: list[Briefing] = []
+        indexed: list[tuple[Briefing, str]] = []
         items = list(items)
+        listed = self._index()  # moves a layout-1 folder first
         # Step 1 of a recoverable re-import (see :mod:`.revisions`): the text notes are
         # on now stays on disk until every note has moved to the new revision.
-        known = self.library_file.cached(briefings_from) if self.exists() else {}
         for briefing, _ in items:
-            old_briefing = known.get(briefing.slug)
-            if old_briefing is not None and revisions.revision_of(old_briefing) != (
-                revisions.revision_of(briefing)
-            ):
+            if briefing.slug not in listed:
+                continue
+            try:
+                old_briefing = self._load(briefing.slug)
+            except StoreError:
+                continue  # its file is missing: nothing left to keep
+            if revisions.revision_of(old_briefing) != revisions.revision_of(briefing):
                 revisions.keep(self.paths.root, old_briefing)
         with self.library_file.transaction() as db:
-            briefings, sections = db.table("briefings"), db.table("sections")
+            data = dict(db.storage.read() or {})
+            table: dict[str, Any] = dict(data.get("briefings", {}))
+            by_slug = {record["slug"]: key for key, record in table.items()}
+            next_id = max((int(key) for key in table), default=0) + 1
+            written = False
             for briefing, origin in items:
                 digest = content_hash(briefing)
-                old = briefings.get(where("slug") == briefing.slug)
-                if isinstance(old, dict) and old.get("hash") == digest:
+                path = self.paths.briefing_file(briefing.slug)
+                key = by_slug.get(briefing.slug)
+                old = table.get(key) if key is not None else None
+                if old is not None and old.get("hash") == digest and path.exists():
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
                     continue
-                record = {
-                    "slug": briefing.slug,
-                    "title": briefing.title,
-                    "meta": briefing.meta,
-                    "lead": briefing.lead,
-                    "hash": digest,
-                    "origin": origin,
-                    "imported": stamp,
-                }
-                briefings.upsert(record, where("slug") == briefing.slug)
-                sections.remove(where("briefing") == briefing.slug)
-                sections.insert_multiple(
-                    {
-                        "briefing": briefing.slug,
-                        "key": s.key,
-                        "title": s.title,
-                        "position": position,
-                        "markdown": s.markdown,
-                        "text": s.text,
-                        "blocks": [block_record(b) for b in s.blocks],
-                    }
-                    for position, s in enumerate(briefing.sections)
+                content = self._file(path)
+                content.keep_daily_backup()
+                write_whole(
+                    path,
+                    document(LIBRARY_SCHEMA, content_tables(briefing, digest, origin, stamp)),
+                    sync_folder=False,  # once for all, below
                 )
+                if key is None:
+                    key = by_slug[briefing.slug] = str(next_id)
+                    next_id += 1
+                table[key] = listing_record(briefing, digest, origin, stamp)
+                indexed.append((briefing, digest))
+                written = True
                 status = "updated" if old else "new"
                 results.append(ImportResult(briefing.slug, briefing.title, status))
                 if old:
                     changed.append(briefing)
+            if written:
+                fsync_dir(self.paths.briefings)  # every new name there, before the index names it
+                self._index_search(indexed)
+                data["briefings"] = table
+                replace_all(db, data)
         # Re-anchor after the library is safely written: a crash in between
         # leaves notes with stale offsets, which the next re-import repairs
         # (for an "unchanged" briefing this writes nothing unless a note is stale).
-        by_slug = {r.slug: i for i, r in enumerate(results)}
+        by_result = {r.slug: i for i, r in enumerate(results)}
         for briefing in changed:
             moved, orphaned = self._reanchor_all_users(briefing)
             changes = self._note_changes.pop(briefing.slug, [])
-            index = by_slug[briefing.slug]
+            index = by_result[briefing.slug]
             results[index] = ImportResult(
                 briefing.slug,
                 briefing.title,
@@ -211,6 +326,14 @@ class Store:
                 changes=tuple(changes),
             )
         return results
+
+    def _index_search(self, indexed: list[tuple[Briefing, str]]) -> None:
+        """Index the briefings just written, in the shared search file. It is derived
+        data: if it cannot be written now, the next search brings it up to date."""
+        import sqlite3
+
+        with contextlib.suppress(sqlite3.Error):
+            self.search_file.update(indexed)
 
     def _reanchor_all_users(self, briefing: Briefing) -> tuple[int, int]:
         """Move every user's notes on this briefing to its current revision; then drop
@@ -533,6 +656,8 @@ class Store:
     def data_files(self) -> list[DataFile]:
         """Every data file of every user, for ``briefing doctor``."""
         paths = [self.paths.library]
+        if self.paths.briefings.is_dir():
+            paths += sorted(self.paths.briefings.glob("*.json"))
         if self.paths.users.is_dir():
             paths += sorted(self.paths.users.glob("*/state.json"))
             paths += sorted(self.paths.users.glob("*/notes/*.json"))

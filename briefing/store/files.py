@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from tinydb import TinyDB
 
 SCHEMA = 1
+#: Schema of the library index and of the per-briefing files (layout 2, issue 18).
+#: Layout 1 was one ``library.json`` holding every section; it is migrated on first use.
+LIBRARY_SCHEMA = 2
 BACKUPS_KEPT = _backups.DAILY_KEPT
 
 
@@ -94,7 +97,7 @@ def where(field: str) -> Any:
     return where(field)
 
 
-def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
+def _schema_of(path: Path, data: dict[str, Any] | None, current: int = SCHEMA) -> int:
     if data is None:
         return 0
     meta = data.get("_meta")
@@ -104,10 +107,10 @@ def _schema_of(path: Path, data: dict[str, Any] | None) -> int:
     schema = record.get("schema") if isinstance(record, dict) else None
     if not isinstance(schema, int):
         raise CorruptFile(path, "schema version is missing or not a number")
-    if schema > SCHEMA:
+    if schema > current:
         raise NewerSchema(
             f"{path}: written by a newer briefing (schema {schema}; this version reads up to"
-            f" {SCHEMA}). Upgrade briefing; the file was not changed."
+            f" {current}). Upgrade briefing; the file was not changed."
         )
     return schema
 
@@ -117,8 +120,9 @@ class DataFile:
 
     _cleaned: set[Path] = set()
 
-    def __init__(self, path: Path, backups: Path, root: Path) -> None:
+    def __init__(self, path: Path, backups: Path, root: Path, schema: int = SCHEMA) -> None:
         self.path = path
+        self.schema = schema
         self._backups = backups
         self._root = root
         self._snapshot: tuple[tuple[int, int, int], Any] | None = None
@@ -137,7 +141,7 @@ class DataFile:
         # Notes and state files are small: always strict, so every command sees a
         # duplicate key the next write would drop. The library only when asked.
         data = read_json(self.path, strict=strict or self.kind in ("notes", "state"))
-        _schema_of(self.path, data)
+        _schema_of(self.path, data, self.schema)
         self._check_shape(data)
         return data
 
@@ -152,6 +156,11 @@ class DataFile:
     def kind(self) -> str:
         """``library``, ``state``, ``notes`` or ``other``."""
         return _shape.kind_of(self.path, self._root)
+
+    def read_schema(self) -> tuple[int, dict[str, Any] | None]:
+        """The file's schema version (0: no file) and its whole content."""
+        data = read_json(self.path)
+        return _schema_of(self.path, data, self.schema), data
 
     def cached(self, build: Any) -> Any:
         """``build(data)``, recomputed only when the file changed underneath."""
@@ -177,10 +186,10 @@ class DataFile:
             db = _tinydb()(self.path)
             buffer: Any = db.storage  # the Buffered middleware: dirty, flush()
             current = buffer.read()
-            schema = _schema_of(self.path, current)
+            schema = _schema_of(self.path, current, self.schema)
             self._check_shape(current)
             if schema == 0:
-                db.table("_meta").insert({"schema": SCHEMA})
+                db.table("_meta").insert({"schema": self.schema})
             yield db
             # Only reached when the body did not raise; a no-op writes nothing.
             if buffer.dirty:
@@ -189,6 +198,15 @@ class DataFile:
                     if before_loss:
                         _backups.before_loss(self.path, self._backup_folder(), before_loss)
                 buffer.flush()
+
+    def keep_daily_backup(self) -> None:
+        """Take today's backup of the file now, if it exists and has none yet.
+
+        For a file written outside :meth:`transaction` (a briefing's text,
+        replaced by a re-import under the library's lock).
+        """
+        if self.path.exists():
+            self._daily_backup()
 
     def backups(self) -> list[Path]:
         """Every backup of this file, newest first (see :mod:`briefing.store.backups`)."""
@@ -199,3 +217,27 @@ class DataFile:
 
     def _daily_backup(self) -> None:
         _backups.daily(self.path, self._backup_folder(), _dt.date.today())
+
+
+def document(schema: int, tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A whole TinyDB file's content: each table's records under document ids 1, 2, ..."""
+    data: dict[str, Any] = {"_meta": {"1": {"schema": schema}}}
+    for name, records in tables.items():
+        data[name] = {str(number): record for number, record in enumerate(records, 1)}
+    return data
+
+
+def write_whole(path: Path, data: dict[str, Any], *, sync_folder: bool = True) -> None:
+    """Write a TinyDB file in one atomic rename, without loading TinyDB (bulk writes);
+    see :func:`write_atomic` for ``sync_folder``."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_data(path, payload.encode("utf-8"), sync_folder=sync_folder)
+
+
+def replace_all(db: TinyDB, data: dict[str, Any]) -> None:
+    """Replace everything a transaction's TinyDB holds; flushed when the transaction ends.
+
+    One write instead of a TinyDB call per record, each of which copies whole tables.
+    """
+    db.storage.write(data)
+    db.clear_cache()

@@ -14,7 +14,9 @@ from briefing.core.model import (
     Annotation,
     Block,
     Briefing,
+    Listing,
     Section,
+    SectionTitle,
     Span,
 )
 
@@ -144,3 +146,79 @@ def annotations_from(data: dict[str, Any] | None) -> tuple[Annotation, ...]:
         return ()
     records = data.get("annotations", {}).values()
     return tuple(sorted((annotation_from(r) for r in records), key=lambda a: (a.start, a.id)))
+
+
+# -- layout 2: a small library index, and each briefing's text in its own file ------
+
+
+def listing_record(briefing: Briefing, digest: str, origin: str, stamp: str) -> dict[str, Any]:
+    """A briefing's record in the library index: everything but its text."""
+    return {
+        "slug": briefing.slug,
+        "title": briefing.title,
+        "meta": briefing.meta,
+        "sections": [[s.key, s.title] for s in briefing.sections],
+        "hash": digest,
+        "origin": origin,
+        "imported": stamp,
+    }
+
+
+def listing_from(record: dict[str, Any]) -> Listing:
+    """A library index record as a :class:`Listing`."""
+    return Listing(
+        slug=record["slug"],
+        title=record["title"],
+        meta=record.get("meta", {}),
+        sections=tuple(SectionTitle(key, title) for key, title in record.get("sections", ())),
+        revision=record.get("hash", ""),
+    )
+
+
+def listings_from(data: dict[str, Any] | None) -> dict[str, Listing]:
+    """Every briefing of the library index, by slug, in title order."""
+    if not data:
+        return {}
+    found = [listing_from(record) for record in data.get("briefings", {}).values()]
+    found.sort(key=lambda listing: listing.title.casefold())
+    return {listing.slug: listing for listing in found}
+
+
+def section_records(briefing: Briefing) -> list[dict[str, Any]]:
+    """The stored form of a briefing's sections, text and parsed blocks."""
+    return [
+        {
+            "briefing": briefing.slug,
+            "key": s.key,
+            "title": s.title,
+            "position": position,
+            "markdown": s.markdown,
+            "text": s.text,
+            "blocks": [block_record(b) for b in s.blocks],
+        }
+        for position, s in enumerate(briefing.sections)
+    ]
+
+
+def content_tables(
+    briefing: Briefing, digest: str, origin: str, stamp: str
+) -> dict[str, list[dict[str, Any]]]:
+    """The tables of one briefing's own file: its record (with the lead) and its sections."""
+    record = {
+        "slug": briefing.slug,
+        "title": briefing.title,
+        "meta": briefing.meta,
+        "lead": briefing.lead,
+        "hash": digest,
+        "origin": origin,
+        "imported": stamp,
+    }
+    return {"briefing": [record], "sections": section_records(briefing)}
+
+
+def briefing_from_content(data: dict[str, Any] | None) -> Briefing | None:
+    """The briefing a per-briefing file holds; None if there is no file."""
+    if not data:
+        return None
+    tables = {"briefings": data.get("briefing", {}), "sections": data.get("sections", {})}
+    return next(iter(briefings_from(tables).values()), None)

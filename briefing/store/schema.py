@@ -108,8 +108,9 @@ TABLES: dict[str, dict[str, Fields]] = {
             "title": (_str, True, "a string"),
             "meta": (_dict, False, "an object"),
             "lead": (_str, False, "a string"),
+            "sections": (_list, False, "a list"),  # layout 2: [key, title] pairs
         },
-        "sections": {
+        "sections": {  # layout 1 only
             "briefing": (_str, True, "a string"),
             "key": (lambda v: isinstance(v, str) and bool(v), True, "a non-empty string"),
             "title": (_str, True, "a string"),
@@ -120,16 +121,23 @@ TABLES: dict[str, dict[str, Fields]] = {
         },
     },
 }
+# Layout 2 (issue 18): one briefing's own file, briefings/<slug>.json.
+TABLES["briefing"] = {
+    "briefing": TABLES["library"]["briefings"],
+    "sections": TABLES["library"]["sections"],
+}
 
 
 def kind_of(path: Path, root: Path) -> str:
-    """``library``, ``state``, ``notes`` or ``other``, by where the file lives."""
+    """``library``, ``briefing``, ``state``, ``notes`` or ``other``, by where the file lives."""
     try:
         parts = PurePath(path).relative_to(root).parts
     except ValueError:
         return "other"
     if parts == ("library.json",):
         return "library"
+    if len(parts) == 2 and parts[0] == "briefings" and parts[1].endswith(".json"):
+        return "briefing"
     if len(parts) == 3 and parts[0] == "users" and parts[2] == "state.json":
         return "state"
     if len(parts) == 4 and parts[0] == "users" and parts[2] == "notes":

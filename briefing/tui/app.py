@@ -17,6 +17,7 @@ from textual.theme import Theme
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui import hangup
+from briefing.tui.colours import reader_variables
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
 
@@ -68,6 +69,13 @@ class BriefingApp(App[int]):
         self._after_first_frame_hook = after_first_frame
         self._index: ThreadedIndex | None = None  # see _search_index
 
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, plus the reader's colours derived from them."""
+        variables = super().get_css_variables()
+        variables.update(reader_variables(variables))
+        self.theme_variables = variables
+        return variables
+
     def get_default_screen(self) -> Screen[Any]:
         """The screen the user asked for, at the bottom of the stack.
 
@@ -77,10 +85,11 @@ class BriefingApp(App[int]):
         slug, section = self._start
         if slug is None:
             slug = self.store.setting(LAST_BRIEFING)
-            if slug is None and len(self.store.briefings()) == 1:
-                slug = self.store.briefings()[0].slug  # first run: the bundled briefing
+            listings = self.store.listings()
+            if slug is None and len(listings) == 1:
+                slug = listings[0].slug  # first run: the bundled briefing
         screen: Screen[Any]
-        if slug is not None and any(b.slug == slug for b in self.store.briefings()):
+        if slug is not None and any(b.slug == slug for b in self.store.listings()):
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
             screen = self._reader(slug, section)
@@ -142,9 +151,9 @@ class BriefingApp(App[int]):
     def _search_index(self) -> ThreadedIndex:
         """The session's one search index, for every search screen: made again only when the
         library changed. Cheap: nothing is indexed before the first search."""
-        briefings = self.store.briefings()
+        briefings = self.store.listings()
         if self._index is None or not self._index.built_from(briefings):
-            self._index = ThreadedIndex(briefings)
+            self._index = ThreadedIndex(self.store, briefings)
         return self._index
 
     def action_help(self) -> None:
@@ -207,7 +216,7 @@ def run_reader(
     A damaged data file, an unknown slug or section fails here, as one line naming
     the file or the key, instead of as a traceback from inside the running app.
     """
-    store.briefings()
+    store.listings()
     store.note_counts()  # reads every notes file of this user
     store.setting("theme")  # reads the state file
     if slug is not None and section is not None:

@@ -49,7 +49,7 @@ class BriefingCommands(Provider):
             for section in screen.briefing.sections:
                 go = partial(screen.go_to_section, section.key)
                 commands.append((f"Go to section: {visible(section.title)}", "Section", go))
-        for briefing in app.store.briefings():
+        for briefing in app.store.listings():
             open_it = partial(app.open_briefing, briefing.slug)
             commands.append((f"Open briefing: {visible(briefing.title)}", "Briefing", open_it))
         return [(escape(name), escape(help_text), run) for name, help_text, run in commands]

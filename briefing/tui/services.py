@@ -7,29 +7,32 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from briefing.core.model import Annotation, Briefing
+from briefing.core.model import Annotation, Listing
 
 if TYPE_CHECKING:
     from briefing.core.search.index import Hit, SearchIndex
+    from briefing.store.facade import Store
 
 
 class ThreadedIndex:
-    """A :class:`~briefing.core.search.index.SearchIndex` searched from threads, one at a time.
+    """The library's search (:meth:`Store.search_index`) searched from threads, one at a time.
 
     The app owns one for the session and hands it to every search screen. The index is not
     thread-safe, and a cancelled thread worker still runs to its end: the lock keeps a stale
-    search and the fresh one apart. Built on the first search, so the reader's start-up pays
-    neither for the index nor for importing it.
+    search and the fresh one apart. Opened on the first search: the briefings' text is read
+    from the shared search file, never loaded whole, so start-up pays for none of it.
     """
 
-    def __init__(self, briefings: Iterable[Briefing]) -> None:
+    def __init__(self, store: Store, briefings: Iterable[Listing]) -> None:
+        """``briefings``: the library as listed when the index was made (titles, sections)."""
         self.briefings = tuple(briefings)
+        self._store = store
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
         self._notes: tuple[Annotation, ...] | None = None
 
-    def built_from(self, briefings: Sequence[Briefing]) -> bool:
-        """Whether ``briefings`` are the very objects indexed: the store hands out the same
+    def built_from(self, briefings: Sequence[Listing]) -> bool:
+        """Whether ``briefings`` are the very objects listed: the store hands out the same
         ones until the library file changes, so other objects mean it was re-imported."""
         ours = self.briefings
         return len(briefings) == len(ours) and all(map(operator.is_, briefings, ours))
@@ -37,11 +40,9 @@ class ThreadedIndex:
     def search(self, query: str, notes: tuple[Annotation, ...], **options: Any) -> list[Hit]:
         """Hits for ``query`` (see ``SearchIndex.search`` for ``options``) among ``notes``;
         the notes part of the index is rebuilt when they changed since the last search."""
-        from briefing.core.search.index import SearchIndex
-
         with self._lock:
             if self._index is None:
-                self._index = SearchIndex(self.briefings)
+                self._index = self._store.search_index(annotations=())
             if notes != self._notes:
                 self._index.set_annotations(notes)
                 self._notes = notes

@@ -91,9 +91,10 @@ class Text:
 
     __slots__ = ("_ends", "_starts", "folded", "original", "uneven")
 
-    def __init__(self, original: str) -> None:
+    def __init__(self, original: str, folded: tuple[str, bool] | None = None) -> None:
+        """``folded``: ``fold_text(original)`` when it is known already (a stored index)."""
         self.original = original
-        self.folded, self.uneven = fold_text(original)
+        self.folded, self.uneven = fold_text(original) if folded is None else folded
         self._starts: list[int] | None = None
         self._ends: list[int] | None = None
 

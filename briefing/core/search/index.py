@@ -28,10 +28,12 @@ Matching rules (what a user sees):
 * Scripts written without spaces (Chinese, Japanese) are only matched at the
   start of a run of letters: a known limit of prefix-of-word matching.
 
-Speed: :class:`SearchIndex` folds and tokenises briefings lazily, on the first
-search after they change, into an inverted
-index: folded word -> {section id: number of occurrences}, with a sorted
-vocabulary so that a query word's prefix is a ``bisect`` range. A plain query
+Speed: the briefings live in a :class:`Corpus`, an inverted index: folded word ->
+{section id: number of occurrences}, in which a query word's prefix is one range
+(a ``bisect`` of the sorted vocabulary in :class:`MemoryCorpus`, which folds
+briefings lazily on the first search after they change; an index range scan in
+the shared file of ``briefing.store.searchfile``, which every process reads and
+imports update, so no process folds the library to search it). A plain query
 word is then counted from the index alone; phrases and punctuated words are
 prefiltered by their words and confirmed with a regular expression on the few
 candidate sections. Snippets, match spans and original-offset maps are built
@@ -44,8 +46,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Protocol
 
 from briefing.core.model import Annotation, Briefing
 from briefing.core.search.fold import WORD, Text, fold
@@ -66,10 +70,14 @@ from briefing.core.search.query import (
 
 __all__ = [
     "KIND_RANK",
+    "Corpus",
     "Hit",
     "HitKind",
+    "MemoryCorpus",
     "Query",
     "SearchIndex",
+    "SectionDoc",
+    "doc_counts",
     "find_matches",
     "fold",
     "parse_query",
@@ -88,20 +96,14 @@ _WIDE_PREFIX = 64  # vocabulary words; a phrase's wider words are left to the sc
 
 
 @dataclass(slots=True)
-class _SectionDoc:
+class SectionDoc:
+    """One indexed section: where it is, its heading and its text (original and folded)."""
+
     slug: str
     key: str
     order: int
     title: Text
     text: Text
-
-
-@dataclass(slots=True)
-class _Entry:
-    briefing: Briefing
-    title: Text
-    doc_ids: list[int]
-    order: dict[str, int]
 
 
 @dataclass(slots=True)
@@ -126,47 +128,87 @@ def _note_doc(annotation: Annotation) -> _NoteDoc:
 
 
 _SortKey = tuple[int, float, str, int, int, int, str]
-_Ranked = tuple[_SortKey, Hit | _SectionDoc | _NoteDoc, float, bool]
+# The item: a ready hit, a section (or only its id, read when kept), or a note.
+_Ranked = tuple[_SortKey, Hit | SectionDoc | int | _NoteDoc, float, bool]
 
 # A posting packs a section's count of one word: heading count << 32 | text count.
-_HEADING_SHIFT = 32
-_TEXT_MASK = (1 << _HEADING_SHIFT) - 1
+HEADING_SHIFT = 32
+_TEXT_MASK = (1 << HEADING_SHIFT) - 1
 
 
-class SearchIndex:
-    """An in-memory index of briefings and one user's notes. Not a source of truth.
+def doc_counts(title_folded: str, text_folded: str) -> dict[str, int]:
+    """A section's folded words with packed counts (heading << 32 | text)."""
+    counts: dict[str, int] = dict(Counter(WORD.findall(text_folded)))
+    for token in WORD.findall(title_folded):
+        counts[token] = counts.get(token, 0) + (1 << HEADING_SHIFT)
+    return counts
 
-    Briefings are folded and indexed on the first search after they are added;
-    annotations on the first search after :meth:`set_annotations`.
-    """
 
-    def __init__(
-        self, briefings: Iterable[Briefing] = (), annotations: Iterable[Annotation] = ()
-    ) -> None:
+class Corpus(Protocol):
+    """Where the indexed sections live: in memory (:class:`MemoryCorpus`) or in a file
+    that every process shares (``briefing.store.searchfile``). Ranking is the same."""
+
+    def reading(self) -> AbstractContextManager[object]:
+        """One search's reads: a consistent view of the corpus while it lasts."""
+        ...
+
+    def vocab_width(self, token: str) -> int:
+        """How many indexed words start with ``token`` (0: none). Any value above
+        ``_WIDE_PREFIX`` may be reported as ``_WIDE_PREFIX + 1``."""
+        ...
+
+    def prefix_counts(self, token: str) -> Mapping[int, int]:
+        """Section id -> summed packed counts of the words that start with ``token``."""
+        ...
+
+    def all_ids(self) -> Iterable[int]:
+        """Every section id."""
+        ...
+
+    def places(self, ids: Collection[int]) -> dict[int, tuple[str, int]]:
+        """Section id -> (briefing slug, section order)."""
+        ...
+
+    def doc(self, doc_id: int) -> SectionDoc:
+        """One section, with its texts."""
+        ...
+
+    def titles(self, briefing: str | None) -> Iterable[tuple[str, Text, str]]:
+        """(slug, title, first section key) of every briefing, or of ``briefing``."""
+        ...
+
+    def section_orders(self, slug: str) -> dict[str, int] | None:
+        """Section key -> order in briefing ``slug``; None if it is not indexed."""
+        ...
+
+
+@dataclass(slots=True)
+class _Entry:
+    title: Text
+    first: str
+    doc_ids: list[int]
+    order: dict[str, int]
+
+
+class MemoryCorpus:
+    """Briefings indexed in memory, folded on the first search after they change."""
+
+    def __init__(self) -> None:
         self._pending: dict[str, Briefing] = {}
         self._entries: dict[str, _Entry] = {}
-        self._docs: dict[int, _SectionDoc] = {}
+        self._docs: dict[int, SectionDoc] = {}
         # folded word -> {section id: packed count}
         self._postings: dict[str, dict[int, int]] = {}
         self._vocab: list[str] = []
         self._vocab_stale = False
         self._prefix_cache: dict[str, dict[int, int]] = {}
         self._next_id = 0
-        self._annotations: list[Annotation] = []
-        self._notes: list[_NoteDoc] | None = []
-        for briefing in briefings:
-            self.add_briefing(briefing)
-        self.set_annotations(annotations)
-
-    # -- maintenance -------------------------------------------------------------
 
     def add_briefing(self, briefing: Briefing) -> None:
-        """Index ``briefing`` (on the next search), replacing one with its slug."""
         self.remove_briefing(briefing.slug)
         self._pending[briefing.slug] = briefing
 
     def remove_briefing(self, slug: str) -> None:
-        """Forget a briefing; unknown slugs are ignored."""
         self._pending.pop(slug, None)
         entry = self._entries.pop(slug, None)
         if entry is None:
@@ -174,7 +216,7 @@ class SearchIndex:
         postings = self._postings
         for doc_id in entry.doc_ids:
             doc = self._docs.pop(doc_id)
-            for token in _doc_counts(doc):
+            for token in doc_counts(doc.title.folded, doc.text.folded):
                 posting = postings.get(token)
                 if posting is None:
                     continue
@@ -184,12 +226,8 @@ class SearchIndex:
                     self._vocab_stale = True
         self._prefix_cache.clear()
 
-    def set_annotations(self, annotations: Iterable[Annotation]) -> None:
-        """Replace the notes searched (typically the current user's)."""
-        self._annotations = list(annotations)
-        self._notes = None
-
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Fold and index what changed since the last search."""
         if self._pending:
             for briefing in self._pending.values():
                 self._index(briefing)
@@ -198,8 +236,6 @@ class SearchIndex:
         if self._vocab_stale:
             self._vocab = sorted(self._postings)
             self._vocab_stale = False
-        if self._notes is None:
-            self._notes = [_note_doc(annotation) for annotation in self._annotations]
 
     def _index(self, briefing: Briefing) -> None:
         doc_ids: list[int] = []
@@ -208,19 +244,20 @@ class SearchIndex:
         for number, section in enumerate(briefing.sections):
             doc_id = self._next_id
             self._next_id += 1
-            doc = _SectionDoc(
+            doc = SectionDoc(
                 briefing.slug, section.key, number, Text(section.title), Text(section.text)
             )
             self._docs[doc_id] = doc
             doc_ids.append(doc_id)
             order.setdefault(section.key, number)
-            for token, packed in _doc_counts(doc).items():
+            for token, packed in doc_counts(doc.title.folded, doc.text.folded).items():
                 try:
                     postings[token][doc_id] = packed
                 except KeyError:
                     postings[token] = {doc_id: packed}
                     self._vocab_stale = True
-        self._entries[briefing.slug] = _Entry(briefing, Text(briefing.title), doc_ids, order)
+        first = briefing.sections[0].key if briefing.sections else ""
+        self._entries[briefing.slug] = _Entry(Text(briefing.title), first, doc_ids, order)
 
     def _vocab_range(self, token: str) -> tuple[int, int]:
         """The slice of the sorted vocabulary holding the words that start with ``token``."""
@@ -228,11 +265,15 @@ class SearchIndex:
         lo = bisect_left(vocab, token)
         return lo, bisect_left(vocab, token + "\U0010ffff", lo)
 
-    def _prefix_counts(self, token: str) -> dict[int, int]:
-        """Sections holding a word that starts with ``token``, with packed counts.
+    def reading(self) -> AbstractContextManager[object]:
+        return nullcontext()
 
-        The result may be the index's own posting: callers must not modify it.
-        """
+    def vocab_width(self, token: str) -> int:
+        lo, hi = self._vocab_range(token)
+        return hi - lo
+
+    def prefix_counts(self, token: str) -> Mapping[int, int]:
+        """The result may be the index's own posting: callers must not modify it."""
         cached = self._prefix_cache.get(token)
         if cached is not None:
             return cached
@@ -251,18 +292,90 @@ class SearchIndex:
         self._prefix_cache[token] = merged
         return merged
 
+    def all_ids(self) -> Iterable[int]:
+        return self._docs
+
+    def places(self, ids: Collection[int]) -> dict[int, tuple[str, int]]:
+        docs = self._docs
+        return {doc_id: (docs[doc_id].slug, docs[doc_id].order) for doc_id in ids}
+
+    def doc(self, doc_id: int) -> SectionDoc:
+        return self._docs[doc_id]
+
+    def titles(self, briefing: str | None) -> Iterable[tuple[str, Text, str]]:
+        if briefing is None:
+            return [(slug, e.title, e.first) for slug, e in self._entries.items()]
+        entry = self._entries.get(briefing)
+        return [] if entry is None else [(briefing, entry.title, entry.first)]
+
+    def section_orders(self, slug: str) -> dict[str, int] | None:
+        entry = self._entries.get(slug)
+        return None if entry is None else entry.order
+
+
+class SearchIndex:
+    """Briefings (a :class:`Corpus`) and one user's notes, searched. Not a source of truth.
+
+    By default the briefings are held in a :class:`MemoryCorpus`, folded and indexed
+    on the first search after they are added; annotations on the first search after
+    :meth:`set_annotations`. Notes are always held in memory, by the process of the
+    user they belong to.
+    """
+
+    def __init__(
+        self,
+        briefings: Iterable[Briefing] = (),
+        annotations: Iterable[Annotation] = (),
+        *,
+        corpus: Corpus | None = None,
+    ) -> None:
+        self._memory = MemoryCorpus() if corpus is None else None
+        self._corpus: Corpus = corpus if corpus is not None else self._memory  # type: ignore[assignment]
+        self._annotations: list[Annotation] = []
+        self._notes: list[_NoteDoc] | None = []
+        for briefing in briefings:
+            self.add_briefing(briefing)
+        self.set_annotations(annotations)
+
+    # -- maintenance -------------------------------------------------------------
+
+    def _own_corpus(self) -> MemoryCorpus:
+        if self._memory is None:
+            raise TypeError("briefings are added to a shared corpus by the store, not here")
+        return self._memory
+
+    def add_briefing(self, briefing: Briefing) -> None:
+        """Index ``briefing`` (on the next search), replacing one with its slug."""
+        self._own_corpus().add_briefing(briefing)
+
+    def remove_briefing(self, slug: str) -> None:
+        """Forget a briefing; unknown slugs are ignored."""
+        self._own_corpus().remove_briefing(slug)
+
+    def set_annotations(self, annotations: Iterable[Annotation]) -> None:
+        """Replace the notes searched (typically the current user's)."""
+        self._annotations = list(annotations)
+        self._notes = None
+
+    def _refresh(self) -> None:
+        if self._memory is not None:
+            self._memory.refresh()
+        if self._notes is None:
+            self._notes = [_note_doc(annotation) for annotation in self._annotations]
+
     def _candidates(self, compiled: Compiled) -> list[int]:
         """Section ids that may match: every query word starts one of their words.
 
         A superset: phrases and punctuated words are checked by the caller.
         """
+        corpus = self._corpus
         counted = {simple for simple in compiled.simple if simple is not None}
         widths: list[tuple[int, str]] = []
         for token in {token for words in compiled.tokens for token in words}:
-            lo, hi = self._vocab_range(token)
-            if lo == hi:
+            width = corpus.vocab_width(token)
+            if not width:
                 return []  # no word in the library starts with it
-            widths.append((hi - lo, token))
+            widths.append((width, token))
         candidates: set[int] | None = None
         for width, token in sorted(widths):
             if candidates is not None:
@@ -270,9 +383,9 @@ class SearchIndex:
                     break  # scanning the few left beats more set algebra
                 if width > _WIDE_PREFIX and token not in counted:
                     continue  # a short prefix such as the "s" of "kim's": costly to merge
-            ids = self._prefix_counts(token)
+            ids = corpus.prefix_counts(token)
             candidates = set(ids) if candidates is None else candidates & ids.keys()
-        return sorted(self._docs if candidates is None else candidates)
+        return sorted(corpus.all_ids() if candidates is None else candidates)
 
     # -- search ------------------------------------------------------------------
 
@@ -295,6 +408,12 @@ class SearchIndex:
         if limit is not None and limit <= 0:
             return []
         self._refresh()
+        with self._corpus.reading():
+            return self._search(compiled, briefing, notes_only, limit)
+
+    def _search(
+        self, compiled: Compiled, briefing: str | None, notes_only: bool, limit: int | None
+    ) -> list[Hit]:
         ranked: list[_Ranked] = []
         if compiled.patterns and not compiled.tags and not notes_only:
             self._rank_titles(compiled, briefing, ranked)
@@ -307,53 +426,53 @@ class SearchIndex:
         for _, item, score, heading_only in ranked:
             if isinstance(item, Hit):
                 hits.append(item)
-            elif isinstance(item, _SectionDoc):
+            elif isinstance(item, int):
+                doc = self._corpus.doc(item)
+                hits.append(_section_hit(doc, compiled.patterns, score, heading_only))
+            elif isinstance(item, SectionDoc):
                 hits.append(_section_hit(item, compiled.patterns, score, heading_only))
             else:
                 hits.append(_note_hit(item, compiled.patterns, score))
         return hits
 
     def _rank_titles(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
-        if briefing is None:
-            entries: Iterable[_Entry] = self._entries.values()
-        else:
-            entries = [self._entries[briefing]] if briefing in self._entries else []
         patterns = compiled.patterns
-        for entry in entries:
-            title = entry.title.folded
+        for slug, title, first in self._corpus.titles(briefing):
+            folded = title.folded
             total = 0
             for pattern in patterns:
-                count = len(pattern.findall(title))
+                count = len(pattern.findall(folded))
                 if not count:
                     break
                 total += count
             else:
                 score = BRIEFING_TITLE_TIER * TIER_SCORE + total
-                first = entry.briefing.sections[0].key if entry.briefing.sections else ""
-                spans = match_spans(entry.title, patterns)
+                spans = match_spans(title, patterns)
                 hit = Hit(
-                    briefing=entry.briefing.slug,
+                    briefing=slug,
                     section=first,
                     kind="title",
                     start=0,
                     end=0,
-                    snippet=make_snippet(entry.title.original, *spans[0]),
+                    snippet=make_snippet(title.original, *spans[0]),
                     score=score,
                 )
-                key = (-BRIEFING_TITLE_TIER, -score, entry.briefing.slug, -1, 0, 0, "")
+                key = (-BRIEFING_TITLE_TIER, -score, slug, -1, 0, 0, "")
                 out.append((key, hit, score, False))
 
     def _rank_sections(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
-        counted = [self._prefix_counts(simple) for simple in compiled.simple if simple is not None]
+        corpus = self._corpus
+        counted = [corpus.prefix_counts(simple) for simple in compiled.simple if simple is not None]
         scanned = [
             pattern
             for pattern, simple in zip(compiled.patterns, compiled.simple, strict=True)
             if simple is None
         ]
-        docs = self._docs
-        for doc_id in self._candidates(compiled):
-            doc = docs[doc_id]
-            if briefing is not None and doc.slug != briefing:
+        candidates = self._candidates(compiled)
+        places = corpus.places(candidates)
+        for doc_id in candidates:
+            slug, order = places[doc_id]
+            if briefing is not None and slug != briefing:
                 continue
             heading = 0
             body = 0
@@ -362,12 +481,14 @@ class SearchIndex:
                 packed = counts.get(doc_id, 0)
                 if not packed:
                     break
-                in_heading = packed >> _HEADING_SHIFT
+                in_heading = packed >> HEADING_SHIFT
                 heading_only = heading_only and in_heading > 0
                 heading += in_heading
                 body += packed & _TEXT_MASK
             else:
+                doc = corpus.doc(doc_id) if scanned else None
                 for pattern in scanned:
+                    assert doc is not None  # read above: there is a pattern to scan
                     in_heading = len(pattern.findall(doc.title.folded))
                     in_text = len(pattern.findall(doc.text.folded))
                     if not in_heading and not in_text:
@@ -379,16 +500,20 @@ class SearchIndex:
                     tier = HEADING_TIER if heading_only else 0
                     score = tier * TIER_SCORE + HEADING_MATCH_WEIGHT * heading + body
                     rank = KIND_RANK["title" if heading_only else "text"]
-                    key = (-tier, -score, doc.slug, doc.order, rank, 0, "")
-                    out.append((key, doc, score, heading_only))
+                    key = (-tier, -score, slug, order, rank, 0, "")
+                    # The texts are read for the hits kept only (see search).
+                    out.append((key, doc if doc is not None else doc_id, score, heading_only))
 
     def _rank_notes(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
         patterns = compiled.patterns
+        orders: dict[str, dict[str, int] | None] = {}
         for note in self._notes or ():
             annotation = note.annotation
             if briefing is not None and annotation.briefing != briefing:
                 continue
-            owner = self._entries.get(annotation.briefing)
+            if annotation.briefing not in orders:
+                orders[annotation.briefing] = self._corpus.section_orders(annotation.briefing)
+            owner = orders[annotation.briefing]
             if owner is None:  # not loaded: the reader could not open it
                 continue
             if not compiled.tags <= note.tags:
@@ -401,22 +526,14 @@ class SearchIndex:
                 total += count
             else:
                 score = float(max(total, 1))
-                order = owner.order.get(annotation.section, len(owner.order))
+                order = owner.get(annotation.section, len(owner))
                 rank = KIND_RANK["note"]
                 key = (0, -score, annotation.briefing, order, rank, annotation.start, annotation.id)
                 out.append((key, note, score, False))
 
 
-def _doc_counts(doc: _SectionDoc) -> dict[str, int]:
-    """A section's folded words with packed counts (heading << 32 | text)."""
-    counts: dict[str, int] = dict(Counter(WORD.findall(doc.text.folded)))
-    for token in WORD.findall(doc.title.folded):
-        counts[token] = counts.get(token, 0) + (1 << _HEADING_SHIFT)
-    return counts
-
-
 def _section_hit(
-    doc: _SectionDoc, patterns: tuple[re.Pattern[str], ...], score: float, heading_only: bool
+    doc: SectionDoc, patterns: tuple[re.Pattern[str], ...], score: float, heading_only: bool
 ) -> Hit:
     matches = tuple(match_spans(doc.text, patterns))
     start, end = matches[0] if matches else (0, 0)

@@ -11,13 +11,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
-from briefing.core.model import Briefing, ReadingState
+from briefing.core.model import Listing, ReadingState
 from briefing.core.safetext import visible
 from briefing.store.facade import Store
 from briefing.tui.widgets.key_bar import KeyBar
 
 
-def matches(briefing: Briefing, words: list[str]) -> bool:
+def matches(briefing: Listing, words: list[str]) -> bool:
     haystack = " ".join([briefing.title, briefing.date, *briefing.tags]).casefold()
     return all(word in haystack for word in words)
 
@@ -96,7 +96,7 @@ class LibraryScreen(Screen[None]):
         selected = self._selected_slug()
         self._set_columns(table)
         table.clear()
-        shown = [b for b in self.store.briefings() if matches(b, words)]
+        shown = [b for b in self.store.listings() if matches(b, words)]
         for briefing in shown:
             read = len(states[briefing.slug].read) if briefing.slug in states else 0
             total = len(briefing.sections)

@@ -1,0 +1,176 @@
+"""The shared search index on disk: same results as in memory, kept up to date by imports,
+rebuilt by ``doctor --reindex``, and never holding anyone's notes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.core.ingest import parse_briefing
+from briefing.core.search.index import SearchIndex
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
+from tests.conftest import SLUG, quote_span, run_cli
+
+pytestmark = pytest.mark.unit
+
+EXTRA = """\
+---
+title: Ceasefire talks in Geneva
+tags: [diplomacy]
+---
+
+# Ceasefire talks in Geneva
+
+## Délégations
+
+The délégations met in Genève. Kim’s envoy spoke; the ﬁnal text is “open”.
+
+## Next round
+
+Talks resume in March. The ceasefire holds; sanctions relief is not on the table.
+"""
+
+QUERIES = [
+    "veto",
+    "korea",
+    "KOREA sanctions",
+    '"mutual defence"',
+    '"north korea"',
+    "kim's",
+    "geneve",
+    "delegations",
+    "final",
+    "march",
+    "the",
+    "a",
+    "pyong",
+    "ceasefire talks",
+    '"talks resume"',
+    "(korea),",
+    "nothing-here",
+    "tag:people",
+    "tag:people kim",
+    "signed",
+]
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def library(store: Store, tmp_path: Path) -> Store:
+    import_paths(store, [_write(tmp_path, "geneva.md", EXTRA)])
+    store.add_annotation(
+        SLUG, "treaty-terms", *quote_span(store, "treaty-terms", "Kim Jong Un"), tags=["people"]
+    )
+    return store
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_shared_index_finds_exactly_what_the_memory_index_finds(
+    library: Store, query: str
+) -> None:
+    in_memory = SearchIndex(library.briefings(), library.annotations())
+    on_disk = library.search_index()
+    for options in ({}, {"limit": 3}, {"briefing": SLUG}, {"notes_only": True}):
+        assert on_disk.search(query, **options) == in_memory.search(query, **options)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    words=st.lists(
+        st.sampled_from(["veto", "Korea", "kim", "the", "talks", "é", "ﬁ", "’s", "pact", "x"]),
+        min_size=1,
+        max_size=3,
+    ),
+    phrase=st.booleans(),
+)
+def test_any_query_gives_the_same_hits_on_disk_and_in_memory(
+    words: list[str], phrase: bool, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = _shared_store(tmp_path_factory)
+    query = f'"{" ".join(words)}"' if phrase else " ".join(words)
+    in_memory = SearchIndex(store.briefings(), store.annotations())
+    assert store.search_index().search(query) == in_memory.search(query)
+
+
+_STORES: dict[str, Store] = {}
+
+
+def _shared_store(factory: pytest.TempPathFactory) -> Store:
+    if "s" not in _STORES:
+        from briefing.store.importing import ensure_library
+
+        root = factory.mktemp("shared")
+        store = Store(root / "data", "tester")
+        ensure_library(store)
+        import_paths(store, [_write(root, "geneva.md", EXTRA)])
+        _STORES["s"] = store
+    return _STORES["s"]
+
+
+def test_a_reimport_updates_the_index_so_the_next_search_finds_the_new_text(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path
+) -> None:
+    source = _write(tmp_path, "geneva.md", EXTRA)
+    import_paths(store, [source])
+    assert run_cli(capsys, "search", "ceasefire")[1].count("geneva/") == 2
+    source.write_text(EXTRA.replace("ceasefire holds", "truce holds"), encoding="utf-8")
+    import_paths(store, [source])
+    code, out, _ = run_cli(capsys, "search", "truce")
+    assert code == 0 and "geneva/next-round" in out
+    code, out, _ = run_cli(capsys, "search", '"ceasefire holds"')
+    assert "next-round" not in out
+    # Only the changed briefing was indexed again: the other one's rows are the same.
+    with sqlite3.connect(store.paths.search_index) as db:
+        ids = dict(db.execute("SELECT key, id FROM sections WHERE slug = ?", (SLUG,)).fetchall())
+    import_paths(store, [_write(tmp_path, "geneva.md", EXTRA)])
+    with sqlite3.connect(store.paths.search_index) as db:
+        again = dict(db.execute("SELECT key, id FROM sections WHERE slug = ?", (SLUG,)).fetchall())
+    assert again == ids
+
+
+def test_one_users_search_never_returns_another_users_notes(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    secret = "zanzibar quokka rendezvous"
+    alice = Store(store.paths.root, "alice")
+    alice.add_annotation(SLUG, "un-veto", *quote_span(store, "un-veto", "In March"), note=secret)
+    code, out, _ = run_cli(capsys, "--user", "alice", "search", "quokka")
+    assert code == 0 and "[note]" in out and "zanzibar" in out
+    code, out, err = run_cli(capsys, "--user", "bob", "search", "quokka")
+    assert out == "" and "No matches." in err
+    assert Store(store.paths.root, "bob").search_index().search("zanzibar") == []
+    # Nothing of a note is in the shared file.
+    assert b"quokka" not in store.paths.search_index.read_bytes()
+
+
+def test_doctor_reindex_rebuilds_a_lost_or_damaged_index(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    expected = run_cli(capsys, "search", "veto")[1]
+    with sqlite3.connect(store.paths.search_index) as db:
+        db.execute("DELETE FROM postings")  # damaged: every word forgotten
+    code, out, _ = run_cli(capsys, "doctor", "--reindex")
+    assert code == 0 and "Search index rebuilt: 1 briefing." in out
+    assert run_cli(capsys, "search", "veto")[1] == expected
+    store.paths.search_index.unlink()  # lost: the next search builds it again
+    assert run_cli(capsys, "search", "veto")[1] == expected
+
+
+def test_a_library_changed_behind_the_index_is_caught_up_at_the_next_search(
+    store: Store, tmp_path: Path
+) -> None:
+    store.search_file.update([], removed=[SLUG])  # as if the import was killed before it
+    assert {h.briefing for h in store.search_index().search("veto")} == {SLUG}
+    parsed = parse_briefing(EXTRA, slug="late")
+    store.search_file.update([(parsed, "stale-revision")])  # a slug the library lacks
+    assert "late" not in {h.briefing for h in store.search_index().search("geneva")}
