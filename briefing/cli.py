@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from briefing import __version__, clidocs
 from briefing.core import anchoring, jsonshape
+from briefing.core.anchoring import changes
 from briefing.core.config import ConfigError, config_path, describe, load_config
 from briefing.core.ingest import IngestError
 from briefing.core.model import DEFAULT_COLOR
@@ -313,9 +314,9 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
         context.out("No briefings. Add some with: briefing import PATH")
     width = max((len(b.slug) for b in briefings), default=0)
     for b in briefings:
-        notes = counts.get(b.slug, 0)
+        notes, sections = counts.get(b.slug, 0), len(b.body_sections)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({sections} section{'s' if sections != 1 else ''}, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK
@@ -375,9 +376,16 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         report = import_paths(context.store, args.paths, options=options)
     for result in report.results:
         detail = ""
-        if result.moved or result.orphaned:
-            detail = f" ({result.moved} notes moved, {result.orphaned} orphaned)"
+        if result.changes or result.orphaned:
+            detail = f" (notes: {changes.summary(list(result.changes))})"
         context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
+        # Only the importing user's own notes are spelled out: others' stay private.
+        mine = [c for c in result.changes if c.user == context.store.user]
+        if mine:
+            titles = {s.key: s.title for s in context.store.get(result.slug).sections}
+            for change in mine:
+                for line in changes.describe(change, titles).split("\n"):
+                    context.out(f"           {visible(line)}")
     for error in report.refused:
         print(f"  refused  {visible(str(error))}", file=sys.stderr)
     summary = f"{len(report.results)} imported, {len(report.refused)} refused"

@@ -166,6 +166,7 @@ class SearchController:
 
     def clear(self) -> None:
         """Forget the query and its matches, and fold the search line away."""
+        self.current = None
         self.latest.clear()
         bar = self.bar
         if bar is not None:
@@ -214,13 +215,14 @@ class SearchController:
 
     def _show_found(self, found: Found[Match]) -> None:
         """Draw the matches; the one n/N went to stays current if it is still a match."""
-        if self.current not in found.items:
-            self.current = None
+        if found.query.strip() and self.current not in found.items:
+            self.current = None  # (an emptied line, mid-retyping, does not forget it)
         spans: dict[str, list[tuple[int, int]]] = {}
         for match in found.items:
             if match.kind == "text" and match.section is not None:
                 spans.setdefault(match.section, []).append((match.start, match.end))
-        self.view.set_search(spans, self._marked(self.current), found.query)
+        current = self._marked(self.current) if found.items else None
+        self.view.set_search(spans, current, found.query)
         self._show_match_count()
         self.host.refresh_bindings()
 
