@@ -39,7 +39,7 @@ from briefing.core.model import (
 from briefing.core.paths import Paths, validate_user
 from briefing.core.rules import normalise_tags
 from briefing.store import merging, revisions
-from briefing.store.atomic import DataError, fsync_dir
+from briefing.store.atomic import DataError, fsync_dir, read_json
 from briefing.store.files import (
     BACKUPS_KEPT,
     LIBRARY_SCHEMA,
@@ -117,6 +117,16 @@ def _listings_of_layout_2(data: dict[str, Any] | None) -> dict[str, Listing]:
 
 class StaleRevision(StoreError):
     """A write based on a revision of a briefing that is no longer the current one."""
+
+
+def _hash_in(path: Path) -> str | None:
+    """The content hash a briefing's own file records; None if it is missing or unreadable."""
+    try:
+        data = read_json(path)
+    except DataError:
+        return None
+    record = next(iter((data or {}).get("briefing", {}).values()), None)
+    return record.get("hash") if isinstance(record, dict) else None
 
 
 class Store:
@@ -278,7 +288,9 @@ class Store:
                 path = self.paths.briefing_file(briefing.slug)
                 key = by_slug.get(briefing.slug)
                 old = table.get(key) if key is not None else None
-                if old is not None and old.get("hash") == digest and path.exists():
+                # The briefing's own file is checked too: a kill between writing it
+                # and the index leaves the index naming a revision the file no longer holds.
+                if old is not None and old.get("hash") == digest and _hash_in(path) == digest:
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
                     continue
