@@ -401,6 +401,44 @@ def scale() -> list[Row]:
     return measure_scale()  # type: ignore[no-any-return]
 
 
+#: Hostile sections of 32,000 combining marks (issue 15): one base letter under all of them,
+#: a mark on every letter (16,000 cells to wrap), and marks with no letter at all.
+COMBINING = {
+    "on one letter": "a" + "\u0301" * 32000,
+    "on every letter": "a\u0301" * 16000,
+    "with no letter": "\u0301" * 32000,
+}
+
+
+@benchmark("combining")
+def combining_marks() -> list[Row]:
+    """Time to the first frame of a section of 32,000 combining marks, per shape: drawing
+    is linear in the text, whatever it holds. (tests/test_reader_round_two.py checks that
+    such a section draws; it times nothing.)"""
+    from briefing.store.importing import import_paths
+    from briefing.tui.app import make_app
+    from briefing.tui.widgets.section_view import SectionView
+
+    rows: list[Row] = []
+    for shape, marks in COMBINING.items():
+        store = fresh_store()
+        path = Path(tempfile.mkdtemp(prefix="briefing-bench-")) / "marks.md"
+        path.write_text(f"# Marks\n\n## Marks\n\nStart {marks} end.\n", encoding="utf-8")
+        import_paths(store, [path])
+
+        async def first_frame(store=store) -> float:  # type: ignore[no-untyped-def]
+            app = make_app(store, "marks", "marks")
+            started = time.perf_counter()
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                assert app.screen.query_one(SectionView).body.lines
+                return time.perf_counter() - started
+
+        figure = asyncio.run(first_frame())
+        rows.append((f"first frame, 32,000 combining marks {shape}", f"{figure:.2f} s", "< 1 s"))
+    return rows
+
+
 #: Groups run only when named: they generate and import thousands of briefings.
 HEAVY = {"scale"}
 

@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd = commands.add_parser("show", help="print a briefing or one section as plain text")
     cmd.add_argument("slug")
-    cmd.add_argument("section", nargs="?", help="section key, e.g. treaty-terms")
+    cmd.add_argument(
+        "section", nargs="?", help='section key or title, e.g. treaty-terms or "Treaty terms"'
+    )
     cmd.add_argument(
         "--markdown", action="store_true", help="print the briefing as Markdown that re-imports"
     )
@@ -311,9 +313,9 @@ def cmd_list(context: Context, args: argparse.Namespace) -> int:
         context.out("No briefings. Add some with: briefing import PATH")
     width = max((len(b.slug) for b in briefings), default=0)
     for b in briefings:
-        notes = counts.get(b.slug, 0)
+        notes, sections = counts.get(b.slug, 0), len(b.body_sections)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({len(b.body_sections)} sections, "
+            f"{b.slug:<{width}}  {b.title}  ({sections} section{'s' if sections != 1 else ''}, "
             f"{notes} note{'s' if notes != 1 else ''})"
         )
     return EXIT_OK
@@ -328,7 +330,13 @@ def cmd_show(context: Context, args: argparse.Namespace) -> int:
 
         sys.stdout.write(briefing_markdown(store.get(args.slug)))
         return EXIT_OK
-    section = store.section(args.slug, args.section) if args.section else None
+    key = args.section
+    if key:  # a section's title, as the reader shows it, names it as well as its key
+        sections = store.get(args.slug).sections
+        titles = {" ".join(s.title.split()).casefold(): s.key for s in sections}
+        if all(s.key != key for s in sections):
+            key = titles.get(" ".join(key.split()).casefold(), key)
+    section = store.section(args.slug, key) if key else None
     from briefing.core.plain import render_plain  # textwrap and the renderer: for `show` only
 
     context.out(render_plain(store.get(args.slug), section))

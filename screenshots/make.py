@@ -66,6 +66,11 @@ async def main() -> None:
         await shoot(make_app(store, slug, "treaty-terms"), "reader-80x24", (80, 24), [])
         await shoot(make_app(store, slug, "treaty-terms"), "help", (80, 24), ["question_mark"])
         await shoot(make_app(store, slug), "library", (80, 24), ["q"])
+        store.set_setting("theme", "catppuccin-latte")  # a light theme, a passage selected
+        await shoot(
+            make_app(store, slug, "western-reaction"), "reader-light-120x36", (120, 36), ["l"]
+        )
+        await shoot(make_app(store, slug, "western-reaction"), "reader-40x12", (40, 12), [])
 
 
 if __name__ == "__main__":

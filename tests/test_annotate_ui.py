@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.content import Content
 from textual.geometry import Offset
 from textual.selection import Selection
 from textual.strip import Strip
@@ -124,7 +125,9 @@ async def test_select_a_sentence_then_extend_to_two(store: Store) -> None:
         assert view.passage is None
         assert CURSOR_STYLE not in styles_at(view, spans[2][0])
         assert isinstance(app.screen, ReaderScreen)
-        await pilot.press("escape")  # nothing to clear: back to the library
+        await pilot.press("escape", "escape")  # nothing to clear: Esc stays in the reader
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("q")  # q leaves
         assert isinstance(app.screen, LibraryScreen)
 
 
@@ -175,8 +178,14 @@ async def test_annotate_with_a_note_and_tags(store: Store) -> None:
 
         pane = await show_notes(pilot, app)
         assert option_ids(pane) == [note.id]
-        prompt = str(pane.get_option(note.id).prompt)
-        assert "Pact **signed**" in prompt and "#nato #korea #treaty" in prompt
+        prompt = pane.get_option(note.id).prompt
+        assert isinstance(prompt, Content)
+        assert "Pact signed in Pyongyang." in str(prompt)  # Markdown drawn, not shown raw
+        bold = str(prompt).index("signed in Pyongyang")
+        assert any(
+            span.start <= bold < span.end and "bold" in str(span.style) for span in prompt.spans
+        )
+        assert "#nato #korea #treaty" in str(prompt)
         await pilot.press("c")  # the contents pane, with the new count
         nav = screen.query_one(SectionNav)
         assert str(nav.get_option(SECTION).prompt).endswith("(1)")
@@ -320,7 +329,7 @@ async def test_edit_delete_and_undo(store: Store) -> None:
         assert option_ids(pane) == [note.id]
         assert HIGHLIGHT_STYLES["yellow"] in styles_at(view, spans[3][0])
         assert str(nav.get_option(SECTION).prompt).endswith("(1)")
-        assert screen.check_action("undo_delete", ()) is None  # nothing left to undo
+        assert screen.check_action("undo_delete", ()) is False  # nothing left to undo: hidden
 
 
 async def test_undo_restores_several_deletes_in_reverse_order(store: Store) -> None:
@@ -443,7 +452,7 @@ async def test_an_orphan_can_be_deleted(store: Store, tmp_path: Path) -> None:
         pane = await show_notes(pilot, app)
         pane.focus()
         pane.highlight_note(orphan.id)
-        assert reader(app).check_action("reattach_note", ()) is None  # no passage yet
+        assert reader(app).check_action("reattach_note", ()) is False  # no passage yet: hidden
         await pilot.press("d")
         await pilot.pause()
         assert store.annotations(SLUG) == []

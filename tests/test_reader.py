@@ -163,7 +163,9 @@ async def test_library_filter_and_open(store: Store, tmp_path: Path) -> None:
         await pilot.press("enter")
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.briefing.slug == "other"
-        await pilot.press("escape")
+        await pilot.press("escape")  # Esc never leaves the reader
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("q")
         assert isinstance(app.screen, LibraryScreen)
         await pilot.press("escape")  # clears the filter
         assert table.row_count == 2

@@ -66,7 +66,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 async def search(pilot, screen: ReaderScreen, query: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("slash", *query)
     await settle(pilot)
-    assert screen._latest.shown.query == query
+    assert screen.search.latest.shown.query == query
 
 
 def hold_searches(monkeypatch: pytest.MonkeyPatch, query: str) -> tuple[Event, Event]:
@@ -160,7 +160,7 @@ async def test_typing_a_query_marks_every_match_and_counts_them(store: Store) ->
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
         await pilot.press(*"zzyzx")
         await settle(pilot)
-        assert screen._latest.shown.query == "zzyzx"
+        assert screen.search.latest.shown.query == "zzyzx"
         assert counter(screen) == "No matches"
         assert SEARCH_STYLE not in styles_at(view, first[0])
         assert not view.body.line_content(0).spans[1:]  # the title: its own style alone
@@ -246,7 +246,7 @@ async def test_a_match_in_a_note_goes_to_its_passage_and_the_note(store: Store) 
 
         await pilot.press("slash", "ctrl+u", *"tag:law")  # tags are searched too
         await settle(pilot)
-        assert screen._latest.shown.query == "tag:law"
+        assert screen.search.latest.shown.query == "tag:law"
         assert counter(screen) == "1/1"  # the same match, still the current one
 
 
@@ -267,7 +267,7 @@ async def test_a_new_note_is_found_without_reopening_the_reader(store: Store) ->
         assert screen.query_one(NotesPane).highlighted_annotation == note
 
 
-async def test_escape_closes_the_line_then_clears_then_leaves(store: Store) -> None:
+async def test_escape_closes_the_line_then_clears_and_never_leaves(store: Store) -> None:
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -287,7 +287,10 @@ async def test_escape_closes_the_line_then_clears_then_leaves(store: Store) -> N
         assert not bar.display
         assert SEARCH_STYLE not in styles_at(view, first[0])
         assert screen.check_action("next_match", ()) is False
-        await pilot.press("escape")  # then back to the library
+        await pilot.press("escape", "escape")  # nothing left: Esc stays in the reader
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("q")  # q leaves
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
 
@@ -309,7 +312,7 @@ async def test_slash_in_the_library_searches_all_and_opens_the_result(store: Sto
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("escape")
+        await pilot.press("q")
         assert isinstance(app.screen, LibraryScreen)
         library = app.screen
         await pilot.press("slash")
@@ -333,7 +336,9 @@ async def test_slash_in_the_library_searches_all_and_opens_the_result(store: Sto
         start, _ = spans(store, "western-reaction", "stoltenberg")[0]
         assert SEARCH_CURRENT_STYLE in styles_at(view, start)
         assert on_screen(view, start)
-        await pilot.press("escape", "escape")  # clear the search, then the library again
+        await pilot.press("escape")  # clears the search
+        assert not screen.query_one(SearchBar).display
+        await pilot.press("q")  # the library again
         await pilot.pause()
         assert app.screen is library
 
@@ -388,7 +393,7 @@ async def test_search_keys_are_in_help_and_the_palette(store: Store) -> None:
         assert screen.check_action("next_match", ()) is False  # nothing searched yet
         assert screen.check_action("open_search", ()) is True
         assert any(n.startswith("Search all briefings") for n in await palette_offers(pilot, "all"))
-        await pilot.press("escape", "escape")  # the palette, then the reader
+        await pilot.press("escape", "q")  # the palette, then the reader
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
         assert any(n.startswith("Search all briefings") for n in await palette_offers(pilot, "all"))
@@ -406,7 +411,7 @@ async def test_a_result_that_comes_late_is_dropped_for_the_newer_query(
         await pilot.press("slash", *"korea")
         await pilot.pause(DEBOUNCE)
         await pilot.pause()  # searching "korea", held in its thread
-        assert screen._latest.wanted == "korea" and counter(screen) == ""
+        assert screen.search.latest.wanted == "korea" and counter(screen) == ""
         await pilot.press("ctrl+u", *"putin")
         await settle(pilot)
         assert counter(screen) == f"{putin} matches"
@@ -418,7 +423,7 @@ async def test_a_result_that_comes_late_is_dropped_for_the_newer_query(
         assert ended.is_set()
         await pilot.pause()
         assert counter(screen) == f"{putin} matches"
-        assert screen._latest.shown.query == "putin"
+        assert screen.search.latest.shown.query == "putin"
 
 
 async def test_a_clicked_result_opens_with_the_query_that_found_it(
@@ -492,9 +497,9 @@ async def test_one_index_serves_every_search_until_the_library_changes(
         assert counter(screen) == f"{sum(KOREA.values())} matches"
         await pilot.press("ctrl+f")
         found = app.screen
-        assert isinstance(found, SearchScreen) and found._index is screen._search_index
+        assert isinstance(found, SearchScreen) and found._index is screen.search.index
         await pilot.press("escape", "ctrl+f")
-        assert isinstance(app.screen, SearchScreen) and app.screen._index is screen._search_index
+        assert isinstance(app.screen, SearchScreen) and app.screen._index is screen.search.index
 
         await pilot.press("escape")
         newer = tmp_path / "newer.md"
@@ -503,5 +508,5 @@ async def test_one_index_serves_every_search_until_the_library_changes(
         await pilot.press("ctrl+f", *"quokka")
         await settle(pilot)
         rebuilt = app.screen
-        assert isinstance(rebuilt, SearchScreen) and rebuilt._index is not screen._search_index
+        assert isinstance(rebuilt, SearchScreen) and rebuilt._index is not screen.search.index
         assert counter(rebuilt) == "1 result"

@@ -186,3 +186,54 @@ def test_paragraphs_tile_the_text(text: str) -> None:
         assert "\n\n" not in text[start:end] and text[start:end] == text[start:end].strip() != ""
     covered = {at for start, end in spans for at in range(start, end)}
     assert all(at in covered for at, char in enumerate(text) if not char.isspace())
+
+
+# -- scripts without capitals ------------------------------------------------------------
+
+CASELESS = {
+    "ko": (
+        "북한과 러시아는 조약을 맺었다.",
+        "그 조약은 상호 방위를 약속한다.",
+        "미국은 우려를 표했다.",
+    ),
+    "zh": ("俄罗斯和朝鲜签署了条约。", "该条约承诺相互防御！", "美国表示担忧？"),
+    "ja": ("ロシアと北朝鮮は条約を結んだ。", "条約は相互防衛を約束する。", "米国は懸念を示した。"),
+    "ar": (
+        "وقعت روسيا وكوريا الشمالية معاهدة.",
+        "تعد المعاهدة بالدفاع المتبادل؟",
+        "أعربت واشنطن عن قلقها.",
+    ),
+    "hi": ("रूस और उत्तर कोरिया ने संधि की।", "संधि रक्षा का वादा करती है।", "अमेरिका ने चिंता जताई।"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(CASELESS))
+def test_sentences_split_in_scripts_without_capitals(language: str) -> None:
+    expected = CASELESS[language]
+    joiner = "" if language in ("zh", "ja") else " "
+    text = joiner.join(expected)
+    assert [text[a:b] for a, b in sentences(text)] == list(expected)
+
+
+def test_english_rules_still_hold_beside_other_scripts() -> None:
+    text = "Gen. Milley met the U.S. Secretary. He cited No. 2231. 북한은 반발했다."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "Gen. Milley met the U.S. Secretary.",
+        "He cited No. 2231.",
+        "북한은 반발했다.",
+    ]
+
+
+def test_a_long_run_of_chinese_splits_every_sentence() -> None:
+    one = "该条约承诺相互防御。"
+    text = one * 3000  # cut into chunks for the splitter: no sentence is lost at a cut
+    spans = sentences(text)
+    assert len(spans) == 3000 and all(text[a:b] == one for a, b in spans)
+
+
+def test_persian_bidi_marks_are_kept_and_overrides_are_not() -> None:
+    from briefing.core.safetext import visible
+
+    persian = "این \u200cیک متن\u200f است \u200e(2024)\u200e و \u061cپایان"
+    assert visible(persian) == persian
+    assert visible("a\u202eb\u2067c\u2069") == "a\ufffdb\ufffdc\ufffd"

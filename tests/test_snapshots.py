@@ -19,8 +19,13 @@ from tests.conftest import SLUG
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Notes show when they were written; the pictures must not change with the clock."""
+    """Notes show when they were written, in local time; the pictures must not change with
+    the clock or the machine's time zone."""
+    import time
+
     monkeypatch.setattr("briefing.core.rules.now_iso", lambda: "2026-11-28T09:00:00Z")
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
 
 
 def test_library(snap_compare, store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +87,7 @@ def test_reader_80x24_searching(snap_compare, store: Store) -> None:  # type: ig
         await pilot.press("slash", *"korea")
         for _ in range(60):  # the debounce, then the search worker
             await pilot.pause(0.05)
-            if pilot.app.screen._latest.shown.query == "korea":
+            if pilot.app.screen.search.latest.shown.query == "korea":
                 break
         await pilot.press("enter", "n")
         await pilot.pause()

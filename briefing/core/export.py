@@ -1,5 +1,8 @@
 r"""Notes -> Markdown (for people) and JSON (for tools). Pure: no I/O, no clock.
 
+Over 400 lines as one cohesive thing: the export format and the escaping that keeps
+every passage and note inside its own callout belong together.
+
 The caller passes ``exported_at`` and ``version``, so the same data always gives
 byte-identical output (golden tests, diffable exports). Briefings keep the
 caller's order. Annotations are sorted by section order, then start offset, then

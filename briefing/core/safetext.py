@@ -12,9 +12,20 @@ import json
 import re
 from typing import Any
 
-BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+#: Bidi overrides and isolates (LRE..RLO, LRI..PDI): they reorder the text around them, so a
+#: line can show other than what it holds. Neutralised wherever content meets a terminal.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+#: Bidi marks (ALM, LRM, RLM): invisible, zero-width, and only settle the direction of the
+#: characters beside them. Persian and Arabic text needs them; a terminal shows them as
+#: written. Kept on screen; exports still spell them out (see :func:`described`).
+BIDI_MARKS = "\u061c\u200e\u200f"
+BIDI = BIDI_MARKS + BIDI_CONTROLS
 _SURROGATES = "\ud800-\udfff"  # lone ones cannot even be encoded for a terminal
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{BIDI}{_SURROGATES}]")
+_C0_C1 = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f"
+#: What the screen must not receive raw: C0 and C1 controls, overrides, isolates, surrogates.
+_SCREEN_CONTROL = re.compile(f"[{_C0_C1}{BIDI_CONTROLS}{_SURROGATES}]")
+#: What an export never holds raw: the same, and the bidi marks as well.
+_CONTROL = re.compile(f"[{_C0_C1}{BIDI}{_SURROGATES}]")
 #: What json.dumps(ensure_ascii=False) leaves raw and a terminal would still obey.
 _JSON_RAW = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{BIDI}{_SURROGATES}]")
 
@@ -34,9 +45,10 @@ def visible(text: str) -> str:
 
     Each character is replaced by exactly one, so offsets into the text (the
     anchors of notes) stay valid on the sanitised text: C1 controls and bidi
-    overrides become U+FFFD.
+    overrides and isolates become U+FFFD. Bidi marks (LRM, RLM, ALM) are kept: they
+    only settle direction, and right-to-left text reads wrong without them.
     """
-    return _CONTROL.sub(lambda m: _picture(ord(m.group())) or "\ufffd", text)
+    return _SCREEN_CONTROL.sub(lambda m: _picture(ord(m.group())) or "\ufffd", text)
 
 
 def described(text: str) -> str:
@@ -48,7 +60,8 @@ def described(text: str) -> str:
 
 
 def has_controls(text: str) -> bool:
-    return _CONTROL.search(text) is not None
+    """Whether :func:`visible` would change ``text``."""
+    return _SCREEN_CONTROL.search(text) is not None
 
 
 def safe_json(data: Any, **options: Any) -> str:

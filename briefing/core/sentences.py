@@ -3,14 +3,74 @@
 Blocks are joined with a blank line in the plain text (see :mod:`briefing.core.ingest`), so
 paragraphs split on it; sentences split on a stop followed by a capital, digit or opening
 quote, with the English abbreviations that never end a sentence ("Gen.", "U.S.", "No. 2")
-kept inside.
+kept inside. A block written mostly in a script without capitals (Korean, Chinese,
+Japanese, Arabic, Persian, Hebrew, Hindi, Thai...) is split by sentencex, in the language of
+that script, instead: there "a stop, then a capital" finds nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Iterable
 
 _BLOCK_SEPARATOR = "\n\n"
+
+#: Scripts without capitals, by code point range, and the language sentencex splits them as.
+_CASELESS_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x0590, 0x05FF, "he"),
+    (0x0600, 0x06FF, "ar"),
+    (0x0750, 0x077F, "ar"),
+    (0x0900, 0x097F, "hi"),
+    (0x0980, 0x09FF, "bn"),
+    (0x0A00, 0x0A7F, "pa"),
+    (0x0B80, 0x0BFF, "ta"),
+    (0x0E00, 0x0E7F, "th"),
+    (0x1100, 0x11FF, "ko"),
+    (0x3040, 0x30FF, "ja"),
+    (0x3130, 0x318F, "ko"),
+    (0x3400, 0x4DBF, "zh"),
+    (0x4E00, 0x9FFF, "zh"),
+    (0xAC00, 0xD7A3, "ko"),
+    (0xFB50, 0xFDFF, "ar"),
+    (0xFE70, 0xFEFF, "ar"),
+)
+
+
+def _script_language(char: str) -> str | None:
+    code = ord(char)
+    for low, high, language in _CASELESS_SCRIPTS:
+        if low <= code <= high:
+            return language
+    return None
+
+
+def caseless_language(text: str) -> str | None:
+    """The language to split ``text`` as when most of its letters have no case, else None.
+
+    Japanese mixes kana with Chinese characters: any kana makes it Japanese.
+    """
+    cased = 0
+    scripts: Counter[str] = Counter()
+    for char in text:
+        if not char.isalpha():
+            continue
+        if char.isupper() or char.islower():
+            cased += 1
+        elif (language := _script_language(char)) is not None:
+            scripts[language] += 1
+    if sum(scripts.values()) <= cased:
+        return None
+    if scripts["ja"]:
+        return "ja"
+    return scripts.most_common(1)[0][0]
+
+
+def _segmenter() -> Callable[[str, str], Iterable[str]]:
+    # Loaded on first use: most briefings never need it, and `briefing list` should not.
+    from sentencex import segment
+
+    return segment  # type: ignore[no-any-return]
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -91,8 +151,57 @@ def _abbreviation(word: str, next_word: str, opens_sentence: bool) -> bool:
     return opens_sentence and _ENUMERATOR.fullmatch(word) is not None
 
 
+def _caseless_sentences(
+    text: str, start: int, end: int, language: str
+) -> list[tuple[int, int]] | None:
+    """sentencex's sentences of one block, as trimmed spans; None if its pieces do not put
+    the block back together (then the block is split by the rules below).
+
+    sentencex takes time quadratic in a run of Chinese without spaces, so the block goes to
+    it in chunks of about :data:`_CHUNK` characters, each cut just after a sentence stop.
+    """
+    segment = _segmenter()
+    spans: list[tuple[int, int]] = []
+    at = start
+    for chunk_end in _chunk_ends(text, start, end):
+        pieces = list(segment(language, text[at:chunk_end]))
+        if "".join(pieces) != text[at:chunk_end]:
+            return None
+        for piece in pieces:
+            span = _trimmed(text, at, at + len(piece))
+            at += len(piece)
+            if span[0] < span[1]:
+                spans.append(span)
+    return spans
+
+
+#: The length of text handed to sentencex at once.
+_CHUNK = 500
+#: Where a chunk may end: after a stop of any script, its closing quotes and any spaces.
+_CHUNK_CUT = re.compile(r"[.!?…。！？｡।॥؟۔]+[\"'”’»)\]」』）]*\s*")
+
+
+def _chunk_ends(text: str, start: int, end: int) -> list[int]:
+    """Where to cut ``text[start:end]`` into chunks of about :data:`_CHUNK` characters."""
+    ends: list[int] = []
+    at = start
+    while end - at > _CHUNK:
+        cut = _CHUNK_CUT.search(text, at + _CHUNK, end)
+        if cut is None or cut.end() >= end:
+            break
+        ends.append(cut.end())
+        at = cut.end()
+    ends.append(end)
+    return ends
+
+
 def _block_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split one block (``text[start:end]``, already trimmed) into trimmed sentence spans."""
+    language = caseless_language(text[start:end])
+    if language is not None:
+        split = _caseless_sentences(text, start, end, language)
+        if split:
+            return split
     spans: list[tuple[int, int]] = []
     begin = start
     for stop in _STOP.finditer(text, start, end):
@@ -100,7 +209,9 @@ def _block_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if after >= end:
             break  # the block ends here anyway
         char = text[after]
-        if not (char.isupper() or char.isdigit() or char in _OPENERS):
+        caseless = char.isalpha() and not char.islower()  # a capital, or a letter of a
+        # script without case (a Korean sentence after an English one)
+        if not (caseless or char.isdigit() or char in _OPENERS):
             continue  # "?” he asked", "etc. were", "the parties... agree"
         mark = stop.group().rstrip()
         if mark.startswith(".") and not mark.startswith(".."):

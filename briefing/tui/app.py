@@ -17,6 +17,7 @@ from textual.theme import Theme
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui import hangup
+from briefing.tui.colours import reader_variables
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
 
@@ -67,6 +68,13 @@ class BriefingApp(App[int]):
         self.default_theme = ""  # config.toml's theme, used while none is remembered
         self._after_first_frame_hook = after_first_frame
         self._index: ThreadedIndex | None = None  # see _search_index
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, plus the reader's colours derived from them."""
+        variables = super().get_css_variables()
+        variables.update(reader_variables(variables))
+        self.theme_variables = variables
+        return variables
 
     def get_default_screen(self) -> Screen[Any]:
         """The screen the user asked for, at the bottom of the stack.

@@ -9,6 +9,7 @@ selection the other way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,9 @@ class PassageCursor:
     paragraphs: Sequence[Span]
     anchor: int | None = None
     head: int | None = None
+    #: The exact span after a word-wise change (``w``, ``W``, ``<``, ``>``); None when the
+    #: selection is whole sentences.
+    words: Span | None = None
 
     @property
     def active(self) -> bool:
@@ -47,10 +51,23 @@ class PassageCursor:
         first, last = self.first, self.last
         if first is None or last is None:
             return None
+        if self.words is not None:
+            return self.words
         return self.sentences[first][0], self.sentences[last][1]
 
     def clear(self) -> None:
         self.anchor = self.head = None
+        self.words = None
+
+    def set_words(self, span: Span) -> None:
+        """Select exactly ``span`` (word-wise); the sentences under it stay the anchor and
+        head, so sentence moves go on from there."""
+        start, end = span
+        inside = [i for i, (s, e) in enumerate(self.sentences) if s < end and e > start]
+        if not inside:
+            return
+        self.anchor, self.head = inside[0], inside[-1]
+        self.words = span
 
     def place(self, index: int) -> None:
         """Select the one sentence ``index`` (clamped to the section)."""
@@ -58,6 +75,7 @@ class PassageCursor:
             return
         index = max(0, min(index, len(self.sentences) - 1))
         self.anchor = self.head = index
+        self.words = None
 
     def move(self, delta: int, start: int) -> None:
         """Select the sentence after (``delta`` > 0) or before the selection.
@@ -76,6 +94,7 @@ class PassageCursor:
         if self.anchor is None or self.head is None:
             self.place(start)
             return
+        self.words = None
         self.head = max(0, min(self.head + delta, len(self.sentences) - 1))
 
     def paragraph_of(self, sentence: int) -> int:
@@ -103,3 +122,31 @@ class PassageCursor:
         inside = [i for i, (s, _) in enumerate(self.sentences) if p_start <= s < p_end]
         if inside:
             self.anchor, self.head = inside[0], inside[-1]
+            self.words = None
+
+
+#: A word: one Chinese or Japanese character (they are written without spaces), or a run
+#: of other letters and digits, with inner apostrophes and hyphens ("Pyongyang's", "co-op").
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_WORD = re.compile(f"[{_CJK}]|(?:(?![{_CJK}])\\w)+(?:['’-](?:(?![{_CJK}])\\w)+)*")
+
+
+def word_spans(text: str) -> list[Span]:
+    """Every word of ``text``, as ``[start, end)`` spans in order."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
+def by_word(span: Span, words: Sequence[Span], edge: str, delta: int) -> Span:
+    """``span`` with its ``edge`` ("start" or "end") moved a word out (``delta`` > 0 at the
+    end, < 0 at the start) or in; never emptier than one word."""
+    start, end = span
+    if edge == "end":
+        if delta > 0:
+            end = next((e for s, e in words if e > end), end)
+        else:
+            end = next((e for s, e in reversed(words) if start < e < end and s >= start), end)
+    elif delta < 0:
+        start = next((s for s, e in reversed(words) if s < start), start)
+    else:
+        start = next((s for s, e in words if end > s > start and e <= end), start)
+    return start, end

@@ -1,9 +1,8 @@
-"""Marking passages and keeping notes on them: the reader's annotation keys.
+"""Marking passages and keeping notes on them: the reader's annotation controller.
 
-A base class of :class:`~briefing.tui.screens.reader.ReaderScreen`, so that the reader module stays
-about moving through a briefing and this one about notes. The reader lists
-:data:`ANNOTATION_BINDINGS` in its own ``BINDINGS``, where help and the command palette
-find them.
+A plain object the reader screen holds (:class:`AnnotationController`): the screen owns the
+keys (:mod:`briefing.tui.screens.reader_keys`) and the widgets, and calls in here. What it
+needs from the screen is :class:`~briefing.tui.screens.reader_host.ReaderHost`.
 
 The passage to annotate is the mouse selection if there is one, else the keyboard cursor's
 sentences. Edits go straight to the store; deletes are kept for ``u`` until the reader closes.
@@ -13,188 +12,97 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
-from textual.binding import Binding
+from textual.containers import Vertical
 from textual.content import Content
-from textual.css.query import NoMatches
-from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList
+from textual.suggester import Suggester
+from textual.widgets import Input, Label
 
 from briefing.core.anchoring import make_anchor
-from briefing.core.model import Annotation, Briefing, Section
+from briefing.core.model import Annotation, Section
 from briefing.core.rules import normalise_tags, split_tag_input
 from briefing.core.safetext import visible
-from briefing.store.facade import DataError, Store
+from briefing.store.facade import DataError
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_view import SectionView
-
-#: Short descriptions for the footer and palette; the tooltip is the line in help.
-ANNOTATION_BINDINGS = [
-    Binding(
-        "l",
-        "next_sentence",
-        "Sentence",
-        id="reader.next_sentence",
-        tooltip="Select the next sentence",
-    ),
-    Binding(
-        "h",
-        "previous_sentence",
-        "Previous sentence",
-        id="reader.previous_sentence",
-        show=False,
-        tooltip="Select the previous sentence",
-    ),
-    Binding(
-        "L",
-        "extend_forward",
-        "Extend passage",
-        id="reader.extend_forward",
-        show=False,
-        key_display="L",
-        tooltip="Extend the passage a sentence forward",
-    ),
-    Binding(
-        "H",
-        "extend_back",
-        "Extend passage back",
-        id="reader.extend_back",
-        show=False,
-        key_display="H",
-        tooltip="Extend the passage back (or shrink it)",
-    ),
-    Binding(
-        "right_curly_bracket",
-        "next_paragraph",
-        "Next paragraph",
-        id="reader.next_paragraph",
-        show=False,
-        key_display="}",
-        tooltip="Select the next paragraph",
-    ),
-    Binding(
-        "left_curly_bracket",
-        "previous_paragraph",
-        "Previous paragraph",
-        id="reader.previous_paragraph",
-        show=False,
-        key_display="{",
-        tooltip="Select the previous paragraph",
-    ),
-    Binding(
-        "a",
-        "annotate",
-        "Annotate",
-        id="reader.annotate",
-        tooltip="Annotate the passage or mouse selection",
-    ),
-    Binding(
-        "e",
-        "edit_note",
-        "Edit note",
-        id="reader.edit_note",
-        show=False,
-        tooltip="Edit the note (highlighted, or under passage)",
-    ),
-    Binding(
-        "d",
-        "delete_note",
-        "Delete note",
-        id="reader.delete_note",
-        show=False,
-        tooltip="Delete the note (highlighted, or under passage)",
-    ),
-    Binding(
-        "u",
-        "undo_delete",
-        "Undo delete",
-        id="reader.undo_delete",
-        show=False,
-        tooltip="Undo the last delete",
-    ),
-    Binding(
-        "r",
-        "reattach_note",
-        "Re-attach note",
-        id="reader.reattach_note",
-        show=False,
-        tooltip="Re-attach the highlighted orphan to the passage",
-    ),
-    Binding(
-        "t",
-        "filter_tags",
-        "Filter by tag",
-        id="reader.filter_tags",
-        show=False,
-        tooltip="Filter the notes by tag",
-    ),
-    # Last: esc runs the first of these that is enabled, and the reader's "back" after.
-    Binding(
-        "escape",
-        "close_tag_filter",
-        "Close filter",
-        id="reader.close_tag_filter",
-        show=False,
-        key_display="esc",
-        tooltip="Leave the tag filter (it stays set)",
-    ),
-    Binding(
-        "escape",
-        "clear_passage",
-        "Clear passage",
-        id="reader.clear_passage",
-        show=False,
-        key_display="esc",
-        tooltip="Clear the passage (again: back to library)",
-    ),
-]
-
-_CURSOR_ACTIONS = {
-    "next_sentence",
-    "previous_sentence",
-    "extend_forward",
-    "extend_back",
-    "next_paragraph",
-    "previous_paragraph",
-}
-
 
 if TYPE_CHECKING:
     from briefing.store.drafts import KeptDraft
     from briefing.tui.dialogs.note_editor import NoteDraft
     from briefing.tui.editing import NoteSession
+    from briefing.tui.screens.reader_host import ReaderHost
+
+#: The actions that move the passage cursor: they work while the section has sentences.
+CURSOR_ACTIONS = frozenset(
+    {
+        "next_sentence",
+        "previous_sentence",
+        "extend_forward",
+        "extend_back",
+        "next_paragraph",
+        "previous_paragraph",
+        "word_end_out",
+        "word_end_in",
+        "word_start_out",
+        "word_start_in",
+    }
+)
+#: The word-wise actions: which edge of the passage each moves, and which way.
+WORD_MOVES = {
+    "word_end_out": ("end", +1),
+    "word_end_in": ("end", -1),
+    "word_start_out": ("start", -1),
+    "word_start_in": ("start", +1),
+}
 
 
-class AnnotatingScreen(Screen[None]):
-    """Passage selection and note keeping, over a section the subclass shows.
+class TagSuggester(Suggester):
+    """Completes the last tag typed in the tag filter from the tags of this user's notes."""
 
-    The subclass provides ``store``, ``briefing``, ``current`` (the section shown),
-    ``go_to_section`` and ``refresh_counts``, and composes ``_text``, a :class:`SectionView`, and
-    a :class:`NotesPane` with id ``notes-list`` inside a container with id ``notes``; the tag
-    filter, an ``Input`` with id ``tag-filter``, is added above the pane when first used.
+    def __init__(self, controller: AnnotationController) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self._controller = controller
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(" ")
+        word = last.lstrip("#")
+        if not word:
+            return None
+        try:
+            notes = self._controller.host.store.annotations()
+        except DataError:
+            return None
+        tags = sorted({t for note in notes for t in note.tags if t.startswith(word)})
+        if not tags or tags[0] == word:
+            return None
+        prefix = last[: len(last) - len(word)]
+        return f"{head} {prefix}{tags[0]}" if head else f"{prefix}{tags[0]}"
+
+
+class AnnotationController:
+    """Passage selection and note keeping over the section the reader shows.
+
+    ``view`` draws the section, ``pane`` lists its notes inside ``notes_box``, under
+    ``notes_title``; the tag filter, an ``Input`` with id ``tag-filter``, is mounted above the
+    pane when first used.
     """
 
-    HELP_EXTRA = [
-        ("enter", "Notes pane: go to the note's passage"),
-        ("mouse drag", "Select text to annotate with a"),
-    ]
-
-    store: Store
-    briefing: Briefing
-    current: Section
-    _text: SectionView  # the subclass composes it
-    _pane: NotesPane  # likewise; it may not be mounted while the notes pane is hidden
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._deleted: list[Annotation] = []  # this session's deletes, for undo
-        self._seen: tuple[object, object] | None = None  # file signatures, see follow_changes
-
-    def go_to_section(self, key: str) -> None:
-        raise NotImplementedError
-
-    def refresh_counts(self) -> None:
-        raise NotImplementedError
+    def __init__(
+        self,
+        host: ReaderHost,
+        view: SectionView,
+        pane: NotesPane,
+        notes_box: Vertical,
+        notes_title: Label,
+    ) -> None:
+        self.host = host
+        self.view = view
+        self.pane = pane
+        self._notes_box = notes_box
+        self._notes_title = notes_title
+        self._tag_filter: Input | None = None
+        #: What the notes pane lists: "section" (the one shown) or "briefing" (all of it).
+        self.scope = "section"
+        self.deleted: list[Annotation] = []  # this session's deletes, for undo
 
     # -- what the keys act on ----------------------------------------------
 
@@ -203,25 +111,46 @@ class AnnotatingScreen(Screen[None]):
 
         Those orphans would otherwise show nowhere and could never be re-attached.
         """
-        keys = {s.key for s in self.briefing.sections}
+        keys = {s.key for s in self.host.briefing.sections}
         return [
             a
-            for a in self.store.annotations(self.briefing.slug)
+            for a in self.host.store.annotations(self.host.briefing.slug)
             if a.section == section.key or (a.status == "orphaned" and a.section not in keys)
         ]
 
+    def fill_pane(self, section_notes: list[Annotation]) -> None:
+        """List the notes of the pane's scope: ``section_notes``, or the whole briefing's."""
+        if self.scope == "section":
+            self.pane.set_annotations(section_notes)
+            return
+        briefing = self.host.briefing
+        sections = {s.key: (n, s.title) for n, s in enumerate(briefing.sections)}
+        self.pane.set_annotations(self.host.store.annotations(briefing.slug), sections)
+
+    def toggle_scope(self) -> None:
+        """``o``: the notes pane lists this section's notes, or the whole briefing's."""
+        self.scope = "briefing" if self.scope == "section" else "section"
+        self.host.show_notes_pane()
+        self.fill_pane(self.section_notes(self.host.current))
+        self._retitle()
+
+    def _retitle(self) -> None:
+        title = "Notes" if self.scope == "section" else "Notes · briefing"
+        title += "".join(f" #{t}" for t in self.pane.tag_filter)
+        self._notes_title.update(Content(visible(title)))
+
     def passage(self) -> tuple[int, int] | None:
         """The span ``a`` annotates: the mouse selection, else the cursor's sentences."""
-        span = self._text.selected_span() or self._text.passage
-        if span is None or not self.current.text[span[0] : span[1]].strip():
+        span = self.view.selected_span() or self.view.passage
+        if span is None or not self.host.current.text[span[0] : span[1]].strip():
             return None
         return span
 
     def target_note(self) -> Annotation | None:
         """The note ``e`` and ``d`` act on: the pane's highlighted one when it has focus,
         otherwise the first note under the passage."""
-        if self.focused is self._pane:
-            return self._pane.highlighted_annotation
+        if self.host.focused is self.pane:
+            return self.pane.highlighted_annotation
         span = self.passage()
         if span is None:
             return None
@@ -229,175 +158,87 @@ class AnnotatingScreen(Screen[None]):
         return next(
             (
                 a
-                for a in self._pane.annotations
+                for a in self.pane.annotations
                 if a.status == "anchored" and a.start < end and a.end > start
             ),
             None,
         )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _CURSOR_ACTIONS:
-            return bool(self._text.cursor.sentences)
-        if action == "clear_passage":  # False lets esc fall through to "back to library"
-            return self._text.passage is not None or self._text.selected_span() is not None
-        if action == "close_tag_filter":
-            return isinstance(self.focused, Input) and self.focused.id == "tag-filter"
+    def can(self, action: str) -> bool | None:
+        """Whether an annotation action works now: True, False (shown dimmed) or None
+        (hidden). Asked by the reader's one ``check_action``."""
+        if action in CURSOR_ACTIONS:
+            return bool(self.view.cursor.sentences)
         if action == "annotate":  # hidden until there is a passage: the footer is crowded
             return self.passage() is not None
-        if action in ("edit_note", "delete_note"):
-            return self.target_note() is not None or None
+        # False hides a key from the key bar: it shows only the keys that work now.
+        if action in ("edit_note", "delete_note", "view_note"):
+            return self.target_note() is not None
         if action == "undo_delete":
-            return bool(self._deleted) or None
+            return bool(self.deleted)
         if action == "reattach_note":
-            note = self._pane.highlighted_annotation if self.focused is self._pane else None
+            note = self.pane.highlighted_annotation if self.host.focused is self.pane else None
             ready = note is not None and note.status == "orphaned" and self.passage()
-            return bool(ready) or None
+            return bool(ready)
         return True
+
+    @property
+    def has_passage(self) -> bool:
+        """A keyboard passage or a mouse selection is there, for Esc to clear."""
+        return self.view.passage is not None or self.view.selected_span() is not None
+
+    @property
+    def tag_filter_focused(self) -> bool:
+        return self._tag_filter is not None and self.host.focused is self._tag_filter
 
     # -- refreshing after a change -----------------------------------------
 
-    # -- following changes made elsewhere -----------------------------------------
-
-    #: How often the reader looks for changes made by another process. One ``stat`` of
-    #: the library and of this user's notes file per second: no read, no parse unless
-    #: a file changed, so a hundred idle SSH sessions cost the server next to nothing.
-    #: (inotify via watchfiles would add a thread and a dependency per session for the
-    #: same promptness, and does not see changes on network file systems.)
-    FOLLOW_EVERY = 1.0
-
-    def follow_changes(self) -> None:
-        """Start noticing re-imports and notes changed by the CLI or another session."""
-        self._seen = self._signatures()
-        self.set_interval(self.FOLLOW_EVERY, self._look_for_changes, name="follow-changes")
-
-    def _signatures(self) -> tuple[object, object]:
-        notes = self.store._notes(self.briefing.slug)
-        return (self.store.library_file.signature(), notes.signature())
-
-    def _look_for_changes(self) -> None:
-        seen = self._signatures()
-        if self._seen is None or seen == self._seen:
-            self._seen = seen
-            return
-        library_changed = seen[0] != self._seen[0]
-        self._seen = seen
-        try:
-            if library_changed and self.reload_briefing():
-                self.notify(
-                    "This briefing was re-imported; the text and your notes are up to date.",
-                    title="Updated",
-                )
-            elif tuple(self.section_notes(self.current)) != tuple(self._pane.annotations):
-                self.reload_notes()
-        except DataError:
-            # Damaged meanwhile: the reader keeps what it shows; the next action that
-            # reads the file (a search, a save) says what is wrong with it.
-            return
-
-    def reload_briefing(self) -> bool:
-        """Take up a re-imported briefing: the open section redrawn on the same passage,
-        notes re-read. False if the briefing's text did not change."""
-        from briefing.core.anchoring import locate
-
-        new = self.store.get(self.briefing.slug)
-        if new is self.briefing or (
-            [(s.key, s.text) for s in new.sections]
-            == [(s.key, s.text) for s in self.briefing.sections]
-        ):
-            self.briefing = new
-            return False
-        old_section = self.current
-        top = self._top_passage()
-        self.briefing = new
-        self._text.briefing = new
-        section = new.section(old_section.key) or new.sections[0]
-        place = None
-        if top is not None and top[1] > top[0]:
-            place = locate(make_anchor(old_section.text, *top), section.text)
-        self.on_briefing_reloaded(section)
-        if place is not None:
-            self.call_after_refresh(self._text.scroll_to_span, *place)
-        return True
-
-    def _top_passage(self) -> tuple[int, int] | None:
-        """The sentence at the top of the window: what the user was reading."""
-        sentences = self._text.cursor.sentences
-        if not sentences:
-            return None
-        return sentences[self._text._first_visible_sentence()]
-
-    def on_briefing_reloaded(self, section: Section) -> None:
-        """Redraw after :meth:`reload_briefing`; the reader shows ``section``."""
-        raise NotImplementedError
-
     def reload_notes(self, highlight: str | None = None) -> None:
         """Re-read this section's notes and redraw text, notes pane and counts."""
-        notes = self.section_notes(self.current)
-        self._text.set_annotations(notes)
-        self._pane.set_annotations(notes)
+        notes = self.section_notes(self.host.current)
+        self.view.set_annotations(notes)
+        self.fill_pane(notes)
         if highlight is not None:
-            self._pane.highlight_note(highlight)
-        self.refresh_counts()
-        self.refresh_bindings()
-
-    def watch_selections(self) -> None:
-        """A mouse selection is a passage too: ``a`` may have become possible."""
-        self.refresh_bindings()
-
-    @on(SectionView.PassageChanged)
-    @on(OptionList.OptionHighlighted, "#notes-list")
-    def _passage_or_note_changed(self) -> None:
-        self.refresh_bindings()
-
-    def _failed(self, error: Exception, title: str) -> None:
-        """Tell the user a store operation failed and why; nothing was changed."""
-        self.notify(str(error), title=title, severity="error", timeout=8, markup=False)
+            self.pane.highlight_note(highlight)
+        self.host.refresh_counts()
+        self.host.refresh_bindings()
 
     # -- the passage cursor --------------------------------------------------
 
     def _cursor(self, delta: int, *, extend: bool = False, paragraph: bool = False) -> None:
-        self.clear_selection()  # the keyboard takes over from the mouse
+        self.host.clear_selection()  # the keyboard takes over from the mouse
         if paragraph:
-            self._text.select_paragraph(delta)
+            self.view.select_paragraph(delta)
         else:
-            self._text.move_passage(delta, extend=extend)
+            self.view.move_passage(delta, extend=extend)
 
-    def action_next_sentence(self) -> None:
-        self._cursor(+1)
+    def move_cursor(self, action: str) -> None:
+        """One of :data:`CURSOR_ACTIONS`."""
+        if action in WORD_MOVES:
+            self.host.clear_selection()  # the keyboard takes over from the mouse
+            self.view.move_word_edge(*WORD_MOVES[action])
+            return
+        delta = +1 if action in ("next_sentence", "extend_forward", "next_paragraph") else -1
+        self._cursor(delta, extend=action.startswith("extend"), paragraph="paragraph" in action)
 
-    def action_previous_sentence(self) -> None:
-        self._cursor(-1)
-
-    def action_extend_forward(self) -> None:
-        self._cursor(+1, extend=True)
-
-    def action_extend_back(self) -> None:
-        self._cursor(-1, extend=True)
-
-    def action_next_paragraph(self) -> None:
-        self._cursor(+1, paragraph=True)
-
-    def action_previous_paragraph(self) -> None:
-        self._cursor(-1, paragraph=True)
-
-    def action_clear_passage(self) -> None:
-        self.clear_selection()
-        self._text.clear_passage()
+    def clear_passage(self) -> None:
+        self.host.clear_selection()
+        self.view.clear_passage()
 
     # -- writing, editing, deleting --------------------------------------------
 
-    def action_annotate(self) -> None:
+    def annotate(self) -> None:
         span = self.passage()
         if span is None:
             return
         # Saved to the section it was written on, even if the reader moved on.
-        self._open_editor(self._session(self.current, span))
+        self._open_editor(self._session(self.host.current, span))
 
-    def action_edit_note(self) -> None:
+    def edit_note(self) -> None:
         note = self.target_note()
         if note is None:
             return
-        section = self.briefing.section(note.section) or self.current
+        section = self.host.briefing.section(note.section) or self.host.current
         self._open_editor(self._session(section, (note.start, note.end), note))
 
     def _session(
@@ -411,21 +252,15 @@ class AnnotatingScreen(Screen[None]):
         from briefing.tui.editing import NoteSession
 
         return NoteSession(
-            self.store,
-            self.briefing,
+            self.host.store,
+            self.host.briefing,
             section,
             span,
             note,
             on_saved=self._note_saved,
-            on_stale=self._briefing_moved,
+            on_stale=self.host.briefing_moved,
             kept=kept,
         )
-
-    def _briefing_moved(self) -> Briefing:
-        """A save was refused as based on an old revision: show the new one."""
-        self.reload_briefing()
-        self._seen = self._signatures()
-        return self.briefing
 
     def _open_editor(self, session: NoteSession) -> None:
         def closed(draft: NoteDraft | None) -> None:
@@ -433,137 +268,141 @@ class AnnotatingScreen(Screen[None]):
                 try:
                     session.forget()
                 except DataError as error:
-                    self._failed(error, "Draft not dropped")
+                    self.host.failed(error, "Draft not dropped")
 
-        self.app.push_screen(session.editor(), closed)
+        self.host.app.push_screen(session.editor(), closed)
 
     def _note_saved(self, note: Annotation) -> None:
-        if note.section == self.current.key:
-            self.clear_selection()
-        self.reload_notes(highlight=note.id)
+        if note.section == self.host.current.key:
+            self.host.clear_selection()
+        self.host.notes_changed(highlight=note.id)
 
     def offer_kept_drafts(self) -> None:
         """Open the editor on a note whose text was kept when the reader was ended."""
         from briefing.store import drafts
 
+        store, briefing = self.host.store, self.host.briefing
         try:
-            kept = drafts.kept(self.store, self.briefing.slug)
+            kept = drafts.kept(store, briefing.slug)
         except DataError as error:
-            self._failed(error, "Kept drafts not read")
+            self.host.failed(error, "Kept drafts not read")
             return
         if not kept:
             return
         draft = kept[0]
         note = None
         if draft.note_id:
-            notes = self.store.annotations(draft.briefing)
+            notes = store.annotations(draft.briefing)
             note = next((a for a in notes if a.id == draft.note_id), None)
-        section = self.briefing.section(draft.section)
+        section = briefing.section(draft.section)
         if section is None:
-            section = self.current
+            section = self.host.current
         span = (draft.start, draft.end) if note is None else (note.start, note.end)
         span = (min(span[0], len(section.text)), min(span[1], len(section.text)))
-        self.notify(
+        self.host.tell(
             "A note you were writing when the reader was closed was kept; here it is.",
-            title="Recovered",
+            "Recovered",
         )
         self._open_editor(self._session(section, span, note, kept=draft))
 
-    def action_delete_note(self) -> None:
+    def view_note(self) -> None:
+        """``v``: the whole note, read-only."""
+        note = self.target_note()
+        if note is not None:
+            from briefing.tui.screens.note_view import NoteView  # on first use
+
+            self.host.app.push_screen(NoteView(note))
+
+    def delete_note(self) -> None:
         note = self.target_note()
         if note is None:
             return
         try:
-            deleted = self.store.delete_annotation(note.id, note.briefing)
+            deleted = self.host.store.delete_annotation(note.id, note.briefing)
         except DataError as error:
-            self._failed(error, "Note not deleted")
+            self.host.failed(error, "Note not deleted")
             return
-        self._deleted.append(deleted)
-        self.reload_notes()
-        self.notify("Note deleted. Press u to undo.", title="Deleted")
+        self.deleted.append(deleted)
+        self.host.notes_changed()
+        self.host.tell("Note deleted. Press u to undo.", "Deleted")
 
-    def action_undo_delete(self) -> None:
-        if not self._deleted:
+    def undo_delete(self) -> None:
+        if not self.deleted:
             return
-        note = self._deleted[-1]
+        note = self.deleted[-1]
         try:
-            self.store.restore_annotation(note)
+            self.host.store.restore_annotation(note)
         except DataError as error:
-            self._failed(error, "Note not restored")
+            self.host.failed(error, "Note not restored")
             return
-        self._deleted.pop()
-        if note.section != self.current.key and self.briefing.section(note.section):
-            self.go_to_section(note.section)
-        self.reload_notes(highlight=note.id)
-        if note.status == "anchored" and note.section == self.current.key:
-            self._text.flash(note.start, note.end)
+        self.deleted.pop()
+        if note.section != self.host.current.key and self.host.briefing.section(note.section):
+            self.host.go_to_section(note.section)
+        self.host.notes_changed(highlight=note.id)
+        if note.status == "anchored" and note.section == self.host.current.key:
+            self.view.flash(note.start, note.end)
 
-    def action_reattach_note(self) -> None:
-        note = self._pane.highlighted_annotation
+    def reattach_note(self) -> None:
+        note = self.pane.highlighted_annotation
         span = self.passage()
         if note is None or span is None:
             return
         try:
-            anchor = make_anchor(self.current.text, *span)
-            self.store.update_annotation(
-                note.id, anchor=anchor, section=self.current.key, slug=note.briefing
+            anchor = make_anchor(self.host.current.text, *span)
+            self.host.store.update_annotation(
+                note.id, anchor=anchor, section=self.host.current.key, slug=note.briefing
             )
         except (DataError, ValueError) as error:
-            self._failed(error, "Note not re-attached")
+            self.host.failed(error, "Note not re-attached")
             return
-        self.clear_selection()
-        self._text.clear_passage()
-        self.reload_notes(highlight=note.id)
-        self._text.flash(anchor.start, anchor.end)
-        self.notify("Note re-attached to the passage.", title="Re-attached")
+        self.host.clear_selection()
+        self.view.clear_passage()
+        self.host.notes_changed(highlight=note.id)
+        self.view.flash(anchor.start, anchor.end)
+        self.host.tell("Note re-attached to the passage.", "Re-attached")
 
     # -- jumping to a note ------------------------------------------------------
 
-    @on(OptionList.OptionSelected, "#notes-list")
-    def _jump_to_note(self, event: OptionList.OptionSelected) -> None:
-        note = next((a for a in self._pane.annotations if a.id == event.option.id), None)
+    def jump_to_note(self, note_id: str | None) -> None:
+        """Enter on a note in the pane: flash its passage."""
+        note = next((a for a in self.pane.annotations if a.id == note_id), None)
         if note is None:
             return
         if note.status == "orphaned":
-            self.notify(
+            self.host.tell(
                 "This note's passage is no longer in the text. Select a new passage"
                 " (l, or the mouse), highlight the note here and press r to re-attach it.",
-                title="Orphaned note",
-                severity="warning",
+                "Orphaned note",
+                warning=True,
             )
             return
-        self._text.flash(note.start, note.end)
+        if note.section != self.host.current.key:  # the pane lists the whole briefing
+            self.host.go_to_section(note.section)
+        self.view.flash(note.start, note.end)
 
     # -- the tag filter ---------------------------------------------------------
 
-    async def action_filter_tags(self) -> None:
-        self.show_notes_pane()
-        try:
-            field = self.query_one("#tag-filter", Input)
-        except NoMatches:  # made on first use: start-up builds no widget it may not need
-            field = Input(placeholder="Filter by tag", id="tag-filter")
-            await self.query_one("#notes").mount(field, before=self._pane)
+    async def filter_tags(self) -> None:
+        """``t``: show the notes pane and type tags to filter it by."""
+        self.host.show_notes_pane()
+        field = self._tag_filter
+        if field is None:  # made on first use: start-up builds no widget it may not need
+            field = self._tag_filter = Input(
+                placeholder="Filter by tag", id="tag-filter", suggester=TagSuggester(self)
+            )
+            await self._notes_box.mount(field, before=self.pane)
         field.display = True
         field.focus()
 
-    def show_notes_pane(self) -> None:
-        raise NotImplementedError
+    def close_tag_filter(self) -> None:
+        """Esc or enter in the tag filter: back to the notes (the filter stays set)."""
+        self.pane.focus()
 
-    def action_close_tag_filter(self) -> None:
-        self._pane.focus()
+    def tag_filter_changed(self, value: str) -> None:
+        self.pane.tag_filter = normalise_tags(split_tag_input(value))
+        self._retitle()
 
-    @on(Input.Changed, "#tag-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        tags = normalise_tags(split_tag_input(event.value))
-        self._pane.tag_filter = tags
-        title = "Notes" + "".join(f" #{t}" for t in tags)
-        self.query_one("#notes-title", Label).update(Content(visible(title)))
-
-    @on(Input.Submitted, "#tag-filter")
-    def _filter_submitted(self) -> None:
-        self._pane.focus()
-
-    @on(Input.Blurred, "#tag-filter")
-    def _filter_left(self, event: Input.Blurred) -> None:
+    def tag_filter_left(self) -> None:
         """An empty filter folds away; a set one stays in view, saying what is hidden."""
-        event.input.display = bool(event.value.strip())
+        if self._tag_filter is not None:
+            self._tag_filter.display = bool(self._tag_filter.value.strip())

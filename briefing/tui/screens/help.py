@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,19 +27,32 @@ def key_label(binding: Binding) -> str:
     return " / ".join(names.get(k, k) for k in keys)
 
 
-def help_text(screen: Screen[object]) -> Content:
+#: The help box's width, less its border and padding: the text is wrapped to fit it.
+BOX_WIDTH = 72
+BOX_INSIDE = BOX_WIDTH - 4
+
+
+def help_text(screen: Screen[object], width: int = BOX_INSIDE) -> Content:
+    """Every key of ``screen`` and what it does, in two columns ``width`` cells wide in all:
+    a description too long for its line wraps under its own column, not under the keys."""
     rows: list[tuple[str, str]] = []
     for binding in screen.BINDINGS:
         if isinstance(binding, Binding) and binding.description:
             rows.append((key_label(binding), binding.tooltip or binding.description))
     extra = getattr(screen, "HELP_EXTRA", [])
-    width = max(len(k) for k, _ in [*rows, *extra, *GENERAL])
+    keys = max(len(k) for k, _ in [*rows, *extra, *GENERAL])
+    indent = 2 + keys + 2
+    room = max(width - indent, 12)
+
+    def row(key: str, text: str) -> Content:
+        wrapped = textwrap.wrap(text, room) or [""]
+        hanging = "".join(f"\n{' ' * indent}{line}" for line in wrapped[1:])
+        return Content.styled(f"  {key:<{keys}}", "$text-accent") + f"  {wrapped[0]}{hanging}\n"
+
     lines = [Content.styled(f"{screen.__class__.__name__.removesuffix('Screen')}\n", "bold")]
-    for key, text in [*rows, *extra]:
-        lines.append(Content.styled(f"  {key:<{width}}", "$text-accent") + f"  {text}\n")
+    lines.extend(row(key, text) for key, text in [*rows, *extra])
     lines.append(Content.styled("\nEverywhere\n", "bold"))
-    for key, text in GENERAL:
-        lines.append(Content.styled(f"  {key:<{width}}", "$text-accent") + f"  {text}\n")
+    lines.extend(row(key, text) for key, text in GENERAL)
     return Content("").join(lines)
 
 
@@ -52,5 +67,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Content.styled("Keys", "bold $text-accent"), id="help-title")
-            yield Static(help_text(self.underneath))
+            yield Static(help_text(self.underneath, self._inside()), id="help-keys")
             yield Static(Content.styled("Esc closes this help.", "$text-muted"))
+
+    def _inside(self) -> int:
+        """The text's width in the box: narrower than the box in a small terminal."""
+        return min(BOX_INSIDE, self.app.size.width - 5)  # border, padding, scrollbar
+
+    def on_resize(self) -> None:
+        self.query_one("#help-keys", Static).update(help_text(self.underneath, self._inside()))

@@ -1,4 +1,14 @@
-"""The reader: sections on the left, the text in the middle, notes on the right."""
+"""The reader: sections on the left, the text in the middle, notes on the right.
+
+The screen is composed of explicit parts: the widgets (:class:`SectionNav`, :class:`SectionView`,
+:class:`NotesPane`, the key bar), an :class:`AnnotationController` (passage and notes) and a
+:class:`SearchController` (the search line and its matches). The screen owns every key
+(:data:`READER_BINDINGS`), decides in one ``check_action`` which work now, routes the
+widgets' messages to the controllers, and gives Esc its one meaning in ``action_escape``.
+
+Over 400 lines, as one cohesive thing: the screen's wiring. Most of it is one-line actions
+that hand a key to its controller, kept here so that every key's route is read in one file.
+"""
 
 from __future__ import annotations
 
@@ -6,102 +16,72 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Label, OptionList
+from textual.widgets import Input, Label, OptionList
+from textual.worker import Worker
 
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
-from briefing.tui.screens.annotating import ANNOTATION_BINDINGS
-from briefing.tui.screens.searching import SEARCH_BINDINGS, SearchingScreen
+from briefing.tui.screens.annotating import CURSOR_ACTIONS, AnnotationController
+from briefing.tui.screens.reader_keys import READER_BINDINGS
+from briefing.tui.screens.reader_layout import NARROW, TINY, PaneLayout, pane_layout
+from briefing.tui.screens.searching import SearchController
 from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
+from briefing.tui.widgets.search_bar import SearchBar
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
 
 if TYPE_CHECKING:
     from briefing.tui.screens.search import Chosen
 
-#: Below this width only one side pane shows at a time, so the text keeps
-#: at least 48 columns at 80x24.
-NARROW = 110
 #: Seconds after the last section switch at which the reading position is saved.
 SAVE_DELAY = 1.0
 
 
-class ReaderScreen(SearchingScreen):
+#: Keys the key bar drops first when it is too narrow for all (help and the palette list
+#: them): the pane toggles, then the keys a reader finds once and remembers.
+DROP_FIRST = (
+    "notes_scope",
+    "export_notes",
+    "filter_tags",
+    "toggle_contents",
+    "toggle_notes",
+    "view_note",
+    "next_sentence",
+    "undo_delete",
+    "open_search",
+)
+#: Search actions, answered by the search controller.
+SEARCH_ACTIONS = frozenset({"next_match", "previous_match"})
+#: Annotation actions, answered by the annotation controller.
+NOTE_ACTIONS = CURSOR_ACTIONS | {
+    "annotate",
+    "view_note",
+    "edit_note",
+    "delete_note",
+    "undo_delete",
+    "reattach_note",
+}
+
+
+class ReaderScreen(Screen[None]):
+    """One briefing, a section at a time, with its notes and a search over it."""
+
     # Focus the text as the screen is first shown, not the first focusable pane and then
     # the text: each change of focus restyles the widget and redraws.
     AUTO_FOCUS = "#text"
-    BINDINGS = [
-        Binding(
-            "right_square_bracket",
-            "next_section",
-            "Next §",
-            id="reader.next",
-            key_display="]",
-            tooltip="Next section",
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_section",
-            "Prev §",
-            tooltip="Previous section",
-            id="reader.previous",
-            key_display="[",
-        ),
-        Binding("j", "scroll_down", "Down", id="reader.down", show=False),
-        Binding("k", "scroll_up", "Up", id="reader.up", show=False),
-        Binding("space", "page_down", "Page down", id="reader.page_down", show=False),
-        Binding("b", "page_up", "Page up", id="reader.page_up", show=False),
-        Binding("g", "top", "Top", id="reader.top", show=False),
-        Binding("G", "bottom", "Bottom", id="reader.bottom", show=False, key_display="G"),
-        Binding(
-            "c",
-            "toggle_contents",
-            "Contents",
-            id="reader.toggle_contents",
-            tooltip="Show or hide the sections pane",
-        ),
-        Binding(
-            "s",
-            "toggle_notes",
-            "Notes",
-            id="reader.toggle_notes",
-            tooltip="Show or hide the notes pane",
-        ),
-        Binding(
-            "x",
-            "export_notes",
-            "Export",
-            id="reader.export_notes",
-            show=False,  # the 80-column key bar is full; help and the palette list it
-            tooltip="Export the notes: save as Markdown, or copy",
-        ),
-        Binding(
-            "o",
-            "outline",
-            "Outline",
-            id="reader.outline",
-            show=False,
-            tooltip="Edit the outline: sections and lead",
-        ),
-        *ANNOTATION_BINDINGS,  # before "escape,q": their esc, when enabled, comes first
-        *SEARCH_BINDINGS,  # likewise
-        Binding(
-            "escape,q",
-            "library",
-            "Library",
-            id="reader.library",
-            key_display="q",
-            tooltip="Back to the library",
-        ),
+    BINDINGS = [*READER_BINDINGS]
+    HELP_EXTRA = [
+        ("enter", "Notes pane: go to the note's passage"),
+        ("mouse drag", "Select text; then a annotates it"),
     ]
 
     class Leave(Message):
@@ -116,7 +96,7 @@ class ReaderScreen(SearchingScreen):
         index: ThreadedIndex,
         result: Chosen | None = None,
     ) -> None:
-        super().__init__(index, result)
+        super().__init__()
         self.store = store
         self.briefing = briefing
         # Kept by reference: on_unmount still reads its scroll after it is removed.
@@ -127,32 +107,44 @@ class ReaderScreen(SearchingScreen):
         self.current: Section = briefing.sections[keys.index(wanted) if wanted in keys else 0]
         self._resume_scroll = self.state.scroll if wanted == self.state.section else 0.0
         self._wanted: dict[str, bool] = {}  # side panes the user showed or hid
+        self._overlay: str | None = None  # the pane shown over the text when tiny
         self._save_timer: Timer | None = None
         # Kept by reference too: notes are set on it before it is first shown (mounted).
         self._pane = NotesPane(id="notes-list")
+        self._notes_title = Label("Notes", id="notes-title", classes="pane-title")
+        self._notes_box = Vertical(id="notes", classes="pane")
+        self._panes = Horizontal(id="panes")
+        self._opening_result = result
+        self._seen: tuple[object, object] | None = None  # file signatures: follow_changes
+        self.notes = AnnotationController(
+            self, self._text, self._pane, self._notes_box, self._notes_title
+        )
+        self.search = SearchController(self, self, self._text, self._pane, index, self._panes)
 
     def compose(self) -> ComposeResult:
         # The layout for the terminal's size is settled before the first styling:
         # changing it after mount restyles every widget on the screen (~20 ms).
-        contents, notes, narrow = self._layout(self.app.size.width)
-        self.set_class(narrow, "-narrow", update=False)
-        with Horizontal(id="panes"):
+        layout = self._layout(self.app.size.width)
+        contents, notes = layout.contents, layout.notes
+        self.set_class(layout.narrow, "-narrow", update=False)
+        self.set_class(layout.overlay, "-tiny", update=False)
+        with self._panes:
             with Vertical(id="contents", classes="pane") as pane:
                 pane.display = contents
                 yield Label("Sections", classes="pane-title")
                 yield SectionNav(id="nav")
             yield self._text
-            with Vertical(id="notes", classes="pane") as pane:
+            with self._notes_box as pane:
                 pane.display = notes
                 if notes:  # else built when first shown: at 80x24 it starts folded away
                     yield from self._notes_pane_widgets()
         # At 80 columns not every key fits: the pane toggles go first (help lists them).
-        yield KeyBar(drop_first=("toggle_contents", "toggle_notes"))
+        yield KeyBar(drop_first=DROP_FIRST)
 
     def _notes_pane_widgets(self) -> list[Widget]:
-        return [Label("Notes", id="notes-title", classes="pane-title"), self._pane]
+        return [self._notes_title, self._pane]
 
-    def on_mount(self) -> None:  # type: ignore[override]  # Textual calls each level's own
+    async def on_mount(self) -> None:
         # Textual shows the (empty) notification rack and then hides it as the screen is
         # first shown: one more layout and full frame. Hidden before the first layout, its
         # hiding changes nothing; it still shows as soon as there is a notification.
@@ -161,8 +153,10 @@ class ReaderScreen(SearchingScreen):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
-        self.call_after_refresh(self.offer_kept_drafts)  # text kept when a reader was ended
+        self.call_after_refresh(self.notes.offer_kept_drafts)  # text kept when a reader ended
         self.follow_changes()  # re-imports and notes changed elsewhere
+        if self._opening_result is not None:
+            await self.search.open_at(self._opening_result)
 
     # -- showing a section ---------------------------------------------
 
@@ -175,17 +169,13 @@ class ReaderScreen(SearchingScreen):
         """Draw a section. Opening the reader draws without writing anything:
         the position is saved when the user moves on or leaves."""
         self.current = section
-        annotations = self.section_notes(section)
+        annotations = self.notes.section_notes(section)
         self._text.show(section, annotations, scroll_y)
-        self._pane.set_annotations(annotations)
+        self.notes.fill_pane(annotations)
         self.state.section = section.key
         self.state.scroll = scroll_y
         self.query_one(SectionNav).show_current(section.key)
         self.refresh_bindings()
-
-    def on_briefing_reloaded(self, section: Section) -> None:
-        self._show(section, 0.0)
-        self.refresh_counts()
 
     def refresh_counts(self) -> None:
         """Read marks and note counts in the navigation pane, after they changed."""
@@ -236,6 +226,7 @@ class ReaderScreen(SearchingScreen):
         section = self.briefing.section(event.option.id or "")
         if section is not None and section.key != self.current.key:
             self.show_section(section)
+        self._fold_overlay()
         self._text.focus()
 
     # -- layout --------------------------------------------------------
@@ -243,31 +234,48 @@ class ReaderScreen(SearchingScreen):
     def on_resize(self, event: Resize) -> None:
         self._apply_layout()
 
-    def _layout(self, width: int) -> tuple[bool, bool, bool]:
-        """Which side panes show at this width, and whether it is narrow."""
-        narrow = width < NARROW
-        contents = self._wanted.get("contents", True)
-        notes = self._wanted.get("notes", not narrow)
-        if narrow and contents and notes:
-            notes = False
-        return contents, notes, narrow
+    def _layout(self, width: int) -> PaneLayout:
+        return pane_layout(width, self._wanted, self._overlay)
 
     def _apply_layout(self) -> None:
-        contents, notes, narrow = self._layout(self.size.width)
-        self.query_one("#contents").display = contents
-        container = self.query_one("#notes")
-        if notes and not self._pane.parent:
+        layout = self._layout(self.size.width)
+        if not layout.overlay:
+            self._overlay = None  # grown out of a tiny terminal: the panes sit beside the text
+        self.query_one("#contents").display = layout.contents
+        container = self._notes_box
+        if layout.notes and not self._pane.parent:
             container.mount_all(self._notes_pane_widgets())
-        container.display = notes
-        self.set_class(narrow, "-narrow")
+        container.display = layout.notes
+        self.set_class(layout.narrow, "-narrow")
+        self.set_class(layout.overlay, "-tiny")
 
     def _toggle(self, pane: str, other: str) -> None:
-        """Show or hide a side pane; when narrow, showing one hides the other."""
+        """Show or hide a side pane; when narrow, showing one hides the other; when tiny,
+        it shows over the text and takes the keys until it is hidden again."""
+        if self.size.width < TINY:
+            self._overlay = None if self._overlay == pane else pane
+            self._apply_layout()
+            if self._overlay == "contents":
+                self.query_one(SectionNav).focus()
+            elif self._overlay == "notes":
+                self._pane.focus()
+            else:
+                self._text.focus()
+            return
         shown = not self.query_one(f"#{pane}").display
         self._wanted[pane] = shown
         if shown and self.size.width < NARROW:
             self._wanted[other] = False
         self._apply_layout()
+
+    def _fold_overlay(self) -> bool:
+        """Hide a pane shown over the text (a tiny terminal); whether there was one."""
+        if self._overlay is None:
+            return False
+        self._overlay = None
+        self._apply_layout()
+        self._text.focus()
+        return True
 
     def action_toggle_contents(self) -> None:
         self._toggle("contents", "notes")
@@ -277,19 +285,185 @@ class ReaderScreen(SearchingScreen):
 
     def show_notes_pane(self) -> None:
         self._apply_layout()  # a reader just opened may not have had its first resize yet
-        if not self.query_one("#notes").display:
+        if not self._notes_box.display:
             self._toggle("notes", "contents")
 
     # -- actions -------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Whether a key works now, for every reader key: True, False (dimmed) or None
+        (hidden from the key bar)."""
         if action == "next_section":
             return self.briefing.section_index(self.current.key) + 1 < len(self.briefing.sections)
         if action == "previous_section":
             return self.briefing.section_index(self.current.key) > 0
         if action == "outline":  # a served reader shares the library: not theirs to rewrite
             return not is_served()
-        return super().check_action(action, parameters)
+        if action in SEARCH_ACTIONS:
+            return self.search.can(action)
+        if action in NOTE_ACTIONS:
+            return self.notes.can(action)
+        return True
+
+    # -- Esc: the one ladder ----------------------------------------------
+
+    def action_escape(self) -> None:
+        """Undo the innermost thing, one per press; never leave the reader (``q`` does).
+
+        1. the search line or tag filter has focus: back to the text (or the notes), the
+           query or filter stays; a pane shown over the text (tiny terminal) folds;
+        2. a passage or mouse selection: clear it;
+        3. a search is shown: clear it;
+        4. focus is in a side pane: back to the text;
+        5. otherwise say how to leave.
+        """
+        if self.notes.tag_filter_focused:
+            self.notes.close_tag_filter()
+        elif self._fold_overlay():
+            pass
+        elif self.search.line_focused:
+            self.search.close()
+        elif self.notes.has_passage:
+            self.notes.clear_passage()
+        elif self.search.shown:
+            self.search.clear()
+        elif self.focused is not self._text:
+            self._text.focus()
+        else:
+            self.notify("Press q to go back to the library.", title="Reader", timeout=3)
+        self.refresh_bindings()
+
+    # -- what the controllers ask of the screen (ReaderHost) ------------------
+
+    def failed(self, error: Exception, title: str) -> None:
+        """Tell the user a store operation failed and why; nothing was changed."""
+        self.notify(str(error), title=title, severity="error", timeout=8, markup=False)
+
+    def tell(self, message: str, title: str, *, warning: bool = False) -> None:
+        self.notify(message, title=title, severity="warning" if warning else "information")
+
+    def notes_changed(self, highlight: str | None = None) -> None:
+        self.notes.reload_notes(highlight)
+        self.search.notes_changed()
+
+    def briefing_moved(self) -> Briefing:
+        """A save was refused as based on an old revision: show the new one."""
+        self.reload_briefing()
+        self._seen = self._signatures()
+        return self.briefing
+
+    # -- following changes made elsewhere -----------------------------------
+
+    #: How often the reader looks for changes made by another process. One ``stat`` of
+    #: the library and of this user's notes file per second: no read, no parse unless
+    #: a file changed, so a hundred idle SSH sessions cost the server next to nothing.
+    #: (inotify via watchfiles would add a thread and a dependency per session for the
+    #: same promptness, and does not see changes on network file systems.)
+    FOLLOW_EVERY = 1.0
+
+    def follow_changes(self) -> None:
+        """Start noticing re-imports and notes changed by the CLI or another session."""
+        self._seen = self._signatures()
+        self.set_interval(self.FOLLOW_EVERY, self._look_for_changes, name="follow-changes")
+
+    def _signatures(self) -> tuple[object, object]:
+        notes = self.store._notes(self.briefing.slug)
+        return (self.store.library_file.signature(), notes.signature())
+
+    def _look_for_changes(self) -> None:
+        seen = self._signatures()
+        if self._seen is None or seen == self._seen:
+            self._seen = seen
+            return
+        library_changed = seen[0] != self._seen[0]
+        self._seen = seen
+        try:
+            if library_changed and self.reload_briefing():
+                self.notify(
+                    "This briefing was re-imported; the text and your notes are up to date.",
+                    title="Updated",
+                )
+            else:  # notes written by the CLI or another session: highlights, pane, counts
+                self.notes_changed()
+        except DataError:
+            # Damaged meanwhile: the reader keeps what it shows; the next action that
+            # reads the file (a search, a save) says what is wrong with it.
+            return
+
+    def reload_briefing(self) -> bool:
+        """Take up a re-imported briefing: the open section redrawn on the same passage,
+        notes re-read. False if the briefing's text did not change."""
+        from briefing.core.anchoring import locate, make_anchor
+
+        new = self.store.get(self.briefing.slug)
+        if new is self.briefing or (
+            [(s.key, s.text) for s in new.sections]
+            == [(s.key, s.text) for s in self.briefing.sections]
+        ):
+            self.briefing = new
+            return False
+        old_section = self.current
+        top = self._top_passage()
+        self.briefing = new
+        self._text.briefing = new
+        section = new.section(old_section.key) or new.sections[0]
+        place = None
+        if top is not None and top[1] > top[0]:
+            place = locate(make_anchor(old_section.text, *top), section.text)
+        self._show(section, 0.0)
+        self.refresh_counts()
+        if place is not None:
+            self.call_after_refresh(self._text.scroll_to_span, *place)
+        return True
+
+    def _top_passage(self) -> tuple[int, int] | None:
+        """The sentence at the top of the window: what the user was reading."""
+        sentences = self._text.cursor.sentences
+        if not sentences:
+            return None
+        return sentences[self._text._first_visible_sentence()]
+
+    # -- messages from the widgets ----------------------------------------
+
+    def watch_selections(self) -> None:
+        """A mouse selection is a passage too: ``a`` may have become possible."""
+        self.refresh_bindings()
+
+    @on(SectionView.PassageChanged)
+    @on(OptionList.OptionHighlighted, "#notes-list")
+    def _passage_or_note_changed(self) -> None:
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#notes-list")
+    def _note_chosen(self, event: OptionList.OptionSelected) -> None:
+        self._fold_overlay()  # over the text in a tiny terminal: the passage must show
+        self.notes.jump_to_note(event.option.id)
+
+    @on(Input.Changed, "#tag-filter")
+    def _tag_filter_changed(self, event: Input.Changed) -> None:
+        self.notes.tag_filter_changed(event.value)
+
+    @on(Input.Submitted, "#tag-filter")
+    def _tag_filter_submitted(self) -> None:
+        self.notes.close_tag_filter()
+
+    @on(Input.Blurred, "#tag-filter")
+    def _tag_filter_left(self) -> None:
+        self.notes.tag_filter_left()
+
+    @on(SearchBar.QueryChanged, "#search-bar")
+    def _query_changed(self, event: SearchBar.QueryChanged) -> None:
+        self.search.search_for(event.query)
+
+    @on(SearchBar.Submitted, "#search-bar")
+    def _query_submitted(self, event: SearchBar.Submitted) -> None:
+        self.search.submitted(event.query)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        self.search.worker_changed(event)
+
+    # -- actions -------------------------------------------------------
 
     def action_outline(self) -> None:
         """Open the outline editor; after a save, read the new revision here."""
@@ -319,7 +493,12 @@ class ReaderScreen(SearchingScreen):
         self._text.scroll_up(animate=False)
 
     def action_page_down(self) -> None:
-        self._text.scroll_page_down(animate=False)
+        """Space: a page down; at the end of a section, on to the next one."""
+        view = self._text
+        if view.scroll_y >= view.max_scroll_y and self.check_action("next_section", ()):
+            self._step(+1)
+        else:
+            view.scroll_page_down(animate=False)
 
     def action_page_up(self) -> None:
         self._text.scroll_page_up(animate=False)
@@ -339,7 +518,7 @@ class ReaderScreen(SearchingScreen):
         try:
             dialog = ExportDialog(self.store, self.briefing)
         except DataError as error:
-            self._failed(error, "Notes not exported")
+            self.failed(error, "Notes not exported")
             return
         self.app.push_screen(dialog)
 
@@ -347,3 +526,74 @@ class ReaderScreen(SearchingScreen):
         section = self.briefing.section(key)
         if section is not None:
             self.show_section(section)
+
+    # Annotation keys: the controller does the work.
+
+    def action_next_sentence(self) -> None:
+        self.notes.move_cursor("next_sentence")
+
+    def action_previous_sentence(self) -> None:
+        self.notes.move_cursor("previous_sentence")
+
+    def action_extend_forward(self) -> None:
+        self.notes.move_cursor("extend_forward")
+
+    def action_extend_back(self) -> None:
+        self.notes.move_cursor("extend_back")
+
+    def action_word_end_out(self) -> None:
+        self.notes.move_cursor("word_end_out")
+
+    def action_word_end_in(self) -> None:
+        self.notes.move_cursor("word_end_in")
+
+    def action_word_start_out(self) -> None:
+        self.notes.move_cursor("word_start_out")
+
+    def action_word_start_in(self) -> None:
+        self.notes.move_cursor("word_start_in")
+
+    def action_next_paragraph(self) -> None:
+        self.notes.move_cursor("next_paragraph")
+
+    def action_previous_paragraph(self) -> None:
+        self.notes.move_cursor("previous_paragraph")
+
+    def action_annotate(self) -> None:
+        self.notes.annotate()
+
+    def action_edit_note(self) -> None:
+        self.notes.edit_note()
+
+    def action_view_note(self) -> None:
+        self.notes.view_note()
+
+    def action_delete_note(self) -> None:
+        self.notes.delete_note()
+
+    def action_undo_delete(self) -> None:
+        self.notes.undo_delete()
+
+    def action_reattach_note(self) -> None:
+        self.notes.reattach_note()
+
+    def action_notes_scope(self) -> None:
+        self.notes.toggle_scope()
+
+    async def action_filter_tags(self) -> None:
+        await self.notes.filter_tags()
+
+    # Search keys.
+
+    async def action_open_search(self) -> None:
+        await self.search.open()
+
+    def action_next_match(self) -> None:
+        self.search.next_match()
+
+    def action_previous_match(self) -> None:
+        self.search.previous_match()
+
+    def passage(self) -> tuple[int, int] | None:
+        """The span ``a`` annotates: the mouse selection, else the cursor's sentences."""
+        return self.notes.passage()

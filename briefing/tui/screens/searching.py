@@ -1,8 +1,8 @@
 """Searching the open briefing: ``/`` types a query, ``n`` and ``N`` go from match to match.
 
-A base class of :class:`~briefing.tui.screens.reader.ReaderScreen`, between it and
-:class:`~briefing.tui.screens.annotating.AnnotatingScreen`, so that the reader module stays about
-moving through a briefing. The reader lists :data:`SEARCH_BINDINGS` in its ``BINDINGS``.
+A plain object the reader screen holds (:class:`SearchController`): the screen owns the keys
+(:mod:`briefing.tui.screens.reader_keys`) and routes the search line's messages here. What it
+needs from the screen is :class:`~briefing.tui.screens.reader_host.ReaderHost`.
 
 A match is each place the query occurs in a section's text, a section matched only in its
 heading (counted once, at its top) and each note whose text, tags or quote match (counted
@@ -19,75 +19,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on
-from textual.binding import Binding
+from textual.widget import Widget
 from textual.worker import Worker
 
 from briefing.core.model import Annotation, Briefing
 from briefing.store.facade import DataError
-from briefing.tui.screens.annotating import AnnotatingScreen
 from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.search_bar import Found, LatestQuery, SearchBar
 
 if TYPE_CHECKING:
     from briefing.core.search.index import Hit, HitKind
+    from briefing.tui.screens.reader_host import ReaderHost
     from briefing.tui.screens.search import Chosen
-
-SEARCH_BINDINGS = [
-    Binding(
-        "slash",
-        "open_search",
-        "Search",
-        id="reader.search",
-        key_display="/",
-        tooltip="Search this briefing and its notes",
-    ),
-    Binding(
-        "n",
-        "next_match",
-        "Next match",
-        id="reader.next_match",
-        show=False,
-        tooltip="Go to the next search match",
-    ),
-    Binding(
-        "N",
-        "previous_match",
-        "Previous match",
-        id="reader.previous_match",
-        show=False,
-        key_display="N",
-        tooltip="Go to the previous search match",
-    ),
-    Binding(
-        "ctrl+f",
-        "app.search_all",
-        "Search all briefings",
-        id="reader.search_all",
-        show=False,
-        tooltip="Search every briefing and all your notes",
-    ),
-    # Esc in the search line closes it, passage or not: see check_action.
-    Binding(
-        "escape",
-        "close_search",
-        "Close search line",
-        id="reader.close_search",
-        show=False,
-        key_display="esc",
-        tooltip="Search line: back to the text (the matches stay)",
-    ),
-    # Enabled only with no passage and no field focused: after the other esc keys.
-    Binding(
-        "escape",
-        "clear_search",
-        "Clear search",
-        id="reader.clear_search",
-        show=False,
-        key_display="esc",
-        tooltip="Clear the search (again: back to library)",
-    ),
-]
+    from briefing.tui.widgets.notes_pane import NotesPane
+    from briefing.tui.widgets.section_view import SectionView
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,97 +94,115 @@ def reader_matches(
     return found
 
 
-class SearchingScreen(AnnotatingScreen):
-    """Search over the briefing the subclass shows.
+class SearchController:
+    """Search over the briefing the reader shows: the search line, its matches, ``n``/``N``.
 
-    Besides what :class:`AnnotatingScreen` needs, the subclass provides ``show_notes_pane``
-    and composes a ``#panes`` container: the search line is mounted after it, on first use
-    (most sessions never search, and start-up should not build it).
+    ``node`` runs the search workers and mounts the search line, below ``panes``, on first
+    use (most sessions never search, and start-up should not build it). The node hands
+    every ``Worker.StateChanged`` to :meth:`worker_changed`.
     """
 
-    def __init__(self, index: ThreadedIndex, result: Chosen | None = None) -> None:
-        """``index``: the app's, holding this briefing. ``result``: a global search result
-        to open at, with the query that found it (searched here too)."""
-        super().__init__()
-        self._search_index = index
-        self._search_bar: SearchBar | None = None
-        self._latest = LatestQuery[Match](self, self._show_found)
-        self._search_current: Match | None = None  # the match n/N went to last
-        self._opening_result = result
+    def __init__(
+        self,
+        host: ReaderHost,
+        node: Widget,
+        view: SectionView,
+        pane: NotesPane,
+        index: ThreadedIndex,
+        panes: Widget,
+    ) -> None:
+        """``index``: the app's, holding this briefing."""
+        self.host = host
+        self.view = view
+        self.pane = pane
+        self.index = index
+        self._node = node
+        self._panes = panes
+        self.bar: SearchBar | None = None
+        self.latest = LatestQuery[Match](node, self._show_found)
+        self.current: Match | None = None  # the match n/N went to last
         self._notes_failure: str | None = None  # the notes file error last told of
 
     # -- the search line -------------------------------------------------------
 
     async def _search_line(self) -> SearchBar:
-        if self._search_bar is None:
-            self._search_bar = SearchBar(
+        if self.bar is None:
+            self.bar = SearchBar(
                 placeholder='words, "a phrase" or tag:name; enter goes to the first match',
                 id="search-bar",
             )
-            await self.mount(self._search_bar, after="#panes")
-        self._search_bar.display = True
-        return self._search_bar
+            await self._node.mount(self.bar, after=self._panes)
+        self.bar.display = True
+        return self.bar
 
-    async def on_mount(self) -> None:
-        """Runs after the reader's own ``on_mount`` (Textual calls both): the section shows."""
-        if self._opening_result is not None:
-            query, hit = self._opening_result.query, self._opening_result.hit
-            bar = await self._search_line()
-            bar.set_query(query)
-            self._search_for(query)
-            self._latest.submit(partial(self._go_to_hit, hit))
+    async def open_at(self, result: Chosen) -> None:
+        """Open at a global search ``result``: its query is searched here too."""
+        bar = await self._search_line()
+        bar.set_query(result.query)
+        self.search_for(result.query)
+        self.latest.submit(partial(self._go_to_hit, result.hit))
 
-    async def action_open_search(self) -> None:
+    async def open(self) -> None:
+        """``/``: show the search line and type in it."""
         bar = await self._search_line()
         bar.input.focus()
-        self.refresh_bindings()
+        self.host.refresh_bindings()
 
-    def action_close_search(self) -> None:
+    @property
+    def line_focused(self) -> bool:
+        return self.bar is not None and self.host.focused is self.bar.input
+
+    @property
+    def shown(self) -> bool:
+        """The search line is on screen (a query may be set)."""
+        return self.bar is not None and bool(self.bar.display)
+
+    def close(self) -> None:
         """Esc in the search line: back to the text. The matches stay; an empty line goes."""
-        self._text.focus()
-        if self._search_bar is not None and not self._search_bar.value.strip():
-            self.action_clear_search()
-        self.refresh_bindings()
+        self.view.focus()
+        if self.bar is not None and not self.bar.value.strip():
+            self.clear()
+        self.host.refresh_bindings()
 
-    def action_clear_search(self) -> None:
-        self._latest.clear()
-        bar = self._search_bar
+    def clear(self) -> None:
+        """Forget the query and its matches, and fold the search line away."""
+        self.latest.clear()
+        bar = self.bar
         if bar is not None:
-            if self.focused is not None and bar in self.focused.ancestors_with_self:
-                self._text.focus()
+            focused = self.host.focused
+            if focused is not None and bar in focused.ancestors_with_self:
+                self.view.focus()
             bar.set_query("")
             bar.display = False
-        self.refresh_bindings()
+        self.host.refresh_bindings()
 
-    @on(SearchBar.QueryChanged, "#search-bar")
-    def _query_changed(self, event: SearchBar.QueryChanged) -> None:
-        self._search_for(event.query)
-
-    @on(SearchBar.Submitted, "#search-bar")
-    def _query_submitted(self, event: SearchBar.Submitted) -> None:
+    def submitted(self, query: str) -> None:
         """Enter: to the text, and to the next match once this query's matches are in."""
-        self._text.focus()
-        if event.query.strip():
-            self._latest.submit(self.action_next_match)
+        self.view.focus()
+        if query.strip():
+            self.latest.submit(self.next_match)
         else:
-            self.action_clear_search()
-        self.refresh_bindings()
+            self.clear()
+        self.host.refresh_bindings()
+
+    def worker_changed(self, event: Worker.StateChanged) -> None:
+        self.latest.finished(event)
 
     # -- searching ---------------------------------------------------------------
 
-    def _search_for(self, query: str) -> None:
+    def search_for(self, query: str) -> None:
         """Search in a thread: folding the text on the first search takes a moment."""
         if not query.strip():
-            self._latest.clear(query)
+            self.latest.clear(query)
             return
-        index, briefing = self._search_index, self.briefing
+        index, briefing = self.index, self.host.briefing
         try:
-            notes = tuple(self.store.annotations(briefing.slug))  # the store is read here
+            notes = tuple(self.host.store.annotations(briefing.slug))  # the store is read here
         except DataError as error:  # the text can still be searched, as global search does
             notes = ()
             if str(error) != self._notes_failure:  # said once, not at every pause in typing
                 self._notes_failure = str(error)
-                self._failed(error, "Notes not searched")
+                self.host.failed(error, "Notes not searched")
         else:
             self._notes_failure = None
 
@@ -247,29 +210,24 @@ class SearchingScreen(AnnotatingScreen):
             hits = index.search(query, notes, briefing=briefing.slug)
             return tuple(reader_matches(briefing, hits, notes))
 
-        self._latest.search(query, search)
-
-    @on(Worker.StateChanged)
-    def _search_finished(self, event: Worker.StateChanged) -> None:
-        self._latest.finished(event)
+        self.latest.search(query, search)
 
     def _show_found(self, found: Found[Match]) -> None:
         """Draw the matches; the one n/N went to stays current if it is still a match."""
-        if self._search_current not in found.items:
-            self._search_current = None
+        if self.current not in found.items:
+            self.current = None
         spans: dict[str, list[tuple[int, int]]] = {}
         for match in found.items:
             if match.kind == "text" and match.section is not None:
                 spans.setdefault(match.section, []).append((match.start, match.end))
-        self._text.set_search(spans, self._marked(self._search_current), found.query)
+        self.view.set_search(spans, self._marked(self.current), found.query)
         self._show_match_count()
-        self.refresh_bindings()
+        self.host.refresh_bindings()
 
-    def reload_notes(self, highlight: str | None = None) -> None:
+    def notes_changed(self) -> None:
         """Notes changed: so may what they match."""
-        super().reload_notes(highlight)
-        if self._latest.wanted.strip():
-            self._search_for(self._latest.wanted)
+        if self.latest.wanted.strip():
+            self.search_for(self.latest.wanted)
 
     # -- drawing ---------------------------------------------------------------------
 
@@ -284,52 +242,55 @@ class SearchingScreen(AnnotatingScreen):
     def _number(self, match: Match) -> int:
         """``match``'s place in the list: a bisection to its section and offset, then the
         few matches sharing them (a heading and a note can start where text does)."""
-        matches = self._latest.shown.items
+        matches = self.latest.shown.items
         return matches.index(match, bisect_left(matches, _where(match), key=_where))
 
     def _show_match_count(self) -> None:
-        bar = self._search_bar
+        bar = self.bar
         if bar is None:
             return
-        shown = self._latest.shown
+        shown = self.latest.shown
         total = len(shown.items)
         if not shown.query.strip():
             bar.set_count("")
         elif not total:
             bar.set_count("No matches")
-        elif self._search_current is None:
+        elif self.current is None:
             bar.set_count(f"{total} match{'es' if total > 1 else ''}")
         else:
-            number = self._number(self._search_current) + 1
+            number = self._number(self.current) + 1
             bar.set_count(f"{number}/{total}", "n/N next/previous")
 
     # -- going to a match ------------------------------------------------------------
 
-    def action_next_match(self) -> None:
+    def next_match(self) -> None:
         self._step_match(+1)
 
-    def action_previous_match(self) -> None:
+    def previous_match(self) -> None:
         self._step_match(-1)
 
     def _step_match(self, delta: int) -> None:
         """From the current match while it is in the section shown; else from where the
         reader is: the passage, or the top of the section."""
-        matches = self._latest.shown.items
+        matches = self.latest.shown.items
         if not matches:
             return
-        current = self._search_current
-        if current is not None and current.section in (None, self.current.key):
+        current = self.current
+        if current is not None and current.section in (None, self.host.current.key):
             target = self._number(current) + delta
         else:
-            passage = self._text.passage
-            here = (self.briefing.section_index(self.current.key), passage[0] if passage else 0)
+            passage = self.view.passage
+            here = (
+                self.host.briefing.section_index(self.host.current.key),
+                passage[0] if passage else 0,
+            )
             after = bisect_left(matches, here, key=_where)  # the first match from here on
             target = after if delta > 0 else after - 1
         self._go_to_match(matches[target % len(matches)])
 
     def _go_to_hit(self, hit: Hit) -> None:
         """The match a global search result stands for, else the first in its section."""
-        matches = self._latest.shown.items
+        matches = self.latest.shown.items
         for match in matches:
             if hit.kind == "note":
                 found = match.annotation == hit.annotation
@@ -344,36 +305,28 @@ class SearchingScreen(AnnotatingScreen):
             self._go_to_match(first)
 
     def _go_to_match(self, match: Match) -> None:
-        self._search_current = match
-        self._text.set_search_current(self._marked(match))
-        switched = match.section is not None and match.section != self.current.key
+        self.current = match
+        self.view.set_search_current(self._marked(match))
+        switched = match.section is not None and match.section != self.host.current.key
         if switched and match.section is not None:
-            self.go_to_section(match.section)
+            self.host.go_to_section(match.section)
         if match.kind == "note":
-            self.show_notes_pane()
-            self._pane.highlight_note(match.annotation or "")
+            self.host.show_notes_pane()
+            self.pane.highlight_note(match.annotation or "")
         self._reveal_match(match, switched)
         self._show_match_count()
-        self.refresh_bindings()
+        self.host.refresh_bindings()
 
     def _reveal_match(self, match: Match, switched: bool) -> None:
         if match.kind == "title" or (match.kind == "note" and not match.anchored):
-            self._text.scroll_home(animate=False)
+            self.view.scroll_home(animate=False)
         elif match.kind == "note":
-            self._text.flash(match.start, match.end)
+            self.view.flash(match.start, match.end)
         else:  # centred when arriving in a section; the least scroll within one
-            self._text.reveal(match.start, match.end, center=switched)
+            self.view.reveal(match.start, match.end, center=switched)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def can(self, action: str) -> bool | None:
+        """Whether a search action works now; asked by the reader's one ``check_action``."""
         if action in ("next_match", "previous_match"):
-            return bool(self._latest.shown.items)
-        line_focused = self._search_bar is not None and self.focused is self._search_bar.input
-        if action == "close_search":
-            return line_focused
-        if action == "clear_passage" and line_focused:
-            return False  # esc in the search line is for the line; the passage stays
-        if action == "clear_search":
-            # Esc tries clear_passage and close_search first (BINDINGS order); False lets it
-            # fall through to "back to library".
-            return self._search_bar is not None and self._search_bar.display
-        return super().check_action(action, parameters)
+            return bool(self.latest.shown.items)
+        return True

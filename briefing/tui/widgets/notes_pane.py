@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.reactive import var
 from textual.widgets import OptionList
@@ -12,8 +14,11 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from briefing.core.model import Annotation
 from briefing.core.rules import tag_key
 from briefing.core.safetext import visible
+from briefing.tui.widgets.note_text import local_time, note_content
 
 ORPHANED_HEADER = "Orphaned: passage not found"
+#: A passage longer than this is shortened on its card; the note itself never is.
+QUOTE_LIMIT = 160
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -37,13 +42,33 @@ class NotesPane(OptionList):
     DEFAULT_CSS = """
     NotesPane, NotesPane:focus { border: none; padding: 0; }
     """
+    #: Shown in the key bar while the pane has focus (the screen's e, d, r act on the
+    #: highlighted note then).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Go to passage", id="notes.go"),
+    ]
 
     annotations: tuple[Annotation, ...] = ()
     tag_filter: var[tuple[str, ...]] = var(())
 
-    def set_annotations(self, annotations: Sequence[Annotation]) -> None:
-        ordered = sorted(annotations, key=lambda a: (a.status == "orphaned", a.start, a.id))
-        self.annotations = tuple(ordered)
+    #: Section key -> (place in the briefing, title), set when the pane lists the whole
+    #: briefing: cards are then in reading order and name their section.
+    sections: Mapping[str, tuple[int, str]] = {}
+
+    def set_annotations(
+        self,
+        annotations: Sequence[Annotation],
+        sections: Mapping[str, tuple[int, str]] | None = None,
+    ) -> None:
+        """List ``annotations``; ``sections`` when they come from several sections."""
+        self.sections = sections or {}
+        last = len(self.sections)
+
+        def order(a: Annotation) -> tuple[bool, int, int, str]:
+            place = self.sections.get(a.section, (last, ""))[0]
+            return (a.status == "orphaned", place, a.start, a.id)
+
+        self.annotations = tuple(sorted(annotations, key=order))
         self._rebuild()
 
     def watch_tag_filter(self) -> None:
@@ -70,20 +95,27 @@ class NotesPane(OptionList):
     def _rebuild(self) -> None:
         """Rebuild the options, keeping the highlight on the same note where it survives."""
         kept = self.highlighted_option.id if self.highlighted_option is not None else None
-        options: list[Option] = []
+        options: list[Option | None] = []
         orphans_started = False
         for annotation in self.shown:
             if annotation.status == "orphaned" and not orphans_started:
                 orphans_started = True
                 header = Content.styled(ORPHANED_HEADER, "bold $warning")
                 options.append(Option(header, id=None, disabled=True))
-            options.append(Option(self._prompt(annotation), id=annotation.id))
+            last = options[-1] if options else None
+            if last is not None and not last.disabled:
+                options.append(None)  # a rule between two cards
+            prompt = self._prompt(annotation)
+            if self.sections and annotation.section in self.sections:
+                title = self.sections[annotation.section][1]
+                prompt = Content.styled(visible(f"§ {title}\n"), "$reader-accent") + prompt
+            options.append(Option(prompt, id=annotation.id))
         if not options:
-            message = "No notes on this section."
+            message = "No notes in this briefing." if self.sections else "No notes on this section."
             if self.annotations:
                 tags = " ".join(f"#{t}" for t in self.tag_filter)
                 message = f"No notes tagged {tags}."
-            options = [Option(Content.styled(visible(message), "$text-muted"), disabled=True)]
+            options = [Option(Content.styled(visible(message), "$reader-muted"), disabled=True)]
         index = self.highlighted
         self.set_options(options)
         if kept is not None and kept in {option.id for option in self.options}:
@@ -96,13 +128,15 @@ class NotesPane(OptionList):
 
     @staticmethod
     def _prompt(annotation: Annotation) -> Content:
+        """A card: the passage (long ones shortened; ``v`` shows it whole), the whole note in
+        Markdown with its line breaks, its tags and local time."""
         parts = [
-            Content.styled("▍", annotation.color)
-            + Content.styled(visible(excerpt(annotation.quote)), "italic")
+            Content.styled("▍", f"$reader-hl-{annotation.color}-bar")
+            + Content.styled(visible(excerpt(annotation.quote, QUOTE_LIMIT)), "italic")
         ]
-        if annotation.note:
-            parts.append(Content("\n" + visible(excerpt(annotation.note, 120))))
+        if annotation.note.strip():
+            parts.append(Content("\n") + note_content(annotation.note))
         meta = " ".join(f"#{t}" for t in annotation.tags)
-        stamp = annotation.updated.replace("T", " ").removesuffix("Z")[:16]
-        parts.append(Content.styled(f"\n{meta + '  ' if meta else ''}{stamp}", "$text-muted"))
+        stamp = local_time(annotation.updated)
+        parts.append(Content.styled(f"\n{meta + '  ' if meta else ''}{stamp}", "$reader-muted"))
         return Content("").join(parts)

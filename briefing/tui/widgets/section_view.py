@@ -1,4 +1,9 @@
-"""The text of one section, drawn from the same blocks the anchors live in."""
+"""The text of one section, drawn from the same blocks the anchors live in.
+
+Over 400 lines as one cohesive thing: the scrolling view of a section and everything drawn
+over it (highlights, search marks, the passage cursor, a flash) and kept in place as it
+scrolls, resizes and reflows.
+"""
 
 from __future__ import annotations
 
@@ -15,29 +20,26 @@ from textual.timer import Timer
 
 from briefing.core.model import Annotation, Briefing, Section
 from briefing.core.sentences import paragraphs, sentences
-from briefing.tui.passage import PassageCursor
-from briefing.tui.widgets.section_body import Mark, SectionBody
+from briefing.tui.passage import PassageCursor, by_word, word_spans
+from briefing.tui.widgets.section_body import HEADING, Mark, SectionBody
 
-#: Backgrounds per note colour. Underline as well, so a highlight still shows
-#: on 16-colour terminals and under NO_COLOR.
+#: Backgrounds per note colour, from the theme (see briefing.tui.colours). Underline as
+#: well, so a highlight still shows on 16-colour terminals and under NO_COLOR.
 HIGHLIGHT_STYLES = {
-    "yellow": "underline on #5f5f00",
-    "green": "underline on #005f00",
-    "blue": "underline on #00005f",
-    "pink": "underline on #5f005f",
-    "orange": "underline on #5f3700",
+    colour: f"underline $reader-hl-{colour}-text on $reader-hl-{colour}"
+    for colour in ("yellow", "green", "blue", "pink", "orange")
 }
 #: The keyboard passage. Reverse video reads on every terminal, over any highlight.
 CURSOR_STYLE = "reverse"
 #: A passage jumped to from the notes pane, briefly, so the eye finds it.
-FLASH_STYLE = "bold $text on $warning 70%"
+FLASH_STYLE = "bold $reader-flash-text on $reader-flash"
 FLASH_SECONDS = 1.0
 #: Refreshes to wait for a just-shown section's layout before giving up on a scroll.
 LAYOUT_TRIES = 10
 #: Search matches, and the one n/N went to. Bold and underline or reverse as well as
 #: the tint, so they show on 16-colour terminals, under NO_COLOR and over a highlight.
-SEARCH_STYLE = "bold underline on $warning 35%"
-SEARCH_CURRENT_STYLE = "bold reverse $warning"
+SEARCH_STYLE = "bold underline $reader-search-text on $reader-search"
+SEARCH_CURRENT_STYLE = "bold reverse $reader-current on $reader-current-text"
 #: The headings search covers, by their style: the briefing title and the section title.
 SEARCHED_HEADINGS = frozenset({".section-body--title", ".section-body--section-title"})
 
@@ -81,8 +83,11 @@ class SectionView(VerticalScroll, can_focus=True):
         self._heading_marks_for: tuple[object, dict[int, tuple[Mark, ...]]] = (None, {})
         self._flash_timer: Timer | None = None
         self._end_reported = False
+        self._words: tuple[str, list[tuple[int, int]]] | None = None  # section key, its words
         self.body = SectionBody(id="body")
         self._pending_scroll: float | None = None
+        # The text offset on the window's top line, kept across resizes (None: the top).
+        self._place: int | None = None
         self._links_told: tuple[str, ...] = ()  # the link targets last shown for the passage
 
     def compose(self) -> ComposeResult:
@@ -102,6 +107,7 @@ class SectionView(VerticalScroll, can_focus=True):
         self.body.show(self._headings(section), section.text, section.blocks, self.marks)
         self.body.set_marks(self.marks, self._heading_marks())  # this section's title
         self._pending_scroll = scroll_y
+        self._place = None
         self.call_after_refresh(self._settle)
         self.post_message(self.PassageChanged())
 
@@ -224,6 +230,30 @@ class SectionView(VerticalScroll, can_focus=True):
             self.cursor.extend(delta, start)
         else:
             self.cursor.move(delta, start)
+        self._passage_moved()
+
+    def move_word_edge(self, edge: str, delta: int) -> None:
+        """Move the passage's ``edge`` ("start" or "end") a word out or in (see
+        :func:`~briefing.tui.passage.by_word`). With no passage yet, the first word on
+        screen is selected."""
+        if self.section is None:
+            return
+        words = self._words
+        if words is None or words[0] != self.section.key:
+            words = self._words = (self.section.key, word_spans(self.section.text))
+        spans = words[1]
+        span = self.cursor.span
+        if span is None:
+            self.cursor.place(self._first_visible_sentence())
+            span = self.cursor.span
+            if span is None:
+                return
+            first = next(((s, e) for s, e in spans if s >= span[0]), None)
+            if first is None:
+                return
+            self.cursor.set_words(first)
+        else:
+            self.cursor.set_words(by_word(span, spans, edge, delta))
         self._passage_moved()
 
     def select_paragraph(self, delta: int) -> None:
@@ -367,9 +397,42 @@ class SectionView(VerticalScroll, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self.call_after_refresh(self._check_end)  # geometry is updated on refresh
+        self.call_after_refresh(self._remember_place, self.size)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._check_end)
+        if self._place is not None:  # the text reflows: bring the same words back to the top
+            self.call_after_refresh(self._restore_place, self._place, LAYOUT_TRIES)
+
+    def _top_offset(self) -> int | None:
+        """The text offset at the start of the window's top line; None above the text."""
+        body = self.body
+        lines = body.lines
+        if not body.size.width or not lines:
+            return None
+        top = body.content_region.y - self.scrollable_content_region.y + round(self.scroll_y)
+        index = min(round(self.scroll_y) - top, len(lines) - 1)
+        if index <= 0 or lines[index].block == HEADING:
+            return None
+        return lines[index].start
+
+    def _remember_place(self, size: object) -> None:
+        """After a scroll, at the size it happened at (a resize's own clamping is not a
+        place the reader chose)."""
+        if self.size == size and self._pending_scroll is None:
+            self._place = self._top_offset()
+
+    def _restore_place(self, place: int, tries: int) -> None:
+        """Scroll ``place`` back to the top line, and again after each refresh until the
+        reflowed text has settled (its blocks are re-measured over several)."""
+        self._place = place
+        y = self.line_y(place)
+        if y is not None and y < self.virtual_size.height and y != round(self.scroll_y):
+            self.scroll_to(y=y, animate=False, immediate=True)
+        elif y is not None and y == round(self.scroll_y) and tries < LAYOUT_TRIES - 2:
+            return  # in place, and stayed there across a refresh
+        if tries > 0:
+            self.call_after_refresh(self._restore_place, place, tries - 1)
 
     def _check_end(self) -> None:
         """Report once when the last block's final line is inside the window."""
