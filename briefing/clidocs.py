@@ -37,7 +37,7 @@ DOCS: dict[str, tuple[str, str]] = {
     "notes": ("Add, list, edit and remove your notes from the shell.",
               "briefing notes list russia-dprk-pact"),
     "notes add": ("Note a passage of a section, given by its exact quote.",
-                  'briefing notes add russia-dprk-pact un-veto --quote "veto" --tag un'),
+                  'briefing notes add russia-dprk-pact un-veto --quote "panel of experts" --tag un'),
     "notes list": ("List your notes, on one briefing or on all of them.",
                    "briefing notes list --json"),
     "notes edit": ("Change a note's text, tags or colour.",
@@ -46,8 +46,9 @@ DOCS: dict[str, tuple[str, str]] = {
     "export": ("Export notes as Markdown for an Obsidian vault, as JSON, or through a "
                "Jinja2 template. Without -o, to stdout (or to the config's export folder).",
                "briefing export russia-dprk-pact -o ~/Vault/russia-dprk-pact.md"),
-    "search": ("Search the briefings and your notes; exit 1 when nothing matches.",
-               'briefing search "mutual assistance" tag:treaty'),
+    "search": ("Search the briefings and your notes: words, \"a phrase\", tag:NAME;\n"
+               "exit 1 when nothing matches.",
+               'briefing search "mutual assistance" veto'),
     "doctor": ("Check every data file; restore damaged ones from the newest good backup.",
                "briefing doctor --restore"),
     "serve": ("Serve the reader over SSH, public keys only.",

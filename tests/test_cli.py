@@ -568,3 +568,20 @@ def test_a_closed_pipe_is_not_an_error(data_dir: Path) -> None:
     finally:
         os.close(write_end)
     assert result.returncode == 0 and result.stderr == ""
+
+
+#: The help examples a new user can paste against the bundled briefing as they are.
+RUNNABLE_EXAMPLES = ["list", "show", "outline", "notes add", "notes list", "search", "config show"]
+
+
+@pytest.mark.parametrize("command", RUNNABLE_EXAMPLES)
+def test_the_help_example_works_as_printed(
+    command: str, capsys: pytest.CaptureFixture[str], store: object
+) -> None:
+    import shlex
+
+    from briefing.clidocs import DOCS
+
+    example = DOCS[command][1].split(" > ")[0]  # the command, not where its output goes
+    code, _, err = run(capsys, *shlex.split(example)[1:])
+    assert code == 0, f"{example}: {err}"
