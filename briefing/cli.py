@@ -35,6 +35,14 @@ class Failure(Exception):
     """A command that could not do its job; printed as one line, exit 1."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line naming the command and where its help is (clig.dev);
+    every sub-command's parser is made of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)  # accepted after a command too
     common.add_argument(
@@ -49,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="whose notes (default: $BRIEFING_USER or the login name)",
     )
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="briefing",
         description="Read briefings in the terminal, mark passages and keep notes.",
         epilog="With no command, opens the reader. Example: briefing export --all -o notes.md",

@@ -332,9 +332,10 @@ def one_line_error(code: int, err: str, expected_code: int = 1) -> None:
 def test_a_bad_since_is_a_usage_error(capsys: pytest.CaptureFixture[str], since: str) -> None:
     code, out, err = run(capsys, "export", "--since", since)
     assert code == 2 and out == "" and "Traceback" not in err
-    assert err.splitlines()[-1] == (
-        f"briefing export: error: argument --since: not a date as YYYY-MM-DD: {since!r}"
-    )
+    assert err.splitlines() == [
+        f"briefing export: argument --since: not a date as YYYY-MM-DD: {since!r}"
+        " (see 'briefing export --help')"
+    ]
 
 
 def test_an_unusable_data_dir_is_one_line(
