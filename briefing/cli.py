@@ -44,7 +44,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)  # accepted after a command too
+    common = OneLineParser(add_help=False)  # accepted after a command too
     common.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--reindex", action="store_true", help="rebuild the search index from the library"
     )
 
-    keys_file = argparse.ArgumentParser(add_help=False)
+    keys_file = OneLineParser(add_help=False)
     keys_file.add_argument(
         "--authorized-keys", type=Path, metavar="FILE", help="keys file (DATA/ssh/authorized_keys)"
     )

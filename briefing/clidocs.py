@@ -37,7 +37,8 @@ DOCS: dict[str, tuple[str, str]] = {
     "notes": ("Add, list, edit and remove your notes from the shell.",
               "briefing notes list russia-dprk-pact"),
     "notes add": ("Note a passage of a section, given by its exact quote.",
-                  'briefing notes add russia-dprk-pact un-veto --quote "panel of experts" --tag un'),
+                  "briefing notes add russia-dprk-pact un-veto"
+                  ' --quote "panel of experts" --tag un'),
     "notes list": ("List your notes, on one briefing or on all of them.",
                    "briefing notes list --json"),
     "notes edit": ("Change a note's text, tags or colour.",
