@@ -257,3 +257,17 @@ def test_a_folder_that_may_not_be_searched_is_a_refusal_not_a_crash(
     with pytest.raises(WriteRefused, match="Permission denied"):
         write_document(target, "# notes\n")
     assert not target.exists()
+
+
+@pytest.mark.parametrize("over_ssh", [False, True])
+async def test_the_ssh_hint_shows_only_over_ssh(
+    noted: Store, monkeypatch: pytest.MonkeyPatch, over_ssh: bool
+) -> None:
+    if over_ssh:
+        monkeypatch.setenv("SSH_CONNECTION", "127.0.0.1 50000 127.0.0.1 22")
+    else:
+        monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    app = make_app(noted)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot)
+        assert bool(dialog.query("#export-hint")) is over_ssh

@@ -16,6 +16,7 @@ server's files (its keys file, other readers' notes).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual import on
@@ -97,7 +98,8 @@ class ExportDialog(ModalScreen[Path | None]):
             yield Static(Content("Save to"), classes="field-label")
             yield Input(str(self.path), id="export-path", select_on_focus=False)
             yield Static("", id="export-status")
-            yield Static(Content(SSH_HINT), id="export-hint")
+            if self.confined is not None or os.environ.get("SSH_CONNECTION"):
+                yield Static(Content(SSH_HINT), id="export-hint")
             with Horizontal(id="export-buttons"):
                 # The keys are on the buttons: no key bar, whose enter the path field hides.
                 yield Button(SAVE, id="export-save", variant="primary")
