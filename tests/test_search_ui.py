@@ -63,6 +63,14 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()  # what it found is drawn
 
 
+async def until(pilot, done) -> None:  # type: ignore[no-untyped-def]
+    """Pause until ``done()`` holds, as a user waits for the screen; never a timing."""
+    for _ in range(200):
+        if done():
+            return
+        await pilot.pause(0.05)
+
+
 async def search(pilot, screen: ReaderScreen, query: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("slash", *query)
     await settle(pilot)
@@ -235,7 +243,7 @@ async def test_a_match_in_a_note_goes_to_its_passage_and_the_note(store: Store) 
         await search(pilot, screen, "zanzibar")
         assert counter(screen) == "1 match"
         await pilot.press("enter")
-        await pilot.pause()
+        await until(pilot, lambda: counter(screen) == "1/1")  # the jump waits for a layout
         assert screen.current.key == "legal-framework"
         assert counter(screen) == "1/1"
         assert screen.query_one("#notes").display  # shown, even at 80 columns
