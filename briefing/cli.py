@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from briefing import __version__, clidocs
 from briefing.core import anchoring, jsonshape
+from briefing.core.anchoring import changes
 from briefing.core.config import ConfigError, config_path, describe, load_config
 from briefing.core.ingest import IngestError
 from briefing.core.model import DEFAULT_COLOR
@@ -375,9 +376,16 @@ def cmd_import(context: Context, args: argparse.Namespace) -> int:
         report = import_paths(context.store, args.paths, options=options)
     for result in report.results:
         detail = ""
-        if result.moved or result.orphaned:
-            detail = f" ({result.moved} notes moved, {result.orphaned} orphaned)"
+        if result.changes or result.orphaned:
+            detail = f" (notes: {changes.summary(list(result.changes))})"
         context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
+        # Only the importing user's own notes are spelled out: others' stay private.
+        mine = [c for c in result.changes if c.user == context.store.user]
+        if mine:
+            titles = {s.key: s.title for s in context.store.get(result.slug).sections}
+            for change in mine:
+                for line in changes.describe(change, titles).split("\n"):
+                    context.out(f"           {visible(line)}")
     for error in report.refused:
         print(f"  refused  {visible(str(error))}", file=sys.stderr)
     summary = f"{len(report.results)} imported, {len(report.refused)} refused"

@@ -9,6 +9,7 @@ from rapidfuzz.distance import Levenshtein
 
 from briefing.core.anchoring import (
     CONTEXT,
+    UNIQUE_LENGTH,
     AmbiguousQuote,
     find_quote,
     locate,
@@ -134,13 +135,20 @@ def test_edits_touching_the_context_still_find_the_passage(
     before: list[tuple[int, int, str]],
     after: list[tuple[int, int, str]],
 ) -> None:
-    """Edits up to the separator either side of the passage (so its own words stay whole)."""
+    """Edits up to the separator either side of the passage (so its own words stay whole).
+
+    A quote of ``UNIQUE_LENGTH`` characters or more is always found; a shorter one whose
+    surroundings were rewritten may be orphaned (it could as well be another copy of a
+    common phrase), but is never misplaced.
+    """
     text, start, end = doc
     anchor = make_anchor(text, start, end)
     head = apply(text[: start - 1], before) + text[start - 1] if start else ""
     tail = text[end] + apply(text[end + 1 :], after) if end < len(text) else ""
     revised = head + anchor.quote + tail
     span = locate(anchor, revised)
+    if len(anchor.quote) < UNIQUE_LENGTH and span is None:
+        return
     assert span is not None
     assert revised[span[0] : span[1]] == anchor.quote
     if occurrences(revised, anchor.quote) == 1:

@@ -138,3 +138,28 @@ async def test_a_note_added_from_the_cli_appears_in_the_open_reader(store: Store
         await _until(
             pilot, lambda: [n.note for n in screen._pane.annotations] == ["cli"], "the new note"
         )
+
+
+async def test_a_reimport_keeps_the_window_on_the_same_passage(
+    store: Store, tmp_path: Path
+) -> None:
+    app = make_app(store, SLUG, SECTION)
+    async with app.run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        view = screen.query_one(SectionView)
+        await pilot.press(*["j"] * 8)
+        await pilot.pause()
+        assert view.scroll_y > 0
+
+        def top_sentence() -> str:
+            start, end = view.cursor.sentences[view._first_visible_sentence()]
+            return view.section.text[start:end]
+
+        before = top_sentence()
+        _cli_in_another_process(store.paths.root, "import", str(_revise(tmp_path)))
+        await _until(pilot, lambda: ADDED in view.section.text, "the revised text")
+        await pilot.pause()
+        await pilot.pause()
+        assert top_sentence() == before

@@ -303,3 +303,22 @@ def test_show_markdown_round_trips_the_bundled_briefing_byte_stably(
     assert content_hash(store.get(SLUG)) == content_hash(original)
     assert first.split("\n---\n", 1)[1].strip().startswith("# The Russia–North Korea")
     assert BUNDLED.read_text("utf-8").split("## Treaty terms", 1)[1] in first
+
+
+@pytest.mark.system
+def test_an_edited_show_markdown_file_of_any_name_updates_its_briefing(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path
+) -> None:
+    """The edit loop the README shows: show --markdown > FILE, edit, import FILE."""
+    text = store.get(SLUG).section("un-veto").text  # type: ignore[union-attr]
+    quote = "blocked the renewal of a UN panel of experts"
+    start = text.index(quote)
+    store.add_annotation(SLUG, "un-veto", start, start + len(quote), note="monitoring")
+    code, markdown, _ = run(capsys, "show", SLUG, "--markdown")
+    path = tmp_path / "edited.md"
+    path.write_text(markdown.replace("## UN veto", "## The veto at the UN"), encoding="utf-8")
+    code, out, err = run(capsys, "import", str(path))
+    assert code == 0 and f"updated  {SLUG}" in out, (out, err)
+    assert [b.slug for b in store.briefings()] == [SLUG]
+    (note,) = store.annotations(SLUG)
+    assert note.quote == quote and note.status == "anchored"

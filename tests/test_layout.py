@@ -14,6 +14,7 @@ import pytest
 
 from briefing.store.facade import Store
 from briefing.store.files import LIBRARY_SCHEMA
+from briefing.store.importing import import_paths
 from briefing.store.layout import LAYOUT_1_BACKUP
 from briefing.store.records import annotations_from, briefings_from
 from tests.conftest import run_cli
@@ -97,3 +98,26 @@ def test_a_move_killed_before_its_last_rename_is_done_again(old_folder: Path) ->
     assert [b.slug for b in again.listings()] == ["export-fixture", "russia-dprk-pact"]
     assert again.get("export-fixture").body_sections[0].key == "summary"
     assert (old_folder / "backups" / LAYOUT_1_BACKUP).read_bytes() == old_library
+
+
+def test_an_import_killed_between_a_briefings_file_and_the_index_is_repaired(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """Killed after writing the briefing's new file, before the index: importing the
+    version the index names again must write its file again, not call it unchanged."""
+    first = tmp_path / "a.md"
+    first.write_text("# Desk\n\n## One\n\nThe first text.\n", encoding="utf-8")
+    second = tmp_path / "b" / "a.md"
+    second.parent.mkdir()
+    second.write_text("# Desk\n\n## One\n\nThe second text.\n", encoding="utf-8")
+    store = Store(data_dir, "tester")
+    import_paths(store, [first])
+    other = Store(tmp_path / "other", "tester")
+    import_paths(other, [second])
+    shutil.copy(other.paths.briefing_file("a"), store.paths.briefing_file("a"))  # the kill
+    assert "second" in Store(data_dir, "tester").get("a").sections[-1].text
+    report = import_paths(Store(data_dir, "tester"), [first])
+    assert [r.status for r in report.results] == ["updated"]
+    again = Store(data_dir, "tester")
+    assert again.get("a").sections[-1].text == "The first text."
+    assert [h.briefing for h in again.search_index().search("first")] == ["a"]

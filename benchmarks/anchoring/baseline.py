@@ -71,7 +71,9 @@ def reanchor(annotation: Annotation, old: Briefing, new: Document) -> tuple[str,
         if errors > len(quote) / 2:
             continue
         quote_score = 1 - errors / len(quote)
-        prefix_score = _score(text[max(0, start - len(anchor.prefix)) : start], anchor.prefix, False)
+        prefix_score = _score(
+            text[max(0, start - len(anchor.prefix)) : start], anchor.prefix, False
+        )
         suffix_score = _score(text[end : end + len(anchor.suffix)], anchor.suffix, True)
         position = 1 - abs(start - hint) / max(1, len(text))
         score = (50 * quote_score + 20 * prefix_score + 20 * suffix_score + 2 * position) / 92

@@ -8,7 +8,8 @@ Sources (see build.py): jlevy/the-art-of-command-line README.md, donnemartin/sys
 README.md, getify/You-Dont-Know-JS "types & grammar/ch4.md", rust-lang/book
 src/ch02-00-guessing-game-tutorial.md. Each cell is correct / wrong place / wrongly orphaned
 (for "should orphan" rows: orphaned / attached somewhere / -). ms per note includes everything
-the anchorer does for a briefing's notes, as a re-import would.
+the anchorer does for a briefing's notes, as a re-import would; CPU time is given too, as
+wall time swings with the machine's load.
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.anchoring import baseline, legacy  # noqa: E402
-from benchmarks.anchoring.cases import Case, Pair, load_pairs  # noqa: E402
-from briefing.core import anchoring  # noqa: E402
-from briefing.core.model import Annotation, Briefing  # noqa: E402
+from benchmarks.anchoring import baseline, legacy
+from benchmarks.anchoring.cases import Case, Pair, load_pairs
+from briefing.core import anchoring
+from briefing.core.model import Annotation, Briefing
 
 Result = tuple[str, str, int, int]  # status, section, start, end
 Anchorer = Callable[[Pair], list[Result]]
@@ -36,8 +37,7 @@ def trimmed(note: Annotation, context: int) -> Annotation:
     """The note as an anchorer keeping ``context`` characters either side would have made it."""
     anchor = note.anchor
     return note.with_changes(
-        anchor=replace(anchor, prefix=anchor.prefix[-context:],
-                       suffix=anchor.suffix[:context])
+        anchor=replace(anchor, prefix=anchor.prefix[-context:], suffix=anchor.suffix[:context])
     )
 
 
@@ -110,17 +110,18 @@ def main() -> None:
     started = time.perf_counter()
     pairs = load_pairs(args.limit, args.only)
     cases = [case for pair in pairs for case in pair.cases]
-    print(
-        f"{len(pairs)} pairs, {len(cases)} notes (labelled in {time.perf_counter() - started:.0f} s)"
-    )
+    took = time.perf_counter() - started
+    print(f"{len(pairs)} pairs, {len(cases)} notes (labelled in {took:.0f} s)")
     tallies: dict[str, dict[str, Counter[str]]] = {n: defaultdict(Counter) for n in names}
     seconds: dict[str, float] = dict.fromkeys(names, 0.0)
+    cpu_seconds: dict[str, float] = dict.fromkeys(names, 0.0)
     failures: dict[str, list[tuple[Case, Result, str]]] = {n: [] for n in names}
     for name in names:
         for pair in pairs:
-            tick = time.perf_counter()
+            tick, cpu = time.perf_counter(), time.process_time()
             results = ANCHORERS[name](pair)
             seconds[name] += time.perf_counter() - tick
+            cpu_seconds[name] += time.process_time() - cpu
             for case, result in zip(pair.cases, results, strict=True):
                 outcome = verdict(case, result)
                 for group in groups(case):
@@ -137,18 +138,21 @@ def main() -> None:
             if not total:
                 line += f"{'-':>26}"
                 continue
-            cell = "/".join(
-                f"{tally[k] / total:.3f}" for k in ("correct", "wrong", "orphaned")
-            ) + f" ({total})"
+            cell = (
+                "/".join(f"{tally[k] / total:.3f}" for k in ("correct", "wrong", "orphaned"))
+                + f" ({total})"
+            )
             line += f"{cell:>26}"
         print(line)
-    print(f"{'ms per note':{width}}" + "".join(
-        f"{1000 * seconds[n] / max(1, len(cases)):>26.2f}" for n in names
-    ))
+    for label, spent in (("ms per note (wall)", seconds), ("ms per note (CPU)", cpu_seconds)):
+        cells = "".join(f"{1000 * spent[n] / max(1, len(cases)):>26.2f}" for n in names)
+        print(f"{label:{width}}{cells}")
     for name in names:
         for case, result, outcome in failures[name][: args.failures]:
-            print(f"\n[{name}] {outcome} {case.doc}#{case.pair} {case.kind} "
-                  f"unchanged={case.unchanged} moved={case.moved}")
+            print(
+                f"\n[{name}] {outcome} {case.doc}#{case.pair} {case.kind} "
+                f"unchanged={case.unchanged} moved={case.moved}"
+            )
             print(f"  note  {case.note.section}: {case.note.quote[:300]!r}")
             print(f"  ctx   {case.note.anchor.prefix!r} ... {case.note.anchor.suffix!r}")
             print(f"  want  {case.expected}")
@@ -159,7 +163,7 @@ def main() -> None:
             print(f"  got   {result[:4]}")
             if result[0] == "anchored":
                 new_text = dict(_parts(case, pairs)).get(result[1], "")
-                print(f"        {new_text[result[2]:result[3]][:300]!r}")
+                print(f"        {new_text[result[2] : result[3]][:300]!r}")
 
 
 def _parts(case: Case, pairs: list[Pair]) -> list[tuple[str, str]]:

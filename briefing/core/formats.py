@@ -376,7 +376,7 @@ def escape_inline(text: str) -> str:
 
 def briefing_markdown(briefing: Briefing) -> str:
     """A stored briefing as canonical Markdown; importing it gives the same briefing back."""
-    meta = {**briefing.meta, "title": briefing.title}
+    meta = {"slug": briefing.slug, **briefing.meta, "title": briefing.title}
     body = "\n\n".join(
         f"## {escape_inline(s.title)}\n\n{s.markdown}" for s in briefing.body_sections
     )

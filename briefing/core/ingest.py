@@ -156,9 +156,12 @@ def parse_briefing(text: str, *, slug: str, origin: str = "<text>") -> Briefing:
             )
         )
 
+    # The slug is the briefing's identity, not one of its facts: kept out of the meta (and so
+    # of the content hash), and written back by ``show --markdown`` so a re-import updates.
+    chosen = meta.pop("slug", None)
     meta = {**meta, "title": title}
     return Briefing(
-        slug=slugify(str(meta.get("slug") or slug), fallback="briefing"),
+        slug=slugify(str(chosen or slug), fallback="briefing"),
         title=title,
         meta=meta,
         lead=lead,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing.core import anchoring, rules
+from briefing.core.anchoring.changes import NoteChange, classify
 from briefing.core.model import (
     COLORS,
     DEFAULT_COLOR,
@@ -93,6 +94,8 @@ class ImportResult:
     status: str  # "new", "updated" or "unchanged"
     moved: int = 0
     orphaned: int = 0
+    #: Notes (every user's) now in another section, with revised words, or orphaned.
+    changes: tuple[NoteChange, ...] = ()
 
 
 def check_note(note: str) -> str:
@@ -128,6 +131,8 @@ class Store:
         self._files: dict[Path, DataFile] = {}
         self._search_file: SearchFile | None = None
         self._revisions: dict[str, tuple[Briefing, str]] = {}
+        #: Per briefing, the notes the running import moved, edited or orphaned.
+        self._note_changes: dict[str, list[NoteChange]] = {}
 
     def _file(self, path: Path) -> DataFile:
         if path not in self._files:
@@ -181,6 +186,17 @@ class Store:
             path = self.paths.briefing_file(slug)
             raise StoreError(f"{path}: the briefing's file is missing; import {slug!r} again")
         return briefing
+
+    def _hash_on_disk(self, path: Path) -> str | None:
+        """The content hash a briefing's own file records; None if there is none."""
+        try:
+            data = self._file(path).read() or {}
+        except DataError:
+            return None
+        records = data.get("briefing")
+        record = next(iter(records.values()), None) if isinstance(records, dict) else None
+        value = record.get("hash") if isinstance(record, dict) else None
+        return value if isinstance(value, str) else None
 
     def _load(self, slug: str) -> Briefing:
         """One briefing read afresh and not kept (indexing the whole library)."""
@@ -278,7 +294,9 @@ class Store:
                 path = self.paths.briefing_file(briefing.slug)
                 key = by_slug.get(briefing.slug)
                 old = table.get(key) if key is not None else None
-                if old is not None and old.get("hash") == digest and path.exists():
+                # The briefing's own file is checked too: a kill between writing it and
+                # the index leaves the index naming the old text over a file of the new.
+                if old is not None and old.get("hash") == digest == self._hash_on_disk(path):
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
                     continue
@@ -310,9 +328,15 @@ class Store:
         by_result = {r.slug: i for i, r in enumerate(results)}
         for briefing in changed:
             moved, orphaned = self._reanchor_all_users(briefing)
+            changes = self._note_changes.pop(briefing.slug, [])
             index = by_result[briefing.slug]
             results[index] = ImportResult(
-                briefing.slug, briefing.title, results[index].status, moved=moved, orphaned=orphaned
+                briefing.slug,
+                briefing.title,
+                results[index].status,
+                moved=moved,
+                orphaned=orphaned,
+                changes=tuple(changes),
             )
         return results
 
@@ -357,6 +381,7 @@ class Store:
         plan = {r["id"]: (r, new_place(r)) for r in snapshot.values() if isinstance(r, dict)}
         moved = orphaned = 0
         used: set[str] = set()
+        news: list[NoteChange] = []
         with data_file.transaction(before_loss="reanchor") as db:
             storage: Any = db.storage
             data = storage.read() or {}
@@ -367,6 +392,9 @@ class Store:
                 # A note changed since the snapshot is placed again, now, under the lock.
                 new = planned[1] if planned and planned[0] == record else new_place(record)
                 if new is not None:
+                    change = classify(annotation_from(record), annotation_from(new))
+                    if change is not None:
+                        news.append(change)
                     if new["status"] == "orphaned":
                         orphaned += record.get("status") != "orphaned"
                     elif (new["section"], new["start"], new["end"]) != (
@@ -380,7 +408,33 @@ class Store:
                 used.add(table[doc_id].get("revision", ""))
             if changed:
                 storage.write(data)  # one write for the whole file: linear in notes
+        if news:
+            self._tell_later(path.parent.parent.name, briefing.slug, news)
         return moved, orphaned, used
+
+    def _tell_later(self, user: str, slug: str, news: list[NoteChange]) -> None:
+        """Keep what an import did to ``user``'s notes, for the import's result and, in their
+        state file, for their reader to say when it next opens the briefing."""
+        self._note_changes.setdefault(slug, []).extend(news)
+        with self._file(self.paths.state_file(user)).transaction() as db:
+            db.table("changes").insert_multiple({**c.record(), "briefing": slug} for c in news)
+
+    def take_changes(self, slug: str) -> list[NoteChange]:
+        """What re-imports did to this user's notes on ``slug`` since last asked; forgets it.
+
+        The reader calls this when it opens a briefing, so a note that moved, was edited or
+        orphaned by a re-import someone else ran is not a silent surprise.
+        """
+        pending = self._state_data().get("changes", {}).values()
+        if not any(r.get("briefing") == slug for r in pending):
+            return []
+        with self._state.transaction() as db:
+            table = db.table("changes")
+            found = [
+                NoteChange.from_record(dict(r)) for r in table.search(where("briefing") == slug)
+            ]
+            table.remove(where("briefing") == slug)
+        return [c for c in found if c is not None]
 
     # -- annotations ---------------------------------------------------
 

@@ -16,7 +16,12 @@ unsure, :func:`reanchor_in_briefing` orphans the note and keeps its old quote. I
 
 from __future__ import annotations
 
-from briefing.core.anchoring.gate import CONTEXT_SIMILARITY, MIN_FUZZY_LENGTH, QUOTE_SIMILARITY
+from briefing.core.anchoring.gate import (
+    CONTEXT_SIMILARITY,
+    MIN_FUZZY_LENGTH,
+    QUOTE_SIMILARITY,
+    UNIQUE_LENGTH,
+)
 from briefing.core.anchoring.quotes import (
     CONTEXT,
     GATE_CONTEXT,
@@ -34,6 +39,7 @@ __all__ = [
     "GATE_CONTEXT",
     "MIN_FUZZY_LENGTH",
     "QUOTE_SIMILARITY",
+    "UNIQUE_LENGTH",
     "AmbiguousQuote",
     "find_quote",
     "locate",

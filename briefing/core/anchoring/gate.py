@@ -10,18 +10,44 @@ template ("Figure 6: A function that..." against "Figure 7: ..."), which context
 
 from __future__ import annotations
 
-from briefing.core.model import Anchor
 from briefing.core.anchoring.quotes import GATE_CONTEXT
+from briefing.core.model import Anchor
 
 #: Quotes shorter than this are only ever found verbatim: a few characters ("the", "Kyiv")
 #: are near-matches for too many other words for a fuzzy hit to mean anything.
 MIN_FUZZY_LENGTH = 12
 
 #: The lowest quote score a fuzzy candidate may have (see :func:`quote_score`).
-QUOTE_SIMILARITY = 0.8
+QUOTE_SIMILARITY = 0.7
+
+#: ... and from this many characters, this one.
+LONG_QUOTE = 40
+LONG_QUOTE_SIMILARITY = 0.65
 
 #: The context a short or much-edited quote needs (normalized Levenshtein similarity).
 CONTEXT_SIMILARITY = 0.5
+
+#: A quote scoring under this was partly rewritten, and needs a little more context.
+REWRITTEN = 0.8
+REWRITTEN_CONTEXT = 0.55
+
+#: The only verbatim copy in the briefing of a quote this long is the passage though its
+#: surroundings changed (a moved paragraph); a shorter one needs context or its old place.
+UNIQUE_LENGTH = 20
+
+
+def unique_context(length: int) -> float:
+    """The context the only verbatim copy of a quote this long needs, anywhere."""
+    return 0.0 if length >= LONG_QUOTE else 0.15
+
+
+#: Among several verbatim copies of a quote, the one with the best context is taken if its
+#: context scores this (a repeated quote says nothing by itself, however long) ...
+REPEATED_CONTEXT = 0.5
+
+#: ... or if it scores this, and this much more than the next best copy's.
+STANDOUT_CONTEXT = 0.3
+STANDOUT_MARGIN = 0.1
 
 _DIGITS = str.maketrans("", "", "0123456789")
 
@@ -40,7 +66,9 @@ def quote_score(quote: str, found: str) -> float:
     return max(0.0, 1 - cost / (2 * len(quote)))
 
 
-def context_score(anchor: Anchor, text: str, start: int, end: int, width: int = GATE_CONTEXT) -> float:
+def context_score(
+    anchor: Anchor, text: str, start: int, end: int, width: int = GATE_CONTEXT
+) -> float:
     """How close the surroundings of ``text[start:end]`` are to the anchor's nearest context."""
     from rapidfuzz.distance import Levenshtein
 
@@ -52,7 +80,9 @@ def context_score(anchor: Anchor, text: str, start: int, end: int, width: int = 
     return Levenshtein.normalized_similarity(prefix + suffix, before + after)
 
 
-def context_agreement(anchor: Anchor, text: str, start: int, end: int, width: int = GATE_CONTEXT) -> int:
+def context_agreement(
+    anchor: Anchor, text: str, start: int, end: int, width: int = GATE_CONTEXT
+) -> int:
     """How many characters of the old context still surround ``text[start:end]``, inward out."""
     prefix, suffix = anchor.prefix[-width:], anchor.suffix[:width]
     before = text[max(0, start - len(prefix)) : start]
@@ -85,14 +115,36 @@ def needed_context(quote: str, found: str, score: float) -> float:
         return 0.15
     if length >= 40 and score >= 0.9:
         return 0.3
+    if score < REWRITTEN:
+        return REWRITTEN_CONTEXT
     return CONTEXT_SIMILARITY
+
+
+#: A near match this long and this intact, with no other near match anywhere in the briefing,
+#: needs no context: the passage moved and everything around it changed.
+SOLE_LENGTH = 60
+SOLE_SIMILARITY = 0.9
+
+
+def sole_match(quote: str, found: str, score: float) -> bool:
+    """Whether the briefing's only near match to ``quote`` may be taken without context."""
+    if len(quote) < SOLE_LENGTH or score < SOLE_SIMILARITY:
+        return False
+    return quote.translate(_DIGITS) != found.translate(_DIGITS)
+
+
+def lowest_score(length: int) -> float:
+    """The lowest quote score a fuzzy candidate may have: a long passage may gain a sentence
+    (its context then vouches for it), a short one only a word or so."""
+    return LONG_QUOTE_SIMILARITY if length >= LONG_QUOTE else QUOTE_SIMILARITY
 
 
 def accept(anchor: Anchor, text: str, start: int, end: int) -> tuple[bool, float, float]:
     """(passes the gate, quote score, context score) for ``text[start:end]``."""
     found = text[start:end]
     score = 1.0 if found == anchor.quote else quote_score(anchor.quote, found)
-    if score < 1.0 and (len(anchor.quote) < MIN_FUZZY_LENGTH or score < QUOTE_SIMILARITY):
+    length = len(anchor.quote)
+    if score < 1.0 and (length < MIN_FUZZY_LENGTH or score < lowest_score(length)):
         return False, score, 0.0
     context = context_score(anchor, text, start, end)
     return context >= needed_context(anchor.quote, found, score), score, context

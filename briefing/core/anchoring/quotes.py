@@ -114,5 +114,3 @@ def find_quote(text: str, quote: str) -> tuple[int, int] | None:
     if not hits:
         return None
     return origin[hits[0]], origin[hits[0] + len(folded_quote) - 1] + 1
-
-

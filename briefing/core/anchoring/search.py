@@ -1,26 +1,22 @@
 """Where in a whole briefing a noted passage now is: its own section first, then anywhere.
 
 1. The old offsets in the note's own section, if they still hold the quote with its context.
-2. Verbatim copies anywhere (the lead included); the best by the nearest context, ties broken
-   by the wider stored context, then the note's own section, then the old offset.
+2. Verbatim copies anywhere (the lead, a section of its own, included); the best by the
+   nearest context, ties broken by the wider stored context, then the note's own section, then
+   the old position.
 3. Near matches in the note's own section, then anywhere else (found through an index of word
    pairs, so a long briefing is not scanned for every note), each judged by the gate.
-
-A passage now in the lead is reported as such: notes live in sections, so it orphans the note
-rather than letting a look-alike elsewhere take it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from briefing.core.anchoring import gate, spans
-from briefing.core.anchoring.quotes import text_hash
+from briefing.core.anchoring.quotes import GATE_CONTEXT, text_hash
 from briefing.core.model import Anchor, Briefing
-
-#: The section key given to the lead, which is searched but never holds a note.
-LEAD = ""
 
 _WORD = re.compile(r"\w+")
 #: Word pairs this common say nothing about where a passage went.
@@ -36,23 +32,27 @@ class Layout:
     briefing: Briefing | None
     parts: list[tuple[str, str]]
     _index: dict[tuple[str, str], list[tuple[int, int]]] | None = field(default=None)
+    _offsets: list[int] | None = field(default=None)
 
     @classmethod
     def of(cls, briefing: Briefing) -> Layout:
-        from briefing.core.ingest import plain_text
+        return cls(briefing, [(s.key, s.text) for s in briefing.sections])
 
-        parts = [(s.key, s.text) for s in briefing.sections]
-        if any(s.is_lead for s in briefing.sections):  # the lead is a section, annotated too
-            return cls(briefing, parts)
-        lead = plain_text(briefing.lead) if briefing.lead.strip() else ""
-        return cls(briefing, [(LEAD, lead), *parts])
+    def offset(self, part: int) -> int:
+        """Where ``part`` starts if the parts were laid end to end."""
+        if self._offsets is None:
+            self._offsets, at = [], 0
+            for _, text in self.parts:
+                self._offsets.append(at)
+                at += len(text) + 2
+        return self._offsets[part]
 
     def index(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
         if self._index is None:
             index: dict[tuple[str, str], list[tuple[int, int]]] = {}
             for part, (_, text) in enumerate(self.parts):
                 words = [(m.group().lower(), m.start()) for m in _WORD.finditer(text)]
-                for (first, at), (second, _) in zip(words, words[1:], strict=False):
+                for (first, at), (second, _) in pairwise(words):
                     index.setdefault((first, second), []).append((part, at))
             self._index = index
         return self._index
@@ -71,7 +71,7 @@ def layout(briefing: Briefing) -> Layout:
 def _rough_starts(anchor: Anchor, found: Layout) -> dict[int, set[int]]:
     """Per part, offsets where many of the quote's word pairs now start the passage."""
     words = [(m.group().lower(), m.start()) for m in _WORD.finditer(anchor.quote)]
-    pairs = [((a, b), at) for (a, at), (b, _) in zip(words, words[1:], strict=False)]
+    pairs = [((a, b), at) for (a, at), (b, _) in pairwise(words)]
     if not pairs:
         return {}
     index = found.index()
@@ -104,14 +104,16 @@ def _judge(anchor: Anchor, part: int, text: str, span: tuple[int, int]) -> Found
     ok, quote, context = gate.accept(anchor, text, *span)
     if not ok:
         return None
-    wide = gate.context_score(anchor, text, *span, width=max(len(anchor.prefix), len(anchor.suffix)))
+    wide = gate.context_score(
+        anchor, text, *span, width=max(len(anchor.prefix), len(anchor.suffix))
+    )
     return Found(part, span[0], span[1], quote + context, wide)
 
 
 def place(anchor: Anchor, key: str, briefing: Briefing) -> tuple[str, int, int] | None:
     """(section key, start, end) of the passage in ``briefing``, or ``None`` to orphan it.
 
-    ``key`` is the note's section; a passage now in the lead orphans the note.
+    ``key`` is the note's section.
     """
     return place_in(anchor, key, layout(briefing))
 
@@ -120,7 +122,7 @@ def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | 
     """:func:`place` over prepared texts (``Layout(None, [(key, text)])`` for a single text)."""
     if not anchor.quote.strip():
         return None
-    own = next((i for i, (k, _) in enumerate(found.parts) if k == key and k != LEAD), None)
+    own = next((i for i, (k, _) in enumerate(found.parts) if k == key), None)
     if own is not None:
         text = found.parts[own][1]
         start, end = anchor.start, anchor.end
@@ -131,14 +133,14 @@ def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | 
             and (
                 anchor.text_hash == text_hash(text)
                 or gate.context_agreement(anchor, text, start, end)
-                == len(anchor.prefix[-gate.GATE_CONTEXT :] + anchor.suffix[: gate.GATE_CONTEXT])
+                == len(anchor.prefix[-GATE_CONTEXT:] + anchor.suffix[:GATE_CONTEXT])
             )
         ):
             return key, start, end
     hit = _exact(anchor, found, own)
     if hit is None:
         hit = _near(anchor, found, own)
-    if hit is None or found.parts[hit.part][0] == LEAD:
+    if hit is None:
         return None
     return found.parts[hit.part][0], hit.start, hit.end
 
@@ -151,42 +153,100 @@ def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
     ]
     if not hits:
         return None
-    if len(hits) == 1 and hits[0][0] == own:  # the only copy, in its own section: take it
+    if len(hits) == 1:
         part, (start, end) = hits[0]
-        return Found(part, start, end, 2.0, 1.0)
+        text = found.parts[part][1]
+        context = gate.context_score(anchor, text, start, end)
+        length = len(anchor.quote)
+        if (length >= gate.UNIQUE_LENGTH and context >= gate.unique_context(length)) or (
+            (part == own or length >= gate.UNIQUE_LENGTH)
+            and (start == anchor.start or context >= 0.3)
+        ):
+            # The only copy: long enough to be the passage wherever it is, or a short one
+            # still in its own section with something of its place or surroundings.
+            return Found(part, start, end, 2.0, 1.0)
     width = max(len(anchor.prefix), len(anchor.suffix))
+    # Equal contexts: the copy nearest the old position in the briefing, or in its section
+    # when the section is gone (renamed, split).
+    hint = found.offset(own) + anchor.start if own is not None else None
 
     def rank(hit: tuple[int, tuple[int, int]]) -> tuple[int, float, bool, int]:
         part, (start, end) = hit
         text = found.parts[part][1]
+        at = start if hint is None else found.offset(part) + start
+        distance = abs(at - (anchor.start if hint is None else hint))
         return (
             gate.context_agreement(anchor, text, start, end),
             gate.context_score(anchor, text, start, end, width=width),
             part == own,
-            -abs(start - anchor.start),
+            -distance,
         )
 
-    part, span = max(hits, key=rank)
-    return _judge(anchor, part, found.parts[part][1], span)
+    ranked = sorted(hits, key=rank, reverse=True)
+    part, span = ranked[0]
+    text = found.parts[part][1]
+    if len(ranked) == 1:
+        return _judge(anchor, part, text, span)
+    context = gate.context_score(anchor, text, *span)
+    if context >= gate.REPEATED_CONTEXT:
+        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
+    # Several copies: one that stands out from the others by its context is the passage even
+    # when that context was partly rewritten.
+    runner = ranked[1]
+    runner_text = found.parts[runner[0]][1]
+    margin = max(
+        context - gate.context_score(anchor, runner_text, *runner[1]),
+        rank(ranked[0])[1] - rank(runner)[1],
+    )
+    if context >= gate.STANDOUT_CONTEXT and margin >= gate.STANDOUT_MARGIN:
+        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
+    return None
 
 
 def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
+    """The best near match, in the note's own section if there is one there."""
     if len(anchor.quote) < gate.MIN_FUZZY_LENGTH:
         return None
+    seen: dict[tuple[int, int, int], tuple[bool, float, float]] = {}
+
+    def consider(part: int, starts: set[int]) -> list[Found]:
+        text = found.parts[part][1]
+        passed = []
+        for span in spans.fuzzy(anchor, text, starts):
+            if (part, *span) in seen:
+                continue
+            verdict = seen[(part, *span)] = gate.accept(anchor, text, *span)
+            if verdict[0]:
+                passed.append(_found(anchor, part, text, span, verdict))
+        return passed
+
     candidates: list[Found] = []
     if own is not None:
-        text = found.parts[own][1]
-        for span in spans.fuzzy(anchor, text, spans.guesses(anchor, text)):
-            judged = _judge(anchor, own, text, span)
-            if judged is not None:
-                candidates.append(judged)
+        candidates = consider(own, spans.guesses(anchor, found.parts[own][1]))
     if not candidates:
         for part, starts in _rough_starts(anchor, found).items():
-            text = found.parts[part][1]
-            for span in spans.fuzzy(anchor, text, starts):
-                judged = _judge(anchor, part, text, span)
-                if judged is not None:
-                    candidates.append(judged)
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: (round(c.score, 3), c.wide, c.part == own))
+            candidates.extend(consider(part, starts))
+    if candidates:
+        return max(candidates, key=lambda c: (round(c.score, 3), c.wide, c.part == own))
+    # Nothing passed. A long passage nearly intact, with no look-alike anywhere, is the
+    # passage though all around it changed (moved with its neighbours rewritten).
+    close = sorted(key for key, (_, quote, _) in seen.items() if quote >= gate.REWRITTEN)
+    if not close or any(
+        (b[0], b[1]) != (a[0], a[1]) and (b[0] != a[0] or b[1] >= a[2]) for a, b in pairwise(close)
+    ):
+        return None  # none, or look-alikes in two places
+    close = [max(close, key=lambda key: seen[key][1])]
+    part, start, end = close[0]
+    text = found.parts[part][1]
+    _, quote, context = seen[close[0]]
+    if gate.sole_match(anchor.quote, text[start:end], quote):
+        return _found(anchor, part, text, (start, end), (True, quote, context))
+    return None
+
+
+def _found(
+    anchor: Anchor, part: int, text: str, span: tuple[int, int], verdict: tuple[bool, float, float]
+) -> Found:
+    width = max(len(anchor.prefix), len(anchor.suffix))
+    wide = gate.context_score(anchor, text, *span, width=width)
+    return Found(part, span[0], span[1], verdict[1] + verdict[2], wide)

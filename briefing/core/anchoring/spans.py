@@ -99,13 +99,38 @@ def refine(anchor: Anchor, text: str, guess: tuple[int, int]) -> tuple[int, int]
     return span
 
 
+#: Characters of the quote's first and last words looked for when widening a span.
+_EDGE = 12
+
+
+def widened(anchor: Anchor, text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The span stretched to the quote's own first and last words when an insertion pushed
+    them out of it, if that reads more like the quote (insertions count half, see
+    :func:`~briefing.core.anchoring.gate.quote_score`). Similarity alone cuts an inserted
+    word off a phrase, and what is cut off then counts against its context."""
+    quote = anchor.quote
+    slack = 8 + len(quote) // 2
+    head, tail = quote[:_EDGE], quote[-_EDGE:]
+    starts, ends = {span[0]}, {span[1]}
+    at = text.rfind(head, max(0, span[0] - slack), span[0] + len(head) - 1)
+    if at != -1 and respects_words(anchor, text, at, span[1]):
+        starts.add(at)
+    at = text.find(tail, span[1] - len(tail) + 1, span[1] + slack)
+    if at != -1 and respects_words(anchor, text, span[0], at + len(tail)):
+        ends.add(at + len(tail))
+    if len(starts) == len(ends) == 1:
+        return span
+    options = [(start, end) for start in sorted(starts) for end in sorted(ends) if start < end]
+    return max(options, key=lambda o: (quote_score(quote, text[o[0] : o[1]]), o == span))
+
+
 def _unit(anchor: Anchor) -> str:
     """What the note covered: "paragraph", "sentence" or "" (a phrase), from its edges."""
     starts_block = anchor.prefix.endswith("\n\n") or (not anchor.prefix and anchor.start == 0)
     ends_block = anchor.suffix.startswith("\n\n") or not anchor.suffix
     if starts_block and ends_block:
         return "paragraph"
-    opened = starts_block or anchor.prefix[-2:-1] in ".!?:" and anchor.prefix[-1:].isspace()
+    opened = starts_block or (anchor.prefix[-2:-1] in ".!?:" and anchor.prefix[-1:].isspace())
     closed = anchor.quote[-1:] in ".!?:\"')”’" and (ends_block or anchor.suffix[:1].isspace())
     return "sentence" if opened and closed and anchor.quote[:1].isupper() else ""
 
@@ -131,7 +156,9 @@ def _sentences_near(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for start, end in paragraphs(text):
         if end >= span[0] and start <= span[1]:
-            found.extend(s for s in sentences(text[start:end]) for s in [(s[0] + start, s[1] + start)])
+            found.extend(
+                s for s in sentences(text[start:end]) for s in [(s[0] + start, s[1] + start)]
+            )
     return found
 
 
@@ -180,5 +207,5 @@ def fuzzy(anchor: Anchor, text: str, starts: set[int]) -> list[tuple[int, int]]:
     for start in sorted(starts):
         span = refine(anchor, text, (start, min(start + length, len(text))))
         if span is not None:
-            spans.add(best_form(anchor, text, span))
+            spans.add(best_form(anchor, text, widened(anchor, text, span)))
     return sorted(spans)

@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList
 from textual.worker import Worker
 
+from briefing.core.anchoring import changes
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
 #: Seconds after the last section switch at which the reading position is saved.
 SAVE_DELAY = 1.0
 
+
+#: Changes a re-import made to notes that the reader lists when the briefing opens.
+SHOWN_CHANGES = 5
 
 #: Keys the key bar drops first when it is too narrow for all (help and the palette list
 #: them): the pane toggles, then the keys a reader finds once and remembers.
@@ -153,10 +157,30 @@ class ReaderScreen(Screen[None]):
         self.sub_title = self.briefing.title
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
+        self._tell_changes()
         self.call_after_refresh(self.notes.offer_kept_drafts)  # text kept when a reader ended
         self.follow_changes()  # re-imports and notes changed elsewhere
         if self._opening_result is not None:
             await self.search.open_at(self._opening_result)
+
+    def _tell_changes(self) -> None:
+        """Say once what a re-import did to this user's notes here: moved, edited, orphaned."""
+        try:
+            found = self.store.take_changes(self.briefing.slug)
+        except DataError:
+            return  # the notes file is damaged: the notes pane reports that
+        if not found:
+            return
+        titles = {s.key: s.title for s in self.briefing.sections}
+        lines = [changes.describe(c, titles, width=30) for c in found[:SHOWN_CHANGES]]
+        if len(found) > SHOWN_CHANGES:
+            lines.append(f"and {len(found) - SHOWN_CHANGES} more")
+        self.notify(
+            "\n".join(lines),
+            title=f"Revised: notes {changes.summary(found)}",
+            timeout=15,
+            markup=False,
+        )
 
     # -- showing a section ---------------------------------------------
 
@@ -413,8 +437,17 @@ class ReaderScreen(Screen[None]):
         self._show(section, 0.0)
         self.refresh_counts()
         if place is not None:
-            self.call_after_refresh(self._text.scroll_to_span, *place)
+            self._text._pending_scroll = None  # not the section's top: the same passage
+            self.call_after_refresh(self._scroll_top_to, place[0], 10)
         return True
+
+    def _scroll_top_to(self, offset: int, tries: int) -> None:
+        """Put the line drawing ``offset`` at the top of the window, once it is laid out."""
+        y = self._text.line_y(offset)
+        if y is not None:
+            self._text.scroll_to(y=y, animate=False, immediate=True)
+        elif tries > 0:
+            self.call_after_refresh(self._scroll_top_to, offset, tries - 1)
 
     def _top_passage(self) -> tuple[int, int] | None:
         """The sentence at the top of the window: what the user was reading."""

@@ -1,0 +1,120 @@
+"""What re-anchoring did to a note, in words a reader can act on.
+
+A note whose passage merely shifted within its section is not news. One whose passage is now in
+another section ("moved"), whose words were revised ("edited", with the old and the new quote)
+or which could not be placed ("orphaned") is reported after a re-import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from briefing.core.model import Annotation
+
+ChangeKind = Literal["moved", "edited", "orphaned"]
+
+
+@dataclass(frozen=True, slots=True)
+class NoteChange:
+    """One note's fate in a re-import."""
+
+    kind: ChangeKind
+    user: str
+    note_id: str
+    old_section: str
+    new_section: str
+    old_quote: str
+    new_quote: str
+
+    def record(self) -> dict[str, Any]:
+        """A JSON-safe form, for the store."""
+        return {
+            "kind": self.kind,
+            "user": self.user,
+            "id": self.note_id,
+            "old_section": self.old_section,
+            "new_section": self.new_section,
+            "old_quote": self.old_quote,
+            "new_quote": self.new_quote,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> NoteChange | None:
+        """The change a record holds, or ``None`` for a damaged one."""
+        kind = record.get("kind")
+        fields = [record.get(k) for k in ("user", "id", "old_section", "new_section")]
+        quotes = [record.get("old_quote"), record.get("new_quote")]
+        if kind not in ("moved", "edited", "orphaned"):
+            return None
+        if not all(isinstance(v, str) for v in fields + quotes):
+            return None
+        return cls(kind, *fields, *quotes)  # type: ignore[arg-type]
+
+
+def classify(old: Annotation, new: Annotation) -> NoteChange | None:
+    """What happened to ``old`` when it became ``new``, or ``None`` if nothing worth telling."""
+    if new.status == "orphaned":
+        if old.status == "orphaned":
+            return None
+        kind: ChangeKind = "orphaned"
+    elif new.quote != old.quote:
+        kind = "edited"
+    elif new.section != old.section or old.status == "orphaned":
+        kind = "moved"  # to another section, or found again
+    else:
+        return None
+    return NoteChange(kind, old.user, old.id, old.section, new.section, old.quote, new.quote)
+
+
+def summary(changes: list[NoteChange]) -> str:
+    """ "2 moved, 1 edited, 1 orphaned" (kinds with none left out), or "" for no change."""
+    counts = {kind: 0 for kind in ("moved", "edited", "orphaned")}
+    for change in changes:
+        counts[change.kind] += 1
+    return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+
+
+def _short(quote: str, width: int = 60, around: int = 0) -> str:
+    """The quote on one line, at most ``width`` characters, showing offset ``around``."""
+    flat = " ".join(quote.split())
+    if len(flat) <= width:
+        return f"“{flat}”"
+    start = max(0, min(around - width // 3, len(flat) - width + 1))
+    head = "…" if start else ""
+    body = flat[start : start + width - 1 - len(head)]
+    tail = "…" if start + len(body) < len(flat) else ""
+    return f"“{head}{body}{tail}”"
+
+
+def _first_difference(a: str, b: str) -> int:
+    a, b = " ".join(a.split()), " ".join(b.split())
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def describe(change: NoteChange, titles: dict[str, str] | None = None, width: int = 60) -> str:
+    """What happened to which note, and where it went, for a person: one line, or two for an
+    edited note (the old words, then the new, both shown where they first differ).
+
+    Quotes are cut to ``width`` characters; below 60 the kinds are not padded into a column
+    (for a notification, which is narrow).
+    """
+    title = (titles or {}).get
+    pad = 10 if width >= 60 else 0
+    kind = f"{change.kind}{':' if not pad else ''}".ljust(pad) + ("" if pad else " ")
+    if change.kind == "orphaned":
+        was = title(change.old_section, change.old_section)
+        return f"{kind}{_short(change.old_quote, width)} (was in {was})"
+    where = ""
+    if change.new_section != change.old_section:
+        where = f" (now in {title(change.new_section, change.new_section)})"
+    if change.kind == "edited":
+        at = _first_difference(change.old_quote, change.new_quote)
+        arrow = "       -> " if pad else "-> "
+        return (
+            f"{kind}{_short(change.old_quote, width, around=at)}\n"
+            f"{arrow}{_short(change.new_quote, width, around=at)}{where}"
+        )
+    return f"{kind}{_short(change.new_quote, width)}{where}"

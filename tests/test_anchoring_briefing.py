@@ -1,0 +1,206 @@
+"""Notes follow their passage anywhere in a revised briefing, and the user is told what moved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefing.core.anchoring import make_anchor, reanchor_in_briefing
+from briefing.core.anchoring.changes import classify, describe
+from briefing.core.ingest import parse_briefing
+from briefing.core.model import LEAD_KEY, Annotation, Briefing
+from briefing.store.facade import Store
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.unit
+
+SANCTIONS = (
+    "The council agreed a sixth package of sanctions on Thursday, aimed at the banks that"
+    " finance the oil trade."
+)
+TALKS = "Talks in Geneva resumed after a pause of three weeks, with both delegations present."
+
+
+def briefing(body: str) -> Briefing:
+    return parse_briefing(f"# Weekly brief\n\nThe lead paragraph.\n\n{body}", slug="weekly")
+
+
+def note_on(doc: Briefing, key: str, quote: str) -> Annotation:
+    section = doc.section(key)
+    assert section is not None
+    start = section.text.index(quote)
+    return Annotation(
+        id="n1",
+        user="tester",
+        briefing=doc.slug,
+        section=key,
+        anchor=make_anchor(section.text, start, start + len(quote)),
+    )
+
+
+def placed(note: Annotation, doc: Briefing) -> str:
+    """The words the note covers in ``doc`` (asserting it is anchored)."""
+    assert note.status == "anchored"
+    section = doc.section(note.section)
+    assert section is not None
+    return section.text[note.start : note.end]
+
+
+def test_a_renamed_section_keeps_its_notes() -> None:
+    old = briefing(f"## Sanctions\n\nIntro words here.\n\n{SANCTIONS}\n\n## Talks\n\n{TALKS}\n")
+    new = briefing(
+        f"## Sanctions and export controls\n\nIntro words here.\n\n{SANCTIONS}\n\n"
+        f"## Talks\n\n{TALKS}\n"
+    )
+    moved = reanchor_in_briefing(note_on(old, "sanctions", SANCTIONS), new)
+    assert moved.section == "sanctions-and-export-controls"
+    assert placed(moved, new) == SANCTIONS
+
+
+def test_a_passage_moved_to_another_section_follows_it() -> None:
+    old = briefing(f"## Sanctions\n\n{SANCTIONS}\n\nMore on banks.\n\n## Talks\n\n{TALKS}\n")
+    new = briefing(f"## Sanctions\n\nMore on banks.\n\n## Talks\n\n{TALKS}\n\n{SANCTIONS}\n")
+    moved = reanchor_in_briefing(note_on(old, "sanctions", SANCTIONS), new)
+    assert moved.section == "talks"
+    assert placed(moved, new) == SANCTIONS
+
+
+def test_an_edited_passage_moved_to_another_section_follows_with_its_new_words() -> None:
+    old = briefing(f"## Sanctions\n\n{SANCTIONS}\n\nMore on banks.\n\n## Talks\n\n{TALKS}\n")
+    edited = SANCTIONS.replace("sixth", "seventh")
+    new = briefing(f"## Sanctions\n\nMore on banks.\n\n## Talks\n\n{TALKS}\n\n{edited}\n")
+    moved = reanchor_in_briefing(note_on(old, "sanctions", SANCTIONS), new)
+    assert (moved.section, moved.quote) == ("talks", edited)
+
+
+def test_a_deleted_passage_is_orphaned_even_when_its_section_is_gone() -> None:
+    old = briefing(f"## Sanctions\n\n{SANCTIONS}\n\n## Talks\n\n{TALKS}\n")
+    new = briefing(f"## Talks\n\n{TALKS}\n")
+    orphan = reanchor_in_briefing(note_on(old, "sanctions", SANCTIONS), new)
+    assert orphan.status == "orphaned"
+    assert (orphan.section, orphan.quote) == ("sanctions", SANCTIONS)
+
+
+CAPTION_6 = "Figure 6: A function that reads the configuration file and returns a dictionary."
+CAPTION_7 = "Figure 7: A function that reads the configuration file and returns a dictionary."
+
+
+def test_a_templated_near_duplicate_caption_does_not_capture_a_note() -> None:
+    old = briefing(
+        "## Listings\n\nThe loader is short.\n\n    def load(path): ...\n\n"
+        f"{CAPTION_6}\n\nThe saver mirrors it.\n\n    def save(path, data): ...\n\n{CAPTION_7}\n"
+    )
+    # Figure 6 and its listing are cut; Figure 7 stays, with its own surroundings.
+    new = briefing(
+        f"## Listings\n\nThe saver mirrors it.\n\n    def save(path, data): ...\n\n{CAPTION_7}\n"
+    )
+    orphan = reanchor_in_briefing(note_on(old, "listings", CAPTION_6), new)
+    assert orphan.status == "orphaned"
+
+
+def test_a_renumbered_caption_in_its_own_surroundings_keeps_its_note() -> None:
+    old = briefing(
+        f"## Listings\n\nThe loader is short.\n\n    def load(path): ...\n\n{CAPTION_6}\n"
+    )
+    new = briefing(
+        "## Listings\n\nThe loader is short.\n\n    def load(path): ...\n\n"
+        f"{CAPTION_6.replace('6', '5')}\n"
+    )
+    kept = reanchor_in_briefing(note_on(old, "listings", CAPTION_6), new)
+    assert placed(kept, new) == CAPTION_6.replace("6", "5")
+
+
+def test_repeated_text_with_equal_short_context_goes_to_the_right_copy() -> None:
+    # Two copies of a sentence with the same 32 characters either side; only the wider
+    # context tells them apart. The note is on the second one.
+    near = "Delegates then said this: "
+    repeat = "The vote is postponed."
+    after = " Nothing else was agreed."
+    first = f"On Monday, in the northern capital. {near}{repeat}{after} Ministers left early."
+    second = f"On Friday, at the southern harbour. {near}{repeat}{after} Reporters waited."
+    old = briefing(f"## Votes\n\n{first}\n\n{second}\n")
+    section = old.section("votes")
+    assert section is not None
+    start = section.text.rindex(repeat)
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="votes",
+        anchor=make_anchor(section.text, start, start + len(repeat)),
+    )
+    # A new first paragraph puts the first copy where the second one was.
+    opening = "x" * (section.text.rindex(repeat) - section.text.index(repeat) - 2)
+    new = briefing(f"## Votes\n\n{opening}\n\n{first}\n\n{second}\n")
+    moved = reanchor_in_briefing(note, new)
+    new_section = new.section("votes")
+    assert new_section is not None
+    new_text = new_section.text
+    assert new_text.index(repeat) == note.start  # the stale offset points at the wrong copy
+    assert (moved.start, moved.end) == (new_text.rindex(repeat), new_text.rindex(repeat) + 22)
+
+
+def test_a_passage_moved_into_the_lead_follows_it_there() -> None:
+    old = briefing(f"## Sanctions\n\n{SANCTIONS}\n\n## Talks\n\n{TALKS}\n")
+    new = parse_briefing(
+        f"# Weekly brief\n\n{SANCTIONS}\n\n## Sanctions\n\nNothing yet.\n\n## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    moved = reanchor_in_briefing(note_on(old, "sanctions", SANCTIONS), new)
+    assert moved.section == LEAD_KEY
+    assert placed(moved, new) == SANCTIONS
+
+
+def test_changes_are_classified_and_described() -> None:
+    old = briefing(f"## Sanctions\n\n{SANCTIONS}\n\n## Talks\n\n{TALKS}\n")
+    note = note_on(old, "sanctions", SANCTIONS)
+    moved = note.with_changes(section="talks")
+    change = classify(note, moved)
+    assert change is not None and change.kind == "moved"
+    assert "(now in Talks)" in describe(change, {"talks": "Talks"})
+    edited = note.with_changes(anchor=make_anchor("A new text.", 0, 11))
+    change = classify(note, edited)
+    assert change is not None and change.kind == "edited"
+    assert "“A new text.”" in describe(change)
+    assert classify(note, note.with_changes(status="orphaned")).kind == "orphaned"  # type: ignore[union-attr]
+    shifted = note.with_changes(anchor=make_anchor("x " + SANCTIONS, 2, 2 + len(SANCTIONS)))
+    assert classify(note, shifted) is None
+
+
+def _write(path: Path, body: str) -> Path:
+    path.write_text(f"---\nslug: weekly\n---\n# Weekly brief\n\nLead.\n\n{body}", "utf-8")
+    return path
+
+
+def test_import_tells_the_user_which_notes_moved_were_edited_or_orphaned(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    source = _write(
+        tmp_path / "weekly.md",
+        f"## Sanctions\n\n{SANCTIONS}\n\n{TALKS}\n\n## Outlook\n\nRain later. Then sun.\n",
+    )
+    assert run_cli(capsys, "import", str(source))[0] == 0
+    store = Store(data_dir, "tester")
+    text = store.section("weekly", "sanctions").text
+    for quote in (SANCTIONS, TALKS):
+        start = text.index(quote)
+        store.add_annotation("weekly", "sanctions", start, start + len(quote))
+    outlook = store.section("weekly", "outlook").text
+    store.add_annotation("weekly", "outlook", 0, outlook.index(" Then"))
+    _write(
+        source,
+        f"## Measures\n\n{SANCTIONS.replace('sixth', 'seventh')}\n\n## Outlook\n\nThen sun.\n\n"
+        f"## Diplomacy\n\n{TALKS}\n",
+    )
+    code, out, _ = run_cli(capsys, "import", str(source))
+    assert code == 0
+    assert "(notes: 1 moved, 1 edited, 1 orphaned)" in out
+    assert "moved     “Talks in Geneva" in out and "(now in Diplomacy)" in out
+    assert "edited    “…e council agreed a sixth package" in out
+    assert "-> “…e council agreed a seventh package" in out
+    assert "orphaned  “Rain later.” (was in Outlook)" in out
+    # The reader is told once, then not again.
+    kinds = sorted(c.kind for c in Store(data_dir, "tester").take_changes("weekly"))
+    assert kinds == ["edited", "moved", "orphaned"]
+    assert Store(data_dir, "tester").take_changes("weekly") == []
