@@ -120,7 +120,8 @@ class SearchController:
         self._panes = panes
         self.bar: SearchBar | None = None
         self.latest = LatestQuery[Match](node, self._show_found)
-        self.current: Match | None = None  # the match n/N went to last
+        self.current: Match | None = None  # the match n/N went to, while it is a match
+        self._chosen: Match | None = None  # the match n/N went to last, until cleared
         self._notes_failure: str | None = None  # the notes file error last told of
 
     # -- the search line -------------------------------------------------------
@@ -166,7 +167,7 @@ class SearchController:
 
     def clear(self) -> None:
         """Forget the query and its matches, and fold the search line away."""
-        self.current = None
+        self.current = self._chosen = None
         self.latest.clear()
         bar = self.bar
         if bar is not None:
@@ -215,8 +216,9 @@ class SearchController:
 
     def _show_found(self, found: Found[Match]) -> None:
         """Draw the matches; the one n/N went to stays current if it is still a match."""
-        if found.query.strip() and self.current not in found.items:
-            self.current = None  # (an emptied line, mid-retyping, does not forget it)
+        # The match n/N went to stays chosen while the query is retyped: current again as
+        # soon as a query finds it (keys typed slower than the debounce search in between).
+        self.current = self._chosen if self._chosen in found.items else None
         spans: dict[str, list[tuple[int, int]]] = {}
         for match in found.items:
             if match.kind == "text" and match.section is not None:
@@ -307,7 +309,7 @@ class SearchController:
             self._go_to_match(first)
 
     def _go_to_match(self, match: Match) -> None:
-        self.current = match
+        self.current = self._chosen = match
         self.view.set_search_current(self._marked(match))
         switched = match.section is not None and match.section != self.host.current.key
         if switched and match.section is not None:
