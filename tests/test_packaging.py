@@ -58,11 +58,14 @@ def test_license_file_matches_the_metadata() -> None:
 
 
 def test_uv_lock_is_not_ignored() -> None:
+    top = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True, text=True
+    )
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != ROOT.resolve():
+        pytest.skip("not a git checkout of its own (an unpacked sdist)")
     result = subprocess.run(
         ["git", "check-ignore", "-q", "uv.lock"], cwd=ROOT, capture_output=True, check=False
     )
-    if result.returncode == 128:
-        pytest.skip("not a git checkout (an unpacked sdist)")
     assert result.returncode == 1, "uv.lock is ignored by .gitignore"
 
 
