@@ -10,12 +10,14 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from briefing.core.safetext import described
 from briefing.serve.keys import make_private_folder
 
 
 def _field(value: object) -> str:
-    text = str(value)
-    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)
+    """One value of a log line: controls, bidi overrides and line breaks shown, never obeyed
+    (the one rule of :mod:`briefing.core.safetext`), so a line cannot be forged or hidden."""
+    text = described(str(value)).replace("\n", "\u240a").replace("\t", "\u2409")
     if not text:
         return "-"
     if re.search(r'[\s"=]', text):
