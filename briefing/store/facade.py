@@ -52,7 +52,7 @@ from briefing.store.files import (
     document,
     replace_all,
     where,
-    write_whole,
+    write_wholes,
 )
 from briefing.store.records import (
     annotation_from,
@@ -289,6 +289,7 @@ class Store:
             by_slug = {record["slug"]: key for key, record in table.items()}
             next_id = max((int(key) for key in table), default=0) + 1
             written = False
+            files: list[tuple[Path, dict[str, Any]]] = []
             for briefing, origin in items:
                 digest = content_hash(briefing)
                 path = self.paths.briefing_file(briefing.slug)
@@ -300,12 +301,12 @@ class Store:
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
                     continue
-                content = self._file(path)
-                content.keep_daily_backup()
-                write_whole(
-                    path,
-                    document(LIBRARY_SCHEMA, content_tables(briefing, digest, origin, stamp)),
-                    sync_folder=False,  # once for all, below
+                self._file(path).keep_daily_backup()
+                files.append(
+                    (
+                        path,
+                        document(LIBRARY_SCHEMA, content_tables(briefing, digest, origin, stamp)),
+                    )
                 )
                 if key is None:
                     key = by_slug[briefing.slug] = str(next_id)
@@ -318,6 +319,7 @@ class Store:
                 if old:
                     changed.append(briefing)
             if written:
+                write_wholes(files)  # flushed to disk together
                 fsync_dir(self.paths.briefings)  # every new name there, before the index names it
                 self._index_search(indexed)
                 data["briefings"] = table

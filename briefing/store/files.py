@@ -26,6 +26,7 @@ from briefing.store.atomic import (
     read_json,
     remove_stale_temps,
     write_data,
+    write_many,
 )
 
 if TYPE_CHECKING:
@@ -232,6 +233,17 @@ def write_whole(path: Path, data: dict[str, Any], *, sync_folder: bool = True) -
     see :func:`write_atomic` for ``sync_folder``."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     write_data(path, payload.encode("utf-8"), sync_folder=sync_folder)
+
+
+def write_wholes(files: list[tuple[Path, dict[str, Any]]]) -> None:
+    """:func:`write_whole` for many files, flushed to disk together
+    (:func:`~briefing.store.atomic.write_many`); folders are the caller's to fsync."""
+    write_many(
+        [
+            (path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            for path, data in files
+        ]
+    )
 
 
 def replace_all(db: TinyDB, data: dict[str, Any]) -> None:
