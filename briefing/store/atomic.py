@@ -192,6 +192,25 @@ def write_atomic(path: Path, payload: bytes, *, sync_folder: bool = True) -> Non
         fsync_dir(path.parent)
 
 
+def stage(path: Path, payload: bytes) -> str:
+    """Write ``payload`` to a new temporary file beside ``path`` and fsync it; its name.
+    Renaming it over ``path`` is the caller's (an OS refusal is a :class:`WriteFailed`)."""
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    except OSError as error:
+        raise WriteFailed(f"cannot write {path}: {cause(error)}; it was not changed") from error
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise WriteFailed(f"cannot write {path}: {cause(error)}; it was not changed") from error
+    return name
+
+
 def write_data(path: Path, payload: bytes, *, sync_folder: bool = True) -> None:
     """:func:`write_atomic` for a data file: an OS refusal becomes one :class:`WriteFailed`
     naming the file and the cause; the old file is left as it was."""

@@ -87,8 +87,12 @@ def current_view(notes: Iterable[Annotation], briefing: Briefing) -> list[Annota
     return [moved(n, briefing, current) if is_stale(n, current) else n for n in notes]
 
 
-def moved(note: Annotation, briefing: Briefing, current: str | None = None) -> Annotation:
-    """A note re-anchored onto the briefing's current revision."""
+def moved(
+    note: Annotation, briefing: Briefing, current: str | None = None, *, version: int | None = None
+) -> Annotation:
+    """A note re-anchored onto the briefing's current revision (``version``: its new one)."""
     current = current or revision_of(briefing)
     new = anchoring.reanchor_in_briefing(note, briefing)
-    return new.with_changes(revision=current)
+    if version is None:
+        return new.with_changes(revision=current)
+    return new.with_changes(revision=current, version=version)
