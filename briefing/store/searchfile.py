@@ -34,7 +34,7 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
@@ -71,8 +71,10 @@ CREATE TABLE IF NOT EXISTS vocab (token TEXT PRIMARY KEY) WITHOUT ROWID;
 
 
 #: A section as indexed: heading folded and whether folding changed lengths, the same
-#: for its text, and its words' packed counts (:func:`~briefing.core.search.index.doc_counts`).
-SectionRow = tuple[str, bool, str, bool, dict[str, int]]
+#: for its text, and its words (joined by spaces: a word never holds one) with their packed
+#: counts as stored (:func:`~briefing.core.search.index.doc_counts`). Compact, because a big
+#: import's workers send millions of them to the process that writes.
+SectionRow = tuple[str, bool, str, bool, str, bytes]
 
 
 def prepare(briefing: Briefing) -> list[SectionRow]:
@@ -82,7 +84,9 @@ def prepare(briefing: Briefing) -> list[SectionRow]:
     for section in briefing.sections:
         heading, heading_uneven = fold_text(section.title)
         text, text_uneven = fold_text(section.text)
-        rows.append((heading, heading_uneven, text, text_uneven, doc_counts(heading, text)))
+        counts = doc_counts(heading, text)
+        packed = _pack(array("q", counts.values()))
+        rows.append((heading, heading_uneven, text, text_uneven, " ".join(counts), packed))
     return rows
 
 
@@ -194,7 +198,7 @@ class SearchFile:
             (briefing.slug, revision, briefing.title, title_folded, title_uneven, first),
         )
         for number, (section, folded) in enumerate(zip(briefing.sections, sections, strict=True)):
-            heading, heading_uneven, text, text_uneven, counts = folded
+            heading, heading_uneven, text, text_uneven, words, counts = folded
             cursor = db.execute(
                 "INSERT INTO sections (slug, key, ord, title, title_folded, title_uneven,"
                 " text, text_folded, text_uneven) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -212,7 +216,7 @@ class SearchFile:
             )
             doc_id = cursor.lastrowid
             assert doc_id is not None
-            rows.add(doc_id, counts)
+            rows.add(doc_id, words.split(" ") if words else [], _unpack(counts))
 
     def corpus(self) -> SqliteCorpus:
         """The index as a search corpus (see :class:`briefing.core.search.index.Corpus`),
@@ -369,7 +373,7 @@ class _Postings:
                 del docs[at]
                 del packed[at]
 
-    def add(self, doc_id: int, counts: dict[str, int]) -> None:
+    def add(self, doc_id: int, words: list[str], counts: Sequence[int]) -> None:
         """Add section ``doc_id`` (a higher id than any before it) to the rows of its words."""
         part = doc_id // PART
         if part not in self._added:
@@ -377,8 +381,8 @@ class _Postings:
         docs, packed = self._added[part]
         # The hot loop of a big import (millions of words), run in C by map(): each
         # word's list of section ids gets this id, its list of counts this count.
-        deque(map(list.append, map(docs.__getitem__, counts), repeat(doc_id)), maxlen=0)
-        deque(map(list.append, map(packed.__getitem__, counts), counts.values()), maxlen=0)
+        deque(map(list.append, map(docs.__getitem__, words), repeat(doc_id)), maxlen=0)
+        deque(map(list.append, map(packed.__getitem__, words), counts), maxlen=0)
 
     def write(self) -> None:
         """Write every changed row (a row left empty is deleted) and the new words."""
