@@ -204,3 +204,79 @@ def test_import_tells_the_user_which_notes_moved_were_edited_or_orphaned(
     kinds = sorted(c.kind for c in Store(data_dir, "tester").take_changes("weekly"))
     assert kinds == ["edited", "moved", "orphaned"]
     assert Store(data_dir, "tester").take_changes("weekly") == []
+
+
+# --- the revision a note was made on: copies of repeated text that stayed claim themselves
+
+GUESS = 'println!("You guessed: {}", guess);'
+PARSE = 'let guess: u32 = guess.trim().parse().expect("Please type a number!");'
+MATCH = (
+    "let guess: u32 = match guess.trim().parse() {\n"
+    "        Ok(num) => num,\n        Err(_) => continue,\n    };"
+)
+
+
+def _listing(intro: str, parse: str) -> str:
+    return f"{intro}\n\n```\nloop {{\n    {parse}\n\n    {GUESS}\n}}\n```\n"
+
+
+def test_a_deleted_copy_of_a_repeated_line_is_orphaned_not_moved_to_a_copy_that_stayed() -> None:
+    # A tutorial repeats a line in each listing; the final listing is cut, and the note
+    # was on its copy. The copy that stayed is the first listing's own.
+    first = _listing("Let us add a loop, so that the player may guess again:", PARSE)
+    final = _listing("Here is the final program, which ignores a non-number:", MATCH)
+    outro = "Run it with cargo run and try a few guesses."
+    old = briefing(f"## Looping\n\n{first}\n{final}\n{outro}\n")
+    new = briefing(f"## Looping\n\n{first}\n{outro}\n")
+    section = old.section("looping")
+    assert section is not None
+    start = section.text.rindex(GUESS)
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="looping",
+        anchor=make_anchor(section.text, start, start + len(GUESS)),
+    )
+    before = {s.key: s.text for s in old.sections}
+    assert reanchor_in_briefing(note, new, before).status == "orphaned"
+    # Without the old text the copy that stayed looks like the passage (the only one left).
+    assert reanchor_in_briefing(note, new).status == "anchored"
+
+
+def test_a_repeated_phrase_whose_copy_was_rewritten_is_not_taken_by_the_other_copy() -> None:
+    # "In Bash," opens two tips; the first tip gains words, the second is untouched. The
+    # second copy's surroundings now look more like the note's than the first's do.
+    old = briefing(
+        "## Everyday use\n\nIn Bash, use ctrl-r to search through command history.\n\n"
+        "In Bash, use ctrl-w to delete the last word.\n"
+    )
+    new = briefing(
+        "## Everyday use\n\nIn Bash, use Tab to complete file names and ctrl-r to search"
+        " through command history.\n\nIn Bash, use ctrl-w to delete the last word.\n"
+    )
+    note = note_on(old, "everyday-use", "In Bash,")  # the first copy
+    before = {s.key: s.text for s in old.sections}
+    kept = reanchor_in_briefing(note, new, before)
+    assert (kept.status, kept.start) == ("anchored", 0)
+
+
+def test_reimport_orphans_a_note_on_a_deleted_copy_of_a_paragraph_kept_elsewhere(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    # A paragraph quoted in two sections; the editor deletes the copy the note is on.
+    source = _write(
+        tmp_path / "weekly.md",
+        f"## Sanctions\n\nBackground first.\n\n{TALKS}\n\n## Talks\n\nThe latest.\n\n{TALKS}\n",
+    )
+    assert run_cli(capsys, "import", str(source))[0] == 0
+    store = Store(data_dir, "tester")
+    text = store.section("weekly", "sanctions").text
+    start = text.index(TALKS)
+    store.add_annotation("weekly", "sanctions", start, start + len(TALKS))
+    _write(source, f"## Sanctions\n\nBackground first.\n\n## Talks\n\nThe latest.\n\n{TALKS}\n")
+    code, out, _ = run_cli(capsys, "import", str(source))
+    assert code == 0
+    assert "(notes: 1 orphaned)" in out
+    (note,) = Store(data_dir, "tester").annotations("weekly")
+    assert (note.status, note.section) == ("orphaned", "sanctions")

@@ -368,12 +368,15 @@ class Store:
         self, path: Path, briefing: Briefing, current: str
     ) -> tuple[int, int, set[str]]:
         data_file = self._file(path)
+        kept: dict[str, dict[str, str] | None] = {"": None}  # texts of the notes' revisions
 
         def new_place(record: dict[str, Any]) -> dict[str, Any] | None:
             old = annotation_from(record)
             if old.revision == current:
                 return None
-            new = revisions.moved(old, briefing, current)
+            if old.revision not in kept:
+                kept[old.revision] = revisions.texts(self.paths.root, briefing.slug, old.revision)
+            new = revisions.moved(old, briefing, current, kept[old.revision])
             return annotation_record(new.with_changes(version=old.version + 1))
 
         # Planned from a snapshot, without the lock: the slow part (anchoring).

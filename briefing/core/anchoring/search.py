@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from briefing.core.anchoring import gate, spans
 from briefing.core.anchoring.quotes import GATE_CONTEXT, text_hash
+from briefing.core.anchoring.rivals import Rivals
 from briefing.core.model import Anchor, Briefing
 
 _WORD = re.compile(r"\w+")
@@ -110,15 +112,21 @@ def _judge(anchor: Anchor, part: int, text: str, span: tuple[int, int]) -> Found
     return Found(part, span[0], span[1], quote + context, wide)
 
 
-def place(anchor: Anchor, key: str, briefing: Briefing) -> tuple[str, int, int] | None:
+def place(
+    anchor: Anchor, key: str, briefing: Briefing, before: Mapping[str, str] | None = None
+) -> tuple[str, int, int] | None:
     """(section key, start, end) of the passage in ``briefing``, or ``None`` to orphan it.
 
-    ``key`` is the note's section.
+    ``key`` is the note's section; ``before``, if known, the section texts (by key, in order)
+    of the revision the note was made on, whose other passages may claim a look-alike (see
+    :mod:`~briefing.core.anchoring.rivals`).
     """
-    return place_in(anchor, key, layout(briefing))
+    return place_in(anchor, key, layout(briefing), None if before is None else list(before.items()))
 
 
-def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | None:
+def place_in(
+    anchor: Anchor, key: str, found: Layout, before: list[tuple[str, str]] | None = None
+) -> tuple[str, int, int] | None:
     """:func:`place` over prepared texts (``Layout(None, [(key, text)])`` for a single text)."""
     if not anchor.quote.strip():
         return None
@@ -137,19 +145,21 @@ def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | 
             )
         ):
             return key, start, end
-    hit = _exact(anchor, found, own)
+    rivals = Rivals.of_note(anchor, key, before, found.parts)
+    hit = _exact(anchor, found, own, rivals)
     if hit is None:
-        hit = _near(anchor, found, own)
+        hit = _near(anchor, found, own, rivals)
     if hit is None:
         return None
     return found.parts[hit.part][0], hit.start, hit.end
 
 
-def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
+def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None) -> Found | None:
     hits = [
         (part, span)
         for part, (_, text) in enumerate(found.parts)
         for span in spans.exact(anchor, text)
+        if rivals is None or not rivals.claimed(part, *span)
     ]
     if not hits:
         return None
@@ -203,7 +213,7 @@ def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
     return None
 
 
-def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
+def _near(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None) -> Found | None:
     """The best near match, in the note's own section if there is one there."""
     if len(anchor.quote) < gate.MIN_FUZZY_LENGTH:
         return None
@@ -216,6 +226,8 @@ def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
             if (part, *span) in seen:
                 continue
             verdict = seen[(part, *span)] = gate.accept(anchor, text, *span)
+            if verdict[0] and rivals is not None and rivals.claimed(part, *span):
+                verdict = seen[(part, *span)] = (False, 0.0, 0.0)
             if verdict[0]:
                 passed.append(_found(anchor, part, text, span, verdict))
         return passed
