@@ -280,3 +280,38 @@ def test_reimport_orphans_a_note_on_a_deleted_copy_of_a_paragraph_kept_elsewhere
     assert "(notes: 1 orphaned)" in out
     (note,) = Store(data_dir, "tester").annotations("weekly")
     assert (note.status, note.section) == ("orphaned", "sanctions")
+
+
+USES = "use std::io;\nuse std::cmp::Ordering;\nuse rand::Rng;"
+PROGRAM = f'```\n{USES}\n\nfn main() {{\n    println!("Guess the number!");\n}}\n```'
+
+
+def test_a_repeated_passage_follows_its_context_when_a_line_was_inserted_before_each_copy() -> None:
+    # Every listing gains a "Filename:" line, and the second listing's introduction is
+    # reworded at its end: only its start, now further away, still tells the copies apart.
+    read = "Next we read the guess from the player, and print it back. Here is how:"
+    loop = "The loop keyword gives us an infinite loop. Let us add that in:"
+    loop_now = (
+        "The loop keyword gives us an infinite loop. We will add that in to give the player"
+        " more chances at guessing the number:"
+    )
+    name = "Filename: src/main.rs"
+    old = briefing(f"## Guessing\n\n{read}\n\n{PROGRAM}\n\n{loop}\n\n{PROGRAM}\n")
+    new = briefing(
+        "## Guessing\n\nA short opening paragraph, new in this version of the tutorial.\n\n"
+        f"{read}\n\n{name}\n\n{PROGRAM}\n\n{loop_now}\n\n{name}\n\n{PROGRAM}\n"
+    )
+    section = old.section("guessing")
+    assert section is not None
+    start = section.text.rindex(USES)  # the note is on the second listing
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="guessing",
+        anchor=make_anchor(section.text, start, start + len(USES)),
+    )
+    moved = reanchor_in_briefing(note, new)
+    new_section = new.section("guessing")
+    assert new_section is not None
+    assert moved.start == new_section.text.rindex(USES)

@@ -9,9 +9,9 @@ README.md, getify/You-Dont-Know-JS "types & grammar/ch4.md", rust-lang/book
 src/ch02-00-guessing-game-tutorial.md. Each cell is correct / wrong place / wrongly orphaned
 (for "should orphan" rows: orphaned / attached somewhere / -). "current" is also given the old
 revision's texts, as re-import gives them (the store keeps the revision notes are on); the
-Hypothesis-style baseline gets them too, "before" never used them. ms per note includes everything
-the anchorer does for a briefing's notes, as a re-import would; CPU time is given too, as
-wall time swings with the machine's load.
+Hypothesis-style baseline uses them only for the old position in the whole document. ms per
+note includes everything the anchorer does for a briefing's notes, as a re-import would; CPU
+time is given too, as wall time swings with the machine's load.
 """
 
 from __future__ import annotations

@@ -80,6 +80,30 @@ def context_score(
     return Levenshtein.normalized_similarity(prefix + suffix, before + after)
 
 
+def wide_context_score(anchor: Anchor, text: str, start: int, end: int) -> float:
+    """How much of the whole stored context is still near ``text[start:end]``, in [0, 1],
+    though words were inserted between it and the passage.
+
+    Each side of the stored context is looked for in twice its length of text on that side,
+    by best partial alignment: a line inserted before the passage (a caption, a file name)
+    shifts the old context away but leaves it readable. For telling look-alikes apart only:
+    partial alignments of unrelated prose score about 0.4, too high for a gate.
+    """
+    from rapidfuzz import fuzz
+
+    prefix, suffix = anchor.prefix, anchor.suffix
+    before = text[max(0, start - 2 * len(prefix)) : start]
+    after = text[end : end + 2 * len(suffix)]
+    total = len(prefix) + len(suffix)
+    if not total:
+        return 1.0 if not before and not after else 0.0
+    score = 0.0
+    for old, new in ((prefix, before), (suffix, after)):
+        if old:
+            score += len(old) * fuzz.partial_ratio(old, new) / 100
+    return score / total
+
+
 def context_agreement(
     anchor: Anchor, text: str, start: int, end: int, width: int = GATE_CONTEXT
 ) -> int:

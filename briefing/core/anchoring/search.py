@@ -2,10 +2,14 @@
 
 1. The old offsets in the note's own section, if they still hold the quote with its context.
 2. Verbatim copies anywhere (the lead, a section of its own, included); the best by the
-   nearest context, ties broken by the wider stored context, then the note's own section, then
+   nearest context, ties broken by the wider stored context (looked for a little further off,
+   so a line inserted before every copy does not hide it), then the note's own section, then
    the old position.
 3. Near matches in the note's own section, then anywhere else (found through an index of word
    pairs, so a long briefing is not scanned for every note), each judged by the gate.
+
+When the text the note was made on is known, a candidate that another old passage has a better
+claim to is left out at 2 and 3 (see :mod:`~briefing.core.anchoring.rivals`).
 """
 
 from __future__ import annotations
@@ -187,10 +191,13 @@ def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None
         distance = abs(at - (anchor.start if hint is None else hint))
         return (
             gate.context_agreement(anchor, text, start, end),
-            gate.context_score(anchor, text, start, end, width=width),
+            gate.wide_context_score(anchor, text, start, end),
             part == own,
             -distance,
         )
+
+    def wide(hit: tuple[int, tuple[int, int]]) -> float:
+        return gate.context_score(anchor, found.parts[hit[0]][1], *hit[1], width=width)
 
     ranked = sorted(hits, key=rank, reverse=True)
     part, span = ranked[0]
@@ -199,17 +206,17 @@ def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None
         return _judge(anchor, part, text, span)
     context = gate.context_score(anchor, text, *span)
     if context >= gate.REPEATED_CONTEXT:
-        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
+        return Found(part, span[0], span[1], 1.0 + context, wide(ranked[0]))
     # Several copies: one that stands out from the others by its context is the passage even
     # when that context was partly rewritten.
     runner = ranked[1]
     runner_text = found.parts[runner[0]][1]
     margin = max(
         context - gate.context_score(anchor, runner_text, *runner[1]),
-        rank(ranked[0])[1] - rank(runner)[1],
+        wide(ranked[0]) - wide(runner),
     )
     if context >= gate.STANDOUT_CONTEXT and margin >= gate.STANDOUT_MARGIN:
-        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
+        return Found(part, span[0], span[1], 1.0 + context, wide(ranked[0]))
     return None
 
 
