@@ -315,3 +315,41 @@ def test_a_repeated_passage_follows_its_context_when_a_line_was_inserted_before_
     new_section = new.section("guessing")
     assert new_section is not None
     assert moved.start == new_section.text.rindex(USES)
+
+
+def test_a_repeated_label_wrapped_in_markup_keeps_its_note_on_the_same_copy() -> None:
+    # Each listing's "Filename:" label gains inline markup on both sides, which hides the
+    # near context of every copy (the same code follows each, the same words precede it);
+    # the old context still reads, a little further off, around the right one.
+    label = "Filename: src/main.rs"
+    common = " Enter it into src/main.rs as shown:"
+    intros = [
+        "To start, we allow the player to input a guess." + common,
+        "Next, we compare the guess with the secret number." + common,
+        "Finally, we quit the game when the player wins." + common,
+    ]
+    code = "extern crate rand;\n\nuse std::io;\nuse std::cmp::Ordering;\nuse rand::Rng;"
+
+    def doc(wrap: str) -> Briefing:
+        listings = [
+            f"{intro}\n\n{wrap.format(label)}\n\n```\n{code}\n\nfn main() {{}}\n```"
+            for intro in intros
+        ]
+        return briefing("## Listings\n\n" + "\n\n".join(listings) + "\n")
+
+    old, new = doc("{}"), doc('<span class="filename">{}</span>')
+    section = old.section("listings")
+    assert section is not None
+    start = section.text.index(label, section.text.index(intros[1]))
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="listings",
+        anchor=make_anchor(section.text, start, start + len(label)),
+    )
+    kept = reanchor_in_briefing(note, new)
+    new_section = new.section("listings")
+    assert new_section is not None
+    assert kept.status == "anchored"
+    assert kept.start == new_section.text.index(label, new_section.text.index(intros[1]))

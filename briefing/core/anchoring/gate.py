@@ -49,6 +49,11 @@ REPEATED_CONTEXT = 0.5
 STANDOUT_CONTEXT = 0.3
 STANDOUT_MARGIN = 0.1
 
+#: A copy around which this much of the whole stored context still reads, though displaced
+#: (see :func:`wide_context_score`; unrelated prose scores about 0.4), is the passage when words
+#: were inserted at its very edge (a line, inline markup) and hid its near context.
+DISPLACED_CONTEXT = 0.9
+
 _DIGITS = str.maketrans("", "", "0123456789")
 
 

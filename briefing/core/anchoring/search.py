@@ -202,8 +202,17 @@ def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None
     ranked = sorted(hits, key=rank, reverse=True)
     part, span = ranked[0]
     text = found.parts[part][1]
+    # Words inserted at the passage's very edge (a line, inline markup) hide its near
+    # context; the whole old context still reading around it, a little further off, and
+    # around no other copy, shows where it is.
+    displaced = rank(ranked[0])[1] >= gate.DISPLACED_CONTEXT and (
+        len(ranked) == 1 or rank(ranked[0])[1] - rank(ranked[1])[1] >= gate.STANDOUT_MARGIN
+    )
     if len(ranked) == 1:
-        return _judge(anchor, part, text, span)
+        judged = _judge(anchor, part, text, span)
+        if judged is None and displaced:
+            return Found(part, span[0], span[1], 1.0, wide(ranked[0]))
+        return judged
     context = gate.context_score(anchor, text, *span)
     if context >= gate.REPEATED_CONTEXT:
         return Found(part, span[0], span[1], 1.0 + context, wide(ranked[0]))
@@ -215,7 +224,7 @@ def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None
         context - gate.context_score(anchor, runner_text, *runner[1]),
         wide(ranked[0]) - wide(runner),
     )
-    if context >= gate.STANDOUT_CONTEXT and margin >= gate.STANDOUT_MARGIN:
+    if (context >= gate.STANDOUT_CONTEXT and margin >= gate.STANDOUT_MARGIN) or displaced:
         return Found(part, span[0], span[1], 1.0 + context, wide(ranked[0]))
     return None
 
