@@ -353,3 +353,29 @@ def test_a_repeated_label_wrapped_in_markup_keeps_its_note_on_the_same_copy() ->
     assert new_section is not None
     assert kept.status == "anchored"
     assert kept.start == new_section.text.index(label, new_section.text.index(intros[1]))
+
+
+def test_a_short_phrase_unique_before_and_after_follows_its_paragraph_to_a_new_section() -> None:
+    # The lead is split under a new heading; a 17-character phrase, the only one of its kind
+    # in both versions, follows though the words after it were rewritten.
+    old = parse_briefing(
+        "# Weekly brief\n\nA guide to the command line.\n\n"
+        "The focus is on Bash, though many tips apply to other shells.\n\n"
+        "To keep this to one page, include content by reference whenever possible.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    new = parse_briefing(
+        "# Weekly brief\n\nA guide to the command line.\n\n## Meta\n\n"
+        "The focus is on Bash, though many tips apply to other shells.\n\n"
+        "Notes:\n\nTo keep this to one page, content is implicitly included by reference.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    note = note_on(old, LEAD_KEY, "this to one page,")
+    before = {s.key: s.text for s in old.sections}
+    moved = reanchor_in_briefing(note, new, before)
+    assert (moved.status, moved.section) == ("anchored", "meta")
+    assert placed(moved, new) == "this to one page,"
+    # Without the old text, a phrase this short is not followed out of its section.
+    assert reanchor_in_briefing(note, new).status == "orphaned"

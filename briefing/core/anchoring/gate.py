@@ -36,6 +36,11 @@ REWRITTEN_CONTEXT = 0.55
 UNIQUE_LENGTH = 20
 
 
+#: The context a shorter only copy needs, in its own section or, when the old text shows it
+#: was the only one there too, anywhere: above what unrelated surroundings score.
+SHORT_UNIQUE_CONTEXT = 0.3
+
+
 def unique_context(length: int) -> float:
     """The context the only verbatim copy of a quote this long needs, anywhere."""
     return 0.0 if length >= LONG_QUOTE else 0.15

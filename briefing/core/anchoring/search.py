@@ -172,12 +172,20 @@ def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None
         text = found.parts[part][1]
         context = gate.context_score(anchor, text, start, end)
         length = len(anchor.quote)
+        # Unique in the text the note was made on as well: as a diff pairs the lines found
+        # once in both versions, a phrase of some length is the passage wherever it went.
+        unique_before = (
+            rivals is not None
+            and not rivals.anchors(anchor.quote)
+            and length >= gate.MIN_FUZZY_LENGTH
+        )
         if (length >= gate.UNIQUE_LENGTH and context >= gate.unique_context(length)) or (
-            (part == own or length >= gate.UNIQUE_LENGTH)
-            and (start == anchor.start or context >= 0.3)
+            (part == own or length >= gate.UNIQUE_LENGTH or unique_before)
+            and ((part == own and start == anchor.start) or context >= gate.SHORT_UNIQUE_CONTEXT)
         ):
             # The only copy: long enough to be the passage wherever it is, or a short one
-            # still in its own section with something of its place or surroundings.
+            # still in its own section (or known to have been unique) with something of its
+            # place or surroundings.
             return Found(part, start, end, 2.0, 1.0)
     width = max(len(anchor.prefix), len(anchor.suffix))
     # Equal contexts: the copy nearest the old position in the briefing, or in its section
