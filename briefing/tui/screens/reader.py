@@ -119,6 +119,8 @@ class ReaderScreen(Screen[None]):
         self._notes_box = Vertical(id="notes", classes="pane")
         self._panes = Horizontal(id="panes")
         self._opening_result = result
+        #: The id of a note to show as the reader opens (from the library's notes list).
+        self.opening_note = ""
         self._seen: tuple[object, object] | None = None  # file signatures: follow_changes
         self.notes = AnnotationController(
             self, self._text, self._pane, self._notes_box, self._notes_title
@@ -162,6 +164,9 @@ class ReaderScreen(Screen[None]):
         self.follow_changes()  # re-imports and notes changed elsewhere
         if self._opening_result is not None:
             await self.search.open_at(self._opening_result)
+        if self.opening_note:
+            self.notes.jump_to_note(self.opening_note)
+            self._pane.highlight_note(self.opening_note)
 
     def _tell_changes(self) -> None:
         """Say once what a re-import did to this user's notes here: moved, edited, orphaned."""
