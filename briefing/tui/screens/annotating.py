@@ -385,6 +385,18 @@ class AnnotationController:
         self.pane.tag_filter = normalise_tags(split_tag_input(value))
         self._retitle()
 
+    @property
+    def tag_filter_applied(self) -> bool:
+        return bool(self.pane.tag_filter)
+
+    def clear_tag_filter(self) -> None:
+        """Esc with a tag filter set (and left): every note shows again."""
+        if self._tag_filter is not None:
+            self._tag_filter.value = ""
+            self._tag_filter.display = False
+        self.pane.tag_filter = ()
+        self._retitle()
+
     def tag_filter_left(self) -> None:
         """An empty filter folds away; a set one stays in view, saying what is hidden."""
         if self._tag_filter is not None:

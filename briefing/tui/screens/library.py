@@ -114,8 +114,10 @@ class LibraryScreen(Screen[None]):
         table.clear()
         shown = [b for b in self.store.listings() if matches(b, words)]
         for briefing in shown:
-            read = len(states[briefing.slug].read) if briefing.slug in states else 0
-            total = len(briefing.sections)
+            # The lead is not a section (as `briefing list` counts): counted are the ## ones.
+            body = {section.key for section in briefing.body_sections}
+            read = len(states[briefing.slug].read & body) if briefing.slug in states else 0
+            total = len(body)
             table.add_row(
                 Text(visible(briefing.title), overflow="ellipsis", no_wrap=True),
                 Text(visible(briefing.date)),
