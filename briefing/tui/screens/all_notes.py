@@ -63,7 +63,7 @@ class AllNotesScreen(Screen[None]):
         self.store = store
         self._pane = NotesPane(id="all-notes-list")
         self._filter = Input(
-            placeholder="Filter by tag (t); → takes the completion",
+            placeholder="Filter by tag (t); → completes",
             id="all-notes-filter",
             suggester=TagSuggester(self._known_tags),
         )
