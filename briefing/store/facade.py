@@ -448,13 +448,25 @@ class Store:
         """This user's notes, on one briefing or on all, in briefing then text order."""
         if slug is not None:
             return self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
-        folder = self.paths.notes_dir(self.user)
-        if not folder.is_dir():
-            return []
         found: list[Annotation] = []
-        for path in sorted(folder.glob("*.json")):
-            notes = self._notes(path.stem).cached(annotations_from)
-            found.extend(self._on_current_revision(path.stem, notes))
+        for slug in self._noted_slugs():
+            found.extend(
+                self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
+            )
+        return found
+
+    def _noted_slugs(self) -> list[str]:
+        folder = self.paths.notes_dir(self.user)
+        return sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
+
+    def stored_annotations(self) -> list[Annotation]:
+        """This user's notes on every briefing as their files hold them, reading the notes
+        files only and never a briefing's text (the library's counts and notes list). A
+        note an interrupted import left on an older revision has its old offsets here;
+        :meth:`annotations` gives it re-anchored."""
+        found: list[Annotation] = []
+        for slug in self._noted_slugs():
+            found.extend(self._notes(slug).cached(annotations_from))
         return found
 
     def revision(self, slug: str) -> str:
@@ -482,7 +494,7 @@ class Store:
 
     def note_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for annotation in self.annotations():
+        for annotation in self.stored_annotations():  # a count needs no briefing's text
             counts[annotation.briefing] = counts.get(annotation.briefing, 0) + 1
         return counts
 
