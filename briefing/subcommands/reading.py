@@ -1,0 +1,89 @@
+"""Reading from the shell: ``list``, ``show``, ``outline`` and ``search``.
+
+Printing commands: they start without the reader, and ``list`` and ``search`` without
+the Markdown parser (the import budget in tests/test_architecture.py holds them to it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from briefing.core import jsonshape
+from briefing.subcommands.common import EXIT_FAILURE, EXIT_OK, Context, UsageError, print_json
+
+
+def list_briefings(context: Context, args: argparse.Namespace) -> int:
+    """``briefing list``: slug, title, section and note counts, or ``--json``."""
+    store = context.store
+    counts = store.note_counts()
+    briefings = store.listings()
+    if args.json:
+        shown = [jsonshape.briefing_json(b, note_count=counts.get(b.slug, 0)) for b in briefings]
+        print_json(jsonshape.document(briefings=shown))
+        return EXIT_OK
+    if not briefings:
+        context.out("No briefings. Add some with: briefing import PATH")
+    width = max((len(b.slug) for b in briefings), default=0)
+    for b in briefings:
+        notes, sections = counts.get(b.slug, 0), len(b.body_sections)
+        context.out(
+            f"{b.slug:<{width}}  {b.title}  ({sections} section{'s' if sections != 1 else ''}, "
+            f"{notes} note{'s' if notes != 1 else ''})"
+        )
+    return EXIT_OK
+
+
+def show(context: Context, args: argparse.Namespace) -> int:
+    """``briefing show SLUG [SECTION]``: plain text; ``--markdown``: Markdown that re-imports."""
+    store = context.store
+    if args.markdown:
+        if args.section:
+            raise UsageError("--markdown prints the whole briefing; leave out the section")
+        from briefing.core.formats import briefing_markdown
+
+        sys.stdout.write(briefing_markdown(store.get(args.slug)))
+        return EXIT_OK
+    key = store.get(args.slug).section_key(args.section) if args.section else None
+    section = store.section(args.slug, key) if key else None
+    from briefing.core.plain import render_plain  # textwrap and the renderer: for `show` only
+
+    context.out(render_plain(store.get(args.slug), section))
+    return EXIT_OK
+
+
+def outline(context: Context, args: argparse.Namespace) -> int:
+    """``briefing outline SLUG``: sections, each paragraph's first words, counts."""
+    from briefing.core.plain import render_outline
+
+    context.out(render_outline(context.store.get(args.slug)))
+    return EXIT_OK
+
+
+def search(context: Context, args: argparse.Namespace) -> int:
+    """``briefing search QUERY...``: exit 1 when nothing matches, as grep and rg."""
+    store = context.store
+    index = store.search_index()
+    hits = index.search(" ".join(args.query), notes_only=args.notes_only)
+    if args.json:
+        shown = [
+            jsonshape.hit_json(
+                slug=hit.briefing,
+                section=hit.section,
+                kind=hit.kind,
+                start=hit.start,
+                end=hit.end,
+                snippet=hit.snippet,
+                note_id=hit.annotation,
+            )
+            for hit in hits
+        ]
+        print_json(jsonshape.document(query=" ".join(args.query), hits=shown))
+        return EXIT_OK if hits else EXIT_FAILURE
+    if not hits:  # as grep and rg: no match is exit 1, an error would be 2
+        print("No matches.", file=sys.stderr)
+        return EXIT_FAILURE
+    for hit in hits:
+        kind = " [note]" if hit.kind == "note" else ""
+        context.out(f"{hit.briefing}/{hit.section}{kind}  {hit.snippet}")
+    return EXIT_OK
