@@ -293,8 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name != "doctor":
             ensure_library(store)
         return _command(name)(Context(sys.stdout.isatty(), store), args)
-    except UsageError as error:
-        parser.error(str(error))
+    except UsageError as error:  # named after the command given, whose --help explains it
+        clidocs.subcommands(parser).get(name, parser).error(str(error))
     except (Failure, DataError, IngestError, ConfigError, WriteRefused) as error:
         print(f"briefing: error: {error}", file=sys.stderr)
         return EXIT_FAILURE

@@ -84,6 +84,35 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "invalid user name" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "command", "says"),
+    [
+        (["export", SLUG, "--all"], "export", "give SLUGs or --all, not both"),
+        (["export", "--template", "t.j2", "--format", "json"], "export", "--template makes"),
+        (["import", "-", "-"], "import", "'-' (stdin) can be given once"),
+        (["import", "x.md", "--sections", "2", "--split", "none"], "import", "give --sections"),
+        (["show", SLUG, "un-veto", "--markdown"], "show", "--markdown prints the whole"),
+        (["notes", "edit", "ffffffffff"], "notes edit", "give --note"),
+    ],
+)
+def test_a_usage_error_names_the_help_of_the_command_given(
+    capsys: pytest.CaptureFixture[str], argv: list[str], command: str, says: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert line.startswith(f"briefing {command}: {says}"), line
+    assert line.endswith(f"(see 'briefing {command} --help')"), line
+
+
+def test_show_finds_a_section_by_its_title_too(capsys: pytest.CaptureFixture[str]) -> None:
+    by_key = run(capsys, "show", SLUG, "un-veto")
+    assert by_key[0] == 0
+    assert run(capsys, "show", SLUG, "  un   VETO ") == by_key  # case and spacing aside
+    code, _, err = run(capsys, "show", SLUG, "UN vetoes")
+    assert code == 1 and "no section 'UN vetoes'" in err
+
+
 def test_import_good_and_bad_files(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path
 ) -> None:
