@@ -113,6 +113,30 @@ def test_show_finds_a_section_by_its_title_too(capsys: pytest.CaptureFixture[str
     assert code == 1 and "no section 'UN vetoes'" in err
 
 
+def test_counts_are_said_with_one_plural_rule(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from briefing.core.rules import counted
+
+    assert [counted(n, "note") for n in (0, 1, 2)] == ["0 notes", "1 note", "2 notes"]
+    assert (
+        counted(1, "match", "matches") == "1 match"
+        and counted(3, "match", "matches") == "3 matches"
+    )
+    one = tmp_path / "one.md"
+    one.write_text("# One\n\n## Only\n\ntext\n", encoding="utf-8")
+    run(capsys, "import", str(one))
+    add_note(capsys)
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert f"{SLUG}  The Russia–North Korea Mutual Defence Treaty  (4 sections, 1 note)" in out
+    assert "One  (1 section, 0 notes)" in out
+    code, out, _ = run(capsys, "outline", "one")
+    assert code == 0 and "1 section · 1 paragraph, 1 word" in out
+    code, out, _ = run(capsys, "doctor", "--reindex")
+    assert code == 0 and out == "Search index rebuilt: 2 briefings.\n"
+
+
 def test_import_good_and_bad_files(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path
 ) -> None:

@@ -75,3 +75,10 @@ def slugify(text: str, fallback: str = "section") -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or fallback
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and ``noun``, the noun plural unless the count is exactly one, as every
+    message that counts says it: ``"1 note"``, ``"0 notes"``, ``"2 matches"`` (give
+    ``plural`` when adding an ``s`` is not it)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from briefing import clidocs
 from briefing.core.config import config_path, describe, load_config
+from briefing.core.rules import counted
 from briefing.subcommands.common import EXIT_FAILURE, EXIT_OK, Context, Failure, Output
 
 if TYPE_CHECKING:
@@ -32,8 +33,7 @@ def doctor(context: Context, args: argparse.Namespace) -> int:
             store.sync_search(rebuild=True)
         except sqlite3.Error as error:
             raise Failure(f"{store.paths.search_index}: cannot rebuild ({error})") from error
-        count = len(store.listings())
-        context.out(f"Search index rebuilt: {count} briefing{'s' if count != 1 else ''}.")
+        context.out(f"Search index rebuilt: {counted(len(store.listings()), 'briefing')}.")
         return EXIT_OK
     verdicts = doctor.check(store)
     if not verdicts:
@@ -51,7 +51,9 @@ def doctor(context: Context, args: argparse.Namespace) -> int:
     unplaced = _placement(context, verdicts, args.restore)
     if not bad:
         if not others and not unplaced:
-            context.out(f"All {len(verdicts)} data files are good.")
+            count = len(verdicts)
+            said = f"All {count} data files are" if count > 1 else "The data file is"
+            context.out(f"{said} good.")
         return EXIT_FAILURE if others or unplaced else EXIT_OK
     if not args.restore:
         context.out("Run 'briefing doctor --restore' to restore from the newest good backup.")
@@ -67,7 +69,7 @@ def doctor(context: Context, args: argparse.Namespace) -> int:
         context.out(f"  the damaged file is kept as {done.kept_aside}")
         if verdict.file.kind == "notes":
             context.out(
-                f"  {done.notes_from_backup} notes from the backup,"
+                f"  {counted(done.notes_from_backup, 'note')} from the backup,"
                 f" {done.notes_salvaged} salvaged from the damaged file"
             )
     return EXIT_FAILURE if failed or others else EXIT_OK
@@ -88,9 +90,11 @@ def _placement(context: Context, verdicts: list[Verdict], repair: bool) -> int:
             continue
         path = verdict.file.path
         if placement.waiting:
+            waiting = placement.waiting
             context.out(
-                f"WAIT {path}: {placement.waiting} notes are still on an older revision of"
-                f" {placement.slug!r} (an import was interrupted; its text is kept)"
+                f"WAIT {path}: {counted(waiting, 'note')} {'is' if waiting == 1 else 'are'}"
+                f" still on an older revision of {placement.slug!r}"
+                " (an import was interrupted; its text is kept)"
             )
         for problem in placement.wrong:
             context.out(f"BAD  {path}: note {problem}")
@@ -129,7 +133,8 @@ def _choose_backup(context: Context, data_file: DataFile, yes: bool) -> Path | N
             context.out(f"  -  {candidate.describe(notes=notes)}")
     if notes:
         context.out(
-            f"  {doctor.salvageable(data_file)} notes can be salvaged from the damaged file;"
+            f"  {counted(doctor.salvageable(data_file), 'note')} can be salvaged from the"
+            " damaged file;"
             " they are merged with the backup you choose."
         )
     answer = input(f"Restore from which backup? [1-{len(good)}, Enter: 1, n: skip] ")

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from briefing.core import jsonshape
+from briefing.core.rules import counted
 from briefing.subcommands.common import EXIT_FAILURE, EXIT_OK, Context, UsageError, print_json
 
 
@@ -28,8 +29,8 @@ def list_briefings(context: Context, args: argparse.Namespace) -> int:
     for b in briefings:
         notes, sections = counts.get(b.slug, 0), len(b.body_sections)
         context.out(
-            f"{b.slug:<{width}}  {b.title}  ({sections} section{'s' if sections != 1 else ''}, "
-            f"{notes} note{'s' if notes != 1 else ''})"
+            f"{b.slug:<{width}}  {b.title}  ({counted(sections, 'section')}, "
+            f"{counted(notes, 'note')})"
         )
     return EXIT_OK
 

@@ -11,6 +11,7 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
+from briefing.core.rules import counted
 from briefing.subcommands.common import EXIT_OK, Failure, Output
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ def users(paths: Paths, args: argparse.Namespace) -> int:
             output.out(f"added {entry.user}: {entry.algorithm} {entry.fingerprint}")
         elif args.users_command == "rm":
             removed = keys.remove_user(path, args.name)
-            output.out(f"removed {len(removed)} key(s) of {args.name}; their notes are kept")
+            keys_removed = counted(len(removed), "key")
+            output.out(f"removed {keys_removed} of {args.name}; their notes are kept")
         else:
             for line in keys.list_lines(path):
                 output.out(line)
