@@ -62,7 +62,8 @@ DOCS: dict[str, tuple[str, str]] = {
     "users rm": ("Remove every key of NAME; their notes are kept.", "briefing users rm alice"),
     "config": ("Where the config file is, and what it holds.", "briefing config show"),
     "config path": ("Print the config file's path.", "briefing config path"),
-    "config show": ("Print every setting, set or not.", "briefing config show"),
+    "config show": ("Print every setting as TOML, a setting not set as a comment:\n"
+                    "the output is a valid config file.", "briefing config show"),
     "completion": ("Print a shell completion script.",
                    "briefing completion fish > ~/.config/fish/completions/briefing.fish"),
     "man": ("Print the manual page (roff).", "briefing man | man -l -"),

@@ -483,6 +483,42 @@ def test_config_path_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert "folder = (not set)" in out
 
 
+@pytest.mark.parametrize("tty", [False, True])
+def test_config_show_is_valid_toml_that_reads_back_as_the_settings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tty: bool
+) -> None:
+    import tomllib
+
+    from briefing.core.config import load_config
+
+    folder = 'C:\\Vault "quoted"\ttab\nline \x1b[31m \u202e rtl é'
+    config = tmp_path / 'odd "dir"' / "config.toml"
+    config.parent.mkdir()
+    config.write_text(
+        f"[export]\nfolder = {json.dumps(folder)}\n"
+        '[notes]\ndefault_tags = ["a", "b\\\\c", "\\u0007"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BRIEFING_CONFIG", str(config))
+    code, out, err = run(capsys, "config", "show", tty=tty)
+    assert code == 0, err
+    shown = tomllib.loads(out)
+    assert shown == {
+        "export": {"folder": folder},
+        "notes": {"default_tags": ["a", "b\\c", "\a"]},
+        "reader": {},
+    }
+    assert "# template = (not set)" in out and "\x1b" not in out and "\u202e" not in out
+    copy = tmp_path / "copy.toml"
+    copy.write_text(out, encoding="utf-8")  # `config show > FILE` is a config file
+    settings = {name: keys for name, keys in load_config(copy).raw.items() if keys}
+    assert settings == load_config(config).raw
+    monkeypatch.setenv("BRIEFING_CONFIG", str(tmp_path / "none.toml"))
+    code, out, _ = run(capsys, "config", "show", tty=tty)
+    assert code == 0 and tomllib.loads(out) == {"export": {}, "notes": {}, "reader": {}}
+    assert out.startswith(f"# {tmp_path / 'none.toml'}  (no file yet: defaults)\n")
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
