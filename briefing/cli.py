@@ -109,10 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = note_cmds.add_parser("list", help="list notes")
     cmd.add_argument("slug", nargs="?")
     cmd.add_argument("--json", action="store_true", help="print JSON")
-    cmd = note_cmds.add_parser("edit", help="change a note's text or tags")
+    cmd = note_cmds.add_parser("edit", help="change a note's text, tags or colour")
     cmd.add_argument("id")
     cmd.add_argument("--note", default=None, help="the new note (Markdown)")
-    cmd.add_argument("--tag", action="append", default=None, help="replaces the tags; repeat")
+    cmd.add_argument(
+        "--add-tag", action="append", default=[], metavar="TAG", help="add a tag; repeat for more"
+    )
+    cmd.add_argument(
+        "--remove-tag", action="append", default=[], metavar="TAG", help="remove a tag; repeat"
+    )
+    cmd.add_argument(
+        "--tag",
+        action="append",
+        default=None,
+        help="set the tags: replaces all of them; repeat for more; --tag '' removes every tag",
+    )
     cmd.add_argument("--color", default=None, help="the new highlight colour")
     cmd = note_cmds.add_parser("rm", help="delete a note")
     cmd.add_argument("id")

@@ -41,8 +41,9 @@ DOCS: dict[str, tuple[str, str]] = {
                   ' --quote "panel of experts" --tag un'),
     "notes list": ("List your notes, on one briefing or on all of them.",
                    "briefing notes list --json"),
-    "notes edit": ("Change a note's text, tags or colour.",
-                   'briefing notes edit 1a2b3c4d5e --note "Checked." --tag done'),
+    "notes edit": ("Change a note's text, tags or colour. --add-tag and --remove-tag change\n"
+                   "some tags; --tag sets them all, replacing the note's tags.",
+                   'briefing notes edit 1a2b3c4d5e --note "Checked." --add-tag done'),
     "notes rm": ("Delete a note.", "briefing notes rm 1a2b3c4d5e"),
     "export": ("Export notes as Markdown for an Obsidian vault, as JSON, or through a "
                "Jinja2 template. Without -o, to stdout (or to the config's export folder).",

@@ -184,6 +184,36 @@ def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out) == {"schema": 1, "notes": []}
 
 
+def test_notes_edit_adds_removes_or_sets_tags(capsys: pytest.CaptureFixture[str]) -> None:
+    note_id = add_note(capsys, "--tag", "un", "--tag", "Résumé")
+
+    def tags() -> list[str]:
+        (note,) = json.loads(run(capsys, "notes", "list", "--json")[1])["notes"]
+        return list(note["tags"])
+
+    edit = ("notes", "edit", note_id)
+    assert run(capsys, *edit, "--add-tag", "Veto", "--add-tag", "UN")[:2] == (
+        0,
+        f"updated {note_id}\n",
+    )
+    assert tags() == ["un", "résumé", "veto"]  # added, once, in order
+    assert run(capsys, *edit, "--remove-tag", "RESUME", "--remove-tag", "absent")[0] == 0
+    assert tags() == ["un", "veto"]  # removed under any spelling; an absent one is no error
+    assert run(capsys, *edit, "--add-tag", "x", "--remove-tag", "un")[0] == 0
+    assert tags() == ["veto", "x"]
+    assert run(capsys, *edit, "--tag", "a", "--tag", "b")[0] == 0
+    assert tags() == ["a", "b"]  # --tag sets them all, as its help says
+    assert run(capsys, *edit, "--tag", "")[0] == 0
+    assert tags() == []
+    code, _, err = run(capsys, *edit, "--tag", "a", "--add-tag", "b")
+    assert code == 2 and "--tag sets every tag" in err and tags() == []
+    code, _, err = run(capsys, *edit, "--add-tag", "a", "--remove-tag", "A")
+    assert code == 2 and "both name 'a'" in err and tags() == []
+    help_text = run(capsys, *edit[:2], "--help")[1]
+    assert "--add-tag TAG" in help_text and "--remove-tag TAG" in help_text
+    assert "replaces all of them" in " ".join(help_text.split())
+
+
 def test_notes_add_refuses_a_quote_not_in_the_section(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "notes", "add", SLUG, "treaty-terms", "--quote", QUOTE)
     assert code == 1 and "quote not found" in err

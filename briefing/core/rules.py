@@ -61,6 +61,15 @@ def normalise_tags(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(tags)
 
 
+def edited_tags(
+    current: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """``current`` with ``add`` appended (those not there yet) and ``remove`` taken out,
+    each compared as tags are (:func:`tag_key`): removing ``Résumé`` removes ``resume``."""
+    gone = {tag_key(tag) for tag in normalise_tags(remove)}
+    return tuple(tag for tag in normalise_tags([*current, *add]) if tag_key(tag) not in gone)
+
+
 def tag_key(tag: str) -> str:
     """The one form tags are compared in, everywhere (store, search, export, the
     notes pane, the CLI): :func:`normalise_tag`, then accents dropped and casefolded,

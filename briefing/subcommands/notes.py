@@ -7,6 +7,7 @@ import argparse
 from briefing.core import anchoring, jsonshape
 from briefing.core.config import load_config
 from briefing.core.model import DEFAULT_COLOR
+from briefing.core.rules import edited_tags, tag_key
 from briefing.subcommands.common import EXIT_OK, Context, Failure, UsageError, print_json
 
 
@@ -63,11 +64,23 @@ def list_notes(context: Context, args: argparse.Namespace) -> int:
 
 
 def edit(context: Context, args: argparse.Namespace) -> int:
-    """``notes edit ID``: change the note's text, tags or colour."""
-    if args.note is None and args.tag is None and args.color is None:
-        raise UsageError("give --note, --tag or --color")
-    annotation = context.store.update_annotation(
-        args.id, note=args.note, tags=args.tag, color=args.color
+    """``notes edit ID``: change the note's text, colour or tags: ``--add-tag`` and
+    ``--remove-tag`` change some, ``--tag`` sets them all (as ``notes add --tag`` does)."""
+    changing_tags = args.add_tag or args.remove_tag
+    if args.note is None and args.tag is None and args.color is None and not changing_tags:
+        raise UsageError("give --note, --add-tag, --remove-tag, --tag or --color")
+    if args.tag is not None and changing_tags:
+        raise UsageError("--tag sets every tag; leave out --add-tag and --remove-tag")
+    both = set(map(tag_key, args.add_tag)) & set(map(tag_key, args.remove_tag))
+    if both:
+        raise UsageError(f"--add-tag and --remove-tag both name {sorted(both)[0]!r}")
+    store = context.store
+    tags, base = args.tag, None
+    if changing_tags:  # from the note as it is now; a change made meanwhile is merged
+        base = store.find_annotation(args.id)
+        tags = edited_tags(base.tags, add=args.add_tag, remove=args.remove_tag)
+    annotation = store.update_annotation(
+        args.id, note=args.note, tags=tags, color=args.color, base=base
     )
     context.out(f"updated {annotation.id}")
     return EXIT_OK
