@@ -48,8 +48,8 @@ DOCS: dict[str, tuple[str, str]] = {
     "export": ("Export notes as Markdown for an Obsidian vault, as JSON, or through a "
                "Jinja2 template. Without -o, to stdout (or to the config's export folder).",
                "briefing export russia-dprk-pact -o ~/Vault/russia-dprk-pact.md"),
-    "search": ("Search the briefings and your notes: words, \"a phrase\", tag:NAME;\n"
-               "exit 1 when nothing matches.",
+    "search": ("Search the briefings and your notes: words, \"a phrase\", tag:NAME.\n"
+               "One line per match, a section's lines together; exit 1 when nothing matches.",
                'briefing search "mutual assistance" veto'),
     "doctor": ("Check every data file; restore damaged ones from the newest good backup.",
                "briefing doctor --restore"),

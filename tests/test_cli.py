@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefing import __version__
+from briefing.store.facade import Store
 from tests.conftest import SLUG, snapshot_files
 from tests.conftest import run_cli as run
 
@@ -289,6 +290,45 @@ def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 1 and out == "" and "No matches" in err  # as grep: no match, exit 1
     code, out, err = run(capsys, "search", "--json", "zzzqqq")
     assert code == 1 and json.loads(out)["hits"] == []
+
+
+def test_search_prints_one_line_per_match_grouped_by_section(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, store: Store
+) -> None:
+    far = " ".join(["filler"] * 30)
+    source = tmp_path / "zoo.md"
+    source.write_text(
+        f"# Zoo\n\n## First\n\nA zebra here. {far} A zebra there, and zebra again.\n\n"
+        "## Second\n\nOne zebra.\n\n## Third\n\nNothing.\n",
+        encoding="utf-8",
+    )
+    assert run(capsys, "import", str(source))[0] == 0
+    add = ("notes", "add", "zoo", "second", "--quote", "One zebra", "--note", "zebra note")
+    assert run(capsys, *add)[0] == 0
+    code, out, _ = run(capsys, "search", "zebra")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split("  ")[0] for line in lines] == [
+        "zoo/first",  # the best section first, its matches in text order
+        "zoo/first",  # two matches close together: one line, as grep prints a line once
+        "zoo/second",
+        "zoo/second [note]",  # a section's notes after its text
+    ]
+    assert "A zebra here." in lines[0] and "zebra there, and zebra again" in lines[1]
+    code, out, _ = run(capsys, "search", "--json", "zebra")
+    hits = json.loads(out)["hits"]
+    assert code == 0 and [h["snippet"] for h in hits] == [line.split("  ", 1)[1] for line in lines]
+    first = store.section("zoo", "first").text
+    assert [first[h["start"] : h["end"]] for h in hits[:2]] == [
+        "zebra",
+        "zebra there, and zebra",
+    ]
+    code, out, _ = run(capsys, "search", "veto")  # a heading holding the word: its line first
+    assert out.splitlines()[:2] == [
+        f"{SLUG}/un-veto  UN veto",
+        f"{SLUG}/un-veto  Russia can veto decisions of the UN Security Council. This feeds"
+        " growing fears…",
+    ]
 
 
 def test_doctor_never_replaces_a_file_from_a_newer_version(

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from briefing.core import jsonshape
 from briefing.core.rules import counted
 from briefing.subcommands.common import EXIT_FAILURE, EXIT_OK, Context, UsageError, print_json
+
+if TYPE_CHECKING:
+    from briefing.core.search.query import Hit
 
 
 def list_briefings(context: Context, args: argparse.Namespace) -> int:
@@ -62,29 +66,41 @@ def outline(context: Context, args: argparse.Namespace) -> int:
 
 
 def search(context: Context, args: argparse.Namespace) -> int:
-    """``briefing search QUERY...``: exit 1 when nothing matches, as grep and rg."""
+    """``briefing search QUERY...``: one line per match, a section's lines together (best
+    section first, its matches in text order); a note or a heading is one line. Exit 1
+    when nothing matches, as grep and rg. ``--json`` holds the same lines as hits."""
     store = context.store
     index = store.search_index()
     hits = index.search(" ".join(args.query), notes_only=args.notes_only)
+    sections: dict[tuple[str, str], list[Hit]] = {}  # best first; a section's lines together
+    for hit in sorted(hits, key=lambda hit: hit.kind == "note"):  # its text before its notes
+        sections.setdefault((hit.briefing, hit.section), []).append(hit)
+    order = {(hit.briefing, hit.section): rank for rank, hit in reversed(list(enumerate(hits)))}
+    lines = [
+        (hit, start, end, snippet)
+        for place in sorted(sections, key=order.__getitem__)
+        for hit in sections[place]
+        for start, end, snippet in hit.excerpts or [(hit.start, hit.end, hit.snippet)]
+    ]
     if args.json:
         shown = [
             jsonshape.hit_json(
                 slug=hit.briefing,
                 section=hit.section,
                 kind=hit.kind,
-                start=hit.start,
-                end=hit.end,
-                snippet=hit.snippet,
+                start=start,
+                end=end,
+                snippet=snippet,
                 note_id=hit.annotation,
             )
-            for hit in hits
+            for hit, start, end, snippet in lines
         ]
         print_json(jsonshape.document(query=" ".join(args.query), hits=shown))
         return EXIT_OK if hits else EXIT_FAILURE
     if not hits:  # as grep and rg: no match is exit 1, an error would be 2
         print("No matches.", file=sys.stderr)
         return EXIT_FAILURE
-    for hit in hits:
+    for hit, _, _, snippet in lines:
         kind = " [note]" if hit.kind == "note" else ""
-        context.out(f"{hit.briefing}/{hit.section}{kind}  {hit.snippet}")
+        context.out(f"{hit.briefing}/{hit.section}{kind}  {snippet}")
     return EXIT_OK
