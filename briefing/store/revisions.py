@@ -92,10 +92,15 @@ def moved(
     briefing: Briefing,
     current: str | None = None,
     before: Mapping[str, str] | None = None,
+    *,
+    version: int | None = None,
 ) -> Annotation:
-    """A note re-anchored onto the briefing's current revision. ``before`` is the kept text
-    of the revision the note is on (see :func:`texts`), if any: with it, a deleted copy of
-    repeated text is orphaned rather than moved onto a copy that stayed."""
+    """A note re-anchored onto the briefing's current revision (``version``: its new one).
+    ``before`` is the kept text of the revision the note is on (see :func:`texts`), if any:
+    with it, a deleted copy of repeated text is orphaned rather than moved onto a copy that
+    stayed."""
     current = current or revision_of(briefing)
     new = anchoring.reanchor_in_briefing(note, briefing, before)
-    return new.with_changes(revision=current)
+    if version is None:
+        return new.with_changes(revision=current)
+    return new.with_changes(revision=current, version=version)
