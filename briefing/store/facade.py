@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.core import anchoring, rules
-from briefing.core.anchoring.changes import NoteChange, classify
+from briefing.core import rules
 from briefing.core.model import (
     COLORS,
     DEFAULT_COLOR,
@@ -78,7 +77,10 @@ __all__ = [
 ]
 
 
+# Anchoring (and the package it lives in) is for writes and imports: the printing commands
+# and the reader start without it (tests/test_architecture.py, IMPORT_BUDGET).
 if TYPE_CHECKING:
+    from briefing.core.anchoring.changes import NoteChange
     from briefing.core.search.index import SearchIndex
     from briefing.store.searchfile import SearchFile, SqliteCorpus
 
@@ -381,6 +383,8 @@ class Store:
         plan = {r["id"]: (r, new_place(r)) for r in snapshot.values() if isinstance(r, dict)}
         moved = orphaned = 0
         used: set[str] = set()
+        from briefing.core.anchoring.changes import classify
+
         news: list[NoteChange] = []
         with data_file.transaction(before_loss="reanchor") as db:
             storage: Any = db.storage
@@ -428,6 +432,8 @@ class Store:
         pending = self._state_data().get("changes", {}).values()
         if not any(r.get("briefing") == slug for r in pending):
             return []
+        from briefing.core.anchoring.changes import NoteChange
+
         with self._state.transaction() as db:
             table = db.table("changes")
             found = [
@@ -508,7 +514,9 @@ class Store:
         if color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
         check_note(note)
-        anchor = anchoring.make_anchor(section.text, start, end)
+        from briefing.core.anchoring import make_anchor
+
+        anchor = make_anchor(section.text, start, end)
         stamp = rules.now_iso()
         import secrets  # on first use: it loads OpenSSL, and the reader starts without it
 

@@ -20,18 +20,18 @@ finishes the move. No note ever has offsets applied to text it was not made on.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from briefing.core import anchoring
 from briefing.core.model import Annotation, Briefing
 from briefing.store.atomic import DataError, read_bytes, write_data
 
 
 def revision_of(briefing: Briefing) -> str:
     """The id of a briefing's text: a hash of its section keys and texts."""
+    import hashlib  # on first use: it loads OpenSSL, which a reader without notes never needs
+
     payload = json.dumps([[s.key, s.text] for s in briefing.sections], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
@@ -89,6 +89,8 @@ def current_view(notes: Iterable[Annotation], briefing: Briefing) -> list[Annota
 
 def moved(note: Annotation, briefing: Briefing, current: str | None = None) -> Annotation:
     """A note re-anchored onto the briefing's current revision."""
+    from briefing.core.anchoring import reanchor_in_briefing  # only for an interrupted import
+
     current = current or revision_of(briefing)
-    new = anchoring.reanchor_in_briefing(note, briefing)
+    new = reanchor_in_briefing(note, briefing)
     return new.with_changes(revision=current)
