@@ -115,12 +115,12 @@ class BriefingApp(App[int]):
         hangup.uninstall()
 
     def _after_first_frame(self) -> None:
-        """Work the first frame does not need, once it is out; then the start-up hook (see
-        :mod:`briefing.tui.launch`)."""
-        if self._remember_first is not None:
-            self._remember(self._remember_first)
+        """Once the first frame is out: the start-up hook (see :mod:`briefing.tui.launch`),
+        then the work that frame did not need."""
         if self._after_first_frame_hook is not None:
             self._after_first_frame_hook()
+        if self._remember_first is not None:
+            self._remember(self._remember_first)
 
     def _remember(self, slug: str) -> None:
         """The briefing to open next time; a refused write is said, the reader stays."""
