@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.core import anchoring, rules
-from briefing.core.anchoring.changes import NoteChange, classify
+from briefing.core import rules
 from briefing.core.model import (
     COLORS,
     DEFAULT_COLOR,
@@ -78,7 +77,10 @@ __all__ = [
 ]
 
 
+# Anchoring (and the package it lives in) is for writes and imports: the printing commands
+# and the reader start without it (tests/test_architecture.py, IMPORT_BUDGET).
 if TYPE_CHECKING:
+    from briefing.core.anchoring.changes import NoteChange
     from briefing.core.search.index import SearchIndex
     from briefing.store.searchfile import SearchFile, SectionRow, SqliteCorpus
 
@@ -121,7 +123,7 @@ def _listings_of_layout_2(data: dict[str, Any] | None) -> dict[str, Listing]:
 #: Re-anchorings of one notes file planned without its lock before one is done under it.
 _OPTIMISTIC_TRIES = 3
 #: A note's new record and what the move did to it (see :func:`.changes.classify`).
-_Placed = tuple[dict[str, Any], NoteChange | None]
+_Placed = tuple[dict[str, Any], "NoteChange | None"]
 
 
 @dataclass
@@ -429,13 +431,20 @@ class Store:
         file, without the lock; under the lock only a check that nothing changed since
         and a rename (:meth:`DataFile.replace_if_unchanged`). A file changed meanwhile is
         planned again (only its changed notes), then, if it keeps changing, under the lock."""
+        from briefing.core.anchoring.changes import classify  # only when a note moves
+
         data_file = self._file(path)
+        kept: dict[str, dict[str, str] | None] = {"": None}  # texts of the notes' revisions
 
         def new_place(record: dict[str, Any]) -> _Placed | None:
             old = annotation_from(record)
             if old.revision == current:
                 return None
-            new = revisions.moved(old, briefing, current, version=old.version + 1)
+            if old.revision not in kept:
+                kept[old.revision] = revisions.texts(self.paths.root, briefing.slug, old.revision)
+            new = revisions.moved(
+                old, briefing, current, kept[old.revision], version=old.version + 1
+            )
             return annotation_record(new), classify(old, new)
 
         # The slow part (anchoring), from a snapshot and without the lock. A note added or
@@ -481,6 +490,8 @@ class Store:
         pending = self._state_data().get("changes", {}).values()
         if not any(r.get("briefing") == slug for r in pending):
             return []
+        from briefing.core.anchoring.changes import NoteChange
+
         with self._state.transaction() as db:
             table = db.table("changes")
             found = [
@@ -498,13 +509,25 @@ class Store:
         """This user's notes, on one briefing or on all, in briefing then text order."""
         if slug is not None:
             return self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
-        folder = self.paths.notes_dir(self.user)
-        if not folder.is_dir():
-            return []
         found: list[Annotation] = []
-        for path in sorted(folder.glob("*.json")):
-            notes = self._notes(path.stem).cached(annotations_from)
-            found.extend(self._on_current_revision(path.stem, notes))
+        for slug in self._noted_slugs():
+            found.extend(
+                self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
+            )
+        return found
+
+    def _noted_slugs(self) -> list[str]:
+        folder = self.paths.notes_dir(self.user)
+        return sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
+
+    def stored_annotations(self) -> list[Annotation]:
+        """This user's notes on every briefing as their files hold them, reading the notes
+        files only and never a briefing's text (the library's counts and notes list). A
+        note an interrupted import left on an older revision has its old offsets here;
+        :meth:`annotations` gives it re-anchored."""
+        found: list[Annotation] = []
+        for slug in self._noted_slugs():
+            found.extend(self._notes(slug).cached(annotations_from))
         return found
 
     def revision(self, slug: str) -> str:
@@ -532,7 +555,7 @@ class Store:
 
     def note_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for annotation in self.annotations():
+        for annotation in self.stored_annotations():  # a count needs no briefing's text
             counts[annotation.briefing] = counts.get(annotation.briefing, 0) + 1
         return counts
 
@@ -561,7 +584,9 @@ class Store:
         if color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
         check_note(note)
-        anchor = anchoring.make_anchor(section.text, start, end)
+        from briefing.core.anchoring import make_anchor
+
+        anchor = make_anchor(section.text, start, end)
         stamp = rules.now_iso()
         import secrets  # on first use: it loads OpenSSL, and the reader starts without it
 

@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from briefing.core.formats import Kind, Options, kind_for, to_markdown
 from briefing.core.ingest import MAX_FILE_BYTES, IngestError, parse_briefing
 from briefing.core.model import Briefing
 from briefing.core.paths import bundled_content
 from briefing.core.rules import slugify
 from briefing.store.facade import ImportResult, Store
 
+# Every command imports this module (ensure_library), only an import converts a source:
+# the formats (and their patterns) load when something is imported, not at each start.
 if TYPE_CHECKING:
+    from briefing.core.formats import Kind, Options
     from briefing.store.searchfile import SectionRow
 
 #: What a folder import picks up, and what a file may be.
@@ -121,10 +123,13 @@ def decode(data: bytes, kind: Kind, origin: str) -> str:
 
 def load_input(
     item: Input,
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
 ) -> tuple[Briefing, str]:
-    """One input as a briefing and the canonical Markdown it was parsed from."""
+    """One input as a briefing and the canonical Markdown it was parsed from (``options``:
+    how sources are converted, the defaults when ``None``)."""
+    from briefing.core.formats import Options, kind_for, to_markdown
+
     origin = "stdin" if item.label == STDIN else item.label
     data, name, facts = read_input(item, stdin)
     kind = kind_for(name, data)
@@ -133,6 +138,7 @@ def load_input(
     if kind == "markdown":
         facts.pop("date", None)  # a note's date is what it says, not when it was saved
     text = decode(data, kind, origin)
+    options = Options() if options is None else options
     markdown = to_markdown(text, kind, name=name, origin=origin, options=options, facts=facts)
     slug = item.path.stem if item.path is not None else ""
     briefing = parse_briefing(markdown, slug=slug or "briefing", origin=origin)
@@ -152,7 +158,7 @@ def import_paths(
     paths: Iterable[str | Path],
     *,
     on_parsed: Callable[[Input], None] | None = None,
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
 ) -> ImportReport:
     """Read and parse every input first, then write all good ones in one store operation.
@@ -187,7 +193,7 @@ PARALLEL_FROM = 16
 
 def parsed_inputs(
     inputs: list[Input],
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
     *,
     search_rows: dict[str, list[SectionRow]] | None = None,
@@ -238,14 +244,18 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _outcome(item: Input, options: Options, stdin: BinaryIO | None) -> Briefing | IngestError:
+def _outcome(
+    item: Input, options: Options | None, stdin: BinaryIO | None
+) -> Briefing | IngestError:
     try:
         return load_input(item, options, stdin)[0]
     except IngestError as error:
         return error
 
 
-def _parse_job(job: tuple[Input, Options]) -> tuple[Briefing, list[SectionRow]] | tuple[str, str]:
+def _parse_job(
+    job: tuple[Input, Options | None],
+) -> tuple[Briefing, list[SectionRow]] | tuple[str, str]:
     """In a worker: one file's briefing and its search rows, or its refusal as
     (origin, reason), which pickles where the exception would not."""
     from briefing.store.searchfile import prepare
