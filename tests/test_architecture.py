@@ -12,6 +12,7 @@ subcommands  the command bodies: use core, store and serve; reach the reader onl
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -252,3 +253,16 @@ def test_printing_commands_load_only_what_they_use(
     status, loaded = result.stdout.split()
     assert status == "0", result.stderr
     assert sorted(unloaded & set(loaded.split(","))) == []
+
+
+def test_counts_are_said_through_the_one_plural_rule() -> None:
+    """``rules.counted`` says "1 note", "2 notes": no module spells a plural of its own
+    (``'s' if n != 1``, ``key(s)``), which is how "1 notes moved" got in."""
+    own_rule = re.compile(r"""['"](s|es)['"] if |else ['"](s|es)['"]|\{[^}]*\} \w+\(s\)""")
+    offenders = [
+        f"{path.relative_to(PACKAGE).as_posix()}:{number}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if own_rule.search(line)
+    ]
+    assert offenders == []
