@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.core import anchoring, rules
-from briefing.core.anchoring.changes import NoteChange, classify
+from briefing.core import rules
 from briefing.core.model import (
     COLORS,
     DEFAULT_COLOR,
@@ -78,7 +77,10 @@ __all__ = [
 ]
 
 
+# Anchoring (and the package it lives in) is for writes and imports: the printing commands
+# and the reader start without it (tests/test_architecture.py, IMPORT_BUDGET).
 if TYPE_CHECKING:
+    from briefing.core.anchoring.changes import NoteChange
     from briefing.core.search.index import SearchIndex
     from briefing.store.searchfile import SearchFile, SqliteCorpus
 
@@ -121,7 +123,7 @@ def _listings_of_layout_2(data: dict[str, Any] | None) -> dict[str, Listing]:
 #: Re-anchorings of one notes file planned without its lock before one is done under it.
 _OPTIMISTIC_TRIES = 3
 #: A note's new record and what the move did to it (see :func:`.changes.classify`).
-_Placed = tuple[dict[str, Any], NoteChange | None]
+_Placed = tuple[dict[str, Any], "NoteChange | None"]
 
 
 @dataclass
@@ -419,6 +421,8 @@ class Store:
         file, without the lock; under the lock only a check that nothing changed since
         and a rename (:meth:`DataFile.replace_if_unchanged`). A file changed meanwhile is
         planned again (only its changed notes), then, if it keeps changing, under the lock."""
+        from briefing.core.anchoring.changes import classify  # only when a note moves
+
         data_file = self._file(path)
         kept: dict[str, dict[str, str] | None] = {"": None}  # texts of the notes' revisions
 
@@ -476,6 +480,8 @@ class Store:
         pending = self._state_data().get("changes", {}).values()
         if not any(r.get("briefing") == slug for r in pending):
             return []
+        from briefing.core.anchoring.changes import NoteChange
+
         with self._state.transaction() as db:
             table = db.table("changes")
             found = [
@@ -568,7 +574,9 @@ class Store:
         if color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
         check_note(note)
-        anchor = anchoring.make_anchor(section.text, start, end)
+        from briefing.core.anchoring import make_anchor
+
+        anchor = make_anchor(section.text, start, end)
         stamp = rules.now_iso()
         import secrets  # on first use: it loads OpenSSL, and the reader starts without it
 

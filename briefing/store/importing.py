@@ -13,14 +13,18 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from briefing.core.formats import Kind, Options, kind_for, to_markdown
 from briefing.core.ingest import MAX_FILE_BYTES, IngestError, parse_briefing
 from briefing.core.model import Briefing
 from briefing.core.paths import bundled_content
 from briefing.core.rules import slugify
 from briefing.store.facade import ImportResult, Store
+
+# Every command imports this module (ensure_library), only an import converts a source:
+# the formats (and their patterns) load when something is imported, not at each start.
+if TYPE_CHECKING:
+    from briefing.core.formats import Kind, Options
 
 #: What a folder import picks up, and what a file may be.
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
@@ -118,10 +122,13 @@ def decode(data: bytes, kind: Kind, origin: str) -> str:
 
 def load_input(
     item: Input,
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
 ) -> tuple[Briefing, str]:
-    """One input as a briefing and the canonical Markdown it was parsed from."""
+    """One input as a briefing and the canonical Markdown it was parsed from (``options``:
+    how sources are converted, the defaults when ``None``)."""
+    from briefing.core.formats import Options, kind_for, to_markdown
+
     origin = "stdin" if item.label == STDIN else item.label
     data, name, facts = read_input(item, stdin)
     kind = kind_for(name, data)
@@ -130,6 +137,7 @@ def load_input(
     if kind == "markdown":
         facts.pop("date", None)  # a note's date is what it says, not when it was saved
     text = decode(data, kind, origin)
+    options = Options() if options is None else options
     markdown = to_markdown(text, kind, name=name, origin=origin, options=options, facts=facts)
     slug = item.path.stem if item.path is not None else ""
     briefing = parse_briefing(markdown, slug=slug or "briefing", origin=origin)
@@ -149,7 +157,7 @@ def import_paths(
     paths: Iterable[str | Path],
     *,
     on_parsed: Callable[[Input], None] | None = None,
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
 ) -> ImportReport:
     """Read and parse every input first, then write all good ones in one store operation.
@@ -183,7 +191,7 @@ PARALLEL_FROM = 16
 
 def parsed_inputs(
     inputs: list[Input],
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
 ) -> Iterator[tuple[Input, Briefing | IngestError]]:
     """Each input with its briefing or its refusal, in the order given.
@@ -228,14 +236,16 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _outcome(item: Input, options: Options, stdin: BinaryIO | None) -> Briefing | IngestError:
+def _outcome(
+    item: Input, options: Options | None, stdin: BinaryIO | None
+) -> Briefing | IngestError:
     try:
         return load_input(item, options, stdin)[0]
     except IngestError as error:
         return error
 
 
-def _parse_job(job: tuple[Input, Options]) -> Briefing | tuple[str, str]:
+def _parse_job(job: tuple[Input, Options | None]) -> Briefing | tuple[str, str]:
     """In a worker: one file's briefing, or its refusal as (origin, reason), which
     pickles where the exception would not."""
     outcome = _outcome(job[0], job[1], None)

@@ -69,6 +69,7 @@ class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
         self.default_theme = ""  # config.toml's theme, used while none is remembered
         self._after_first_frame_hook = after_first_frame
         self._index: ThreadedIndex | None = None  # see _search_index
+        self._remember_first: str | None = None  # the briefing start-up opened
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables, plus the reader's colours derived from them."""
@@ -93,7 +94,8 @@ class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
         if slug is not None and any(b.slug == slug for b in self.store.listings()):
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
-            screen = self._reader(slug, section)
+            screen = self._reader(slug, section, remember=False)
+            self._remember_first = slug  # after the first frame: a write, under a lock
         else:
             screen = _library(self.store)
         # Textual gives the default screen no result callback, and switching away from
@@ -114,9 +116,19 @@ class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
         hangup.uninstall()
 
     def _after_first_frame(self) -> None:
-        """Run the start-up hook once the first frame is out (see :mod:`briefing.tui.launch`)."""
+        """Once the first frame is out: the start-up hook (see :mod:`briefing.tui.launch`),
+        then the work that frame did not need."""
         if self._after_first_frame_hook is not None:
             self._after_first_frame_hook()
+        if self._remember_first is not None:
+            self._remember(self._remember_first)
+
+    def _remember(self, slug: str) -> None:
+        """The briefing to open next time; a refused write is said, the reader stays."""
+        try:
+            self.store.set_setting(LAST_BRIEFING, slug)
+        except DataError as error:
+            self.notify(str(error), title="Not remembered", severity="error", markup=False)
 
     @on(ReaderScreen.Leave)
     def show_library(self) -> None:
@@ -145,9 +157,15 @@ class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
             self.push_screen(reader)
 
     def _reader(
-        self, slug: str, section: str | None = None, result: Chosen | None = None
+        self,
+        slug: str,
+        section: str | None = None,
+        result: Chosen | None = None,
+        *,
+        remember: bool = True,
     ) -> ReaderScreen:
-        self.store.set_setting(LAST_BRIEFING, slug)
+        if remember:
+            self._remember(slug)
         index = self._search_index()
         return ReaderScreen(self.store, self.store.get(slug), section, index=index, result=result)
 

@@ -26,7 +26,6 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList
 from textual.worker import Worker
 
-from briefing.core.anchoring import changes
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
@@ -178,6 +177,8 @@ class ReaderScreen(Screen[None]):
             return  # the notes file is damaged: the notes pane reports that
         if not found:
             return
+        from briefing.core.anchoring import changes  # only when there is something to say
+
         titles = {s.key: s.title for s in self.briefing.sections}
         lines = [changes.describe(c, titles, width=30) for c in found[:SHOWN_CHANGES]]
         if len(found) > SHOWN_CHANGES:
