@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -350,3 +351,16 @@ def test_the_reader_draws_its_first_frame_without_what_only_later_work_needs(
         env=env,
     )
     assert reopened.stdout.strip() == "russia-dprk-pact"  # and then it was
+
+
+def test_counts_are_said_through_the_one_plural_rule() -> None:
+    """``rules.counted`` says "1 note", "2 notes": no module spells a plural of its own
+    (``'s' if n != 1``, ``key(s)``), which is how "1 notes moved" got in."""
+    own_rule = re.compile(r"""['"](s|es)['"] if |else ['"](s|es)['"]|\{[^}]*\} \w+\(s\)""")
+    offenders = [
+        f"{path.relative_to(PACKAGE).as_posix()}:{number}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if own_rule.search(line)
+    ]
+    assert offenders == []
