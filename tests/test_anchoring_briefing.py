@@ -379,3 +379,19 @@ def test_a_short_phrase_unique_before_and_after_follows_its_paragraph_to_a_new_s
     assert placed(moved, new) == "this to one page,"
     # Without the old text, a phrase this short is not followed out of its section.
     assert reanchor_in_briefing(note, new).status == "orphaned"
+
+
+def test_a_deleted_copy_of_a_paragraph_with_the_same_surroundings_as_another_is_orphaned() -> None:
+    # A tip is printed, with the same words around it, in two sections; the copy the note
+    # is on is cut. The other copy fits the note exactly as well: its place decides.
+    tip = "Use xargs or parallel whenever you can; try xargs echo first to see what it does."
+    old = briefing(
+        f"## Everyday use\n\nA few habits.\n\n{tip}\n\n## One-liners\n\nA few habits.\n\n{tip}\n"
+    )
+    new = briefing(f"## Everyday use\n\nA few habits.\n\n{tip}\n\n## One-liners\n\nA few habits.\n")
+    note = note_on(old, "one-liners", tip)
+    before = {s.key: s.text for s in old.sections}
+    assert reanchor_in_briefing(note, new, before).status == "orphaned"
+    # The note on the copy that stayed keeps its place.
+    kept = reanchor_in_briefing(note_on(old, "everyday-use", tip), new, before)
+    assert (kept.status, kept.section) == ("anchored", "everyday-use")
