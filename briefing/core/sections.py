@@ -1,8 +1,9 @@
 """Proposing sections for unsectioned text: where to break, and what to call each part.
 
-Deterministic and model-free. The text arrives as *units* (paragraphs, lists, code blocks:
-the top-level Markdown blocks), and the result only groups them: no unit is lost, repeated
-or moved (:func:`group` is the one place that cuts the list).
+Deterministic, and no model is downloaded: what was learnt ships as a small generated
+module (briefing/core/segmenter_model.py). The text arrives as *units* (paragraphs,
+lists, code blocks: the top-level Markdown blocks), and the result only groups them: no
+unit is lost, repeated or moved (:func:`group` is the one place that cuts the list).
 
 Breaks (:func:`segment`) start from TextTiling (Hearst 1997) and add what marks a new
 section in real documents:
@@ -13,17 +14,24 @@ section in real documents:
   the units, two-unit windows and ``WINDOW_WORDS``-word windows either side, the depth of
   the dip, the share of new words after it) and by the text's shape (prose after a list,
   a paragraph ending in ':' that introduces what follows, an opening such as 'However'
-  or 'This' that leans on the paragraph before, a bold label);
-* a logistic score over these features (:data:`WEIGHTS`, fitted by
-  ``benchmarks/segmenter/fit.py`` on half of the benchmark's documents) is each gap's
-  chance of being a break; their sum is how many breaks to expect, and the likeliest
-  gaps win. Plain prose (an article) scores low everywhere, so it also gets a section per
-  ``WORDS_PER_SECTION`` words. ``sections`` asks for an exact count instead.
+  or 'This' that leans on the paragraph before, a bold label), by cohesion between
+  ``WIDE_WORDS``-word windows (a section's reach rather than a paragraph's: a sub-topic
+  inside a section changes the near vocabulary, not the far), and by learnt cue words
+  (Beeferman et al. 1999): words such as 'licence', 'contributing' or 'release' that
+  tend to open a new part of a document;
+* a logistic score over these features (:data:`MODEL`, fitted by
+  ``benchmarks/segmenter/fit.py`` on the benchmark's documents, which reports its
+  cross-validated Pk) is each gap's chance of being a break; their sum is how many
+  breaks to expect, and the likeliest gaps win. Plain prose (an article) scores low
+  everywhere, so it also gets a section per ``WORDS_PER_SECTION`` words. ``sections``
+  asks for an exact count instead.
 
 Titles (:func:`title_sections`) are each section's salient phrase: runs of one to three
 content words, scored by their frequency in the section, the share of their occurrences
 that fall in it and their rarity across the paragraphs, names and recurring phrases
 first; in the surface form used most often, first letter capitalised, all different.
+
+One cohesive thing over 400 lines: breaks and titles share the word model above.
 """
 
 from __future__ import annotations
