@@ -180,6 +180,7 @@ IMPORT_BUDGET = [
     ("search veto", NO_MARKDOWN),
     ("show russia-dprk-pact", NEVER_FOR_PRINTING),
     ("export russia-dprk-pact", NEVER_FOR_PRINTING),
+    ("export russia-dprk-pact --format json", NO_MARKDOWN),
 ]
 #: Nor does the reader need any of these for its first frame: a Markdown parser or YAML
 #: (it draws stored blocks), a lock or TinyDB (it writes nothing before then), the
