@@ -1,9 +1,12 @@
 """The layering that keeps the core testable and the CLI fast.
 
-core   pure: imports neither textual, tinydb nor asyncssh
-store  the only tinydb importer
-serve  asyncssh's room; never imports the reader (it starts it as a process)
-tui    the only textual importer
+core         pure: imports neither textual, tinydb nor asyncssh
+store        the only tinydb importer
+serve        asyncssh's room; never imports the reader (it starts it as a process)
+tui          the only textual importer
+cli.py       the argparse front; imports each subcommand's module only when it runs it
+subcommands  the command bodies: use core, store and serve; reach the reader only
+             through subcommands/opening.py, lazily; imported by cli.py alone
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ def test_each_framework_is_imported_in_its_own_room(library: str, allowed_rooms:
         ("store", ("briefing.serve", "briefing.tui", "briefing.cli")),
         ("serve", ("briefing.tui", "briefing.cli")),
         ("tui", ("briefing.serve", "briefing.cli")),
+        ("subcommands", ("briefing.cli",)),
     ],
 )
 def test_imports_run_down_the_layers_only(room: str, forbidden: tuple[str, ...]) -> None:
@@ -93,9 +97,69 @@ def test_imports_run_down_the_layers_only(room: str, forbidden: tuple[str, ...])
         f"{path.relative_to(PACKAGE).as_posix()} imports {name}"
         for path in (PACKAGE / room).rglob("*.py")
         for name in _imports(path)
-        if name.startswith(forbidden)
+        if any(name == room or name.startswith(f"{room}.") for room in forbidden)
     ]
     assert offenders == []
+
+
+def test_only_the_cli_imports_the_subcommands() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE).as_posix()} imports {name}"
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "cli.py" and _room(path) != "subcommands"
+        for name in _imports(path)
+        if name.startswith("briefing.subcommands")
+    ]
+    assert offenders == []
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    """The modules imported at a module's top level (not inside a function)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_subcommands_reach_the_reader_only_through_opening_and_lazily() -> None:
+    """A printing command never loads Textual: one module opens the reader, inside a function."""
+    room = PACKAGE / "subcommands"
+    users = sorted(
+        path.name
+        for path in room.rglob("*.py")
+        if any(name.startswith("briefing.tui") for name in _imports(path))
+    )
+    assert users == ["opening.py"]
+    assert not any(
+        name.startswith("briefing.tui") for name in _top_level_imports(room / "opening.py")
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "module"),
+    [("list", "reading"), ("notes list", "notes"), ("config path", "admin")],
+)
+def test_the_cli_imports_only_the_chosen_commands_module(
+    command: str, module: str, tmp_path: Path
+) -> None:
+    code = (
+        "import io, sys, contextlib\n"
+        "from briefing.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    status = main({['--data-dir', str(tmp_path), '--user', 'u', *command.split()]!r})\n"
+        "print(status, ','.join(sorted(m for m in sys.modules"
+        " if m.startswith('briefing.subcommands.'))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    status, loaded = result.stdout.split()
+    assert status == "0"
+    assert loaded.split(",") == sorted(
+        ["briefing.subcommands.common", f"briefing.subcommands.{module}"]
+    )
 
 
 def _module_edges(path: Path, known: set[str]) -> set[str]:

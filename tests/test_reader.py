@@ -170,8 +170,11 @@ async def test_library_filter_and_open(store: Store, tmp_path: Path) -> None:
         await pilot.press("escape")  # clears the filter
         assert table.row_count == 2
         assert app.return_code is None
-        await pilot.press("q")
-        assert app.return_code == 0  # q in the library quits
+        await pilot.press("q")  # a letter for the filter, like any other
+        assert app.screen.query_one("#filter", Input).value == "q"
+        assert app.return_code is None
+        await pilot.press("ctrl+q")
+        assert app.return_code == 0  # ctrl+q in the library quits
 
 
 async def test_read_marks_and_position_survive_a_restart(store: Store) -> None:

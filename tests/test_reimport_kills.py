@@ -3,9 +3,10 @@
 A child process re-imports two revisions of the bundled briefing in turn (the
 second has a paragraph added at the top of every section, so every offset
 moves) while 500 notes are on it; it is SIGKILLed at random moments, at least
-40 times. After every kill, every anchored note is checked against the text of
-the revision it is bound to: the current one, or an older one whose text is
-kept. Then ``doctor`` says an import was interrupted, and ``--restore`` finishes it.
+40 times (each kill a process of its own, forked by ``tests/helpers/reimporter.py``).
+After every kill, every anchored note is checked against the text of the
+revision it is bound to: the current one, or an older one whose text is kept.
+Then ``doctor`` says an import was interrupted, and ``--restore`` finishes it.
 """
 
 from __future__ import annotations
@@ -127,25 +128,40 @@ def test_sigkills_during_reimport_of_500_notes_leave_none_on_the_wrong_text(
     rng = random.Random(seed)
     interrupted = 0
     span = 0.5  # seconds of importing to kill within; learnt from the first runs
-    for kill in range(KILLS):
-        proc = subprocess.Popen(
-            argv,
-            env={**os.environ, "PYTHONPATH": path},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert proc.stdout is not None
-        assert proc.stdout.readline() == b"ready\n", proc.communicate()[1]
-        started = time.monotonic()
-        if kill < 2:  # learn how long one import takes here, under this load
-            assert proc.stdout.readline() == b"imported\n", proc.communicate()[1]
-            span = max(span, 1.5 * (time.monotonic() - started))
-        time.sleep(rng.uniform(0, span))
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate()
-        waiting = _check(store, f"seed {seed}, kill {kill + 1}")
-        interrupted += waiting > 0
+    forker = subprocess.Popen(
+        argv,
+        env={**os.environ, "PYTHONPATH": path},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert forker.stdin is not None and forker.stdout is not None
+    pid = 0
+    try:
+        assert forker.stdout.readline() == b"ready\n", forker.communicate()[1]
+        for kill in range(KILLS):
+            forker.stdin.write(b"start\n")  # a fresh importer process, and its pid
+            forker.stdin.flush()
+            line = forker.stdout.readline()
+            assert line.startswith(b"started "), line + forker.communicate()[1]
+            pid = int(line.split()[1])
+            started = time.monotonic()
+            if kill < 2:  # learn how long one import takes here, under this load
+                assert forker.stdout.readline() == b"imported\n", forker.communicate()[1]
+                span = max(span, 1.5 * (time.monotonic() - started))
+            time.sleep(rng.uniform(0, span))
+            os.kill(pid, signal.SIGKILL)
+            while (line := forker.stdout.readline()) == b"imported\n":
+                pass
+            assert line == b"ended %d\n" % signal.SIGKILL, line + forker.communicate()[1]
+            pid = 0
+            waiting = _check(store, f"seed {seed}, kill {kill + 1}")
+            interrupted += waiting > 0
+    finally:  # a failed assertion leaves no importer running
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+        forker.kill()
+        forker.communicate()
 
     code, out, _ = cli(capsys, "doctor", "--restore", "--yes")
     assert code == 0, out

@@ -8,8 +8,9 @@ canonical briefing Markdown by :mod:`core.formats`, then parsed by :mod:`core.in
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -162,30 +163,97 @@ def import_paths(
     """Read and parse every input first, then write all good ones in one store operation.
 
     A refused input never reaches the store; if every one is refused, the data files
-    are not touched at all.
+    are not touched at all. Many files are parsed in worker processes, one per core
+    (:func:`parsed_inputs`); the store is written by this process alone.
     """
     inputs, refused = collect_inputs(paths)
     report = ImportReport(refused=refused)
     parsed: dict[str, tuple[Briefing, str]] = {}
-    for item in inputs:
-        try:
-            briefing, _ = load_input(item, options, stdin)
-        except IngestError as error:
-            report.refused.append(error)
+    for item, outcome in parsed_inputs(inputs, options, stdin):
+        if isinstance(outcome, IngestError):
+            report.refused.append(outcome)
+        elif outcome.slug in parsed:
+            other = parsed[outcome.slug][1]
+            report.refused.append(IngestError(item.label, f"same slug {outcome.slug!r} as {other}"))
         else:
-            if briefing.slug in parsed:
-                other = parsed[briefing.slug][1]
-                report.refused.append(
-                    IngestError(item.label, f"same slug {briefing.slug!r} as {other}")
-                )
-            else:
-                where = str(item.path.resolve()) if item.path is not None else item.label
-                parsed[briefing.slug] = (briefing, where)
+            where = str(item.path.resolve()) if item.path is not None else item.label
+            parsed[outcome.slug] = (outcome, where)
         if on_parsed is not None:
             on_parsed(item)
     if parsed:
         report.results = store.import_briefings(parsed.values())
     return report
+
+
+#: From this many files on, an import parses them in worker processes.
+PARALLEL_FROM = 16
+
+
+def parsed_inputs(
+    inputs: list[Input],
+    options: Options | None = None,
+    stdin: BinaryIO | None = None,
+) -> Iterator[tuple[Input, Briefing | IngestError]]:
+    """Each input with its briefing or its refusal, in the order given.
+
+    Parsing is most of a big import's time and needs nothing but the file, so from
+    :data:`PARALLEL_FROM` files on they are parsed by forked workers, one per core
+    this process may use; URLs and stdin are read here. The result is the same
+    either way.
+    """
+    import multiprocessing  # here: every command imports this module, few import folders
+
+    files = [item for item in inputs if item.path is not None]
+    workers = min(len(files) // (PARALLEL_FROM // 2), _cores())
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for item in inputs:
+            yield item, _outcome(item, options, stdin)
+        return
+    # fork: a worker starts with what this process has loaded (no re-import of the
+    # package, whose __main__ runs the command line) and parses exactly as it would.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+        jobs = ((item, options) for item in files)
+        done = pool.imap(_parse_job, jobs, chunksize=8)
+        for item in inputs:
+            if item.path is None:
+                yield item, _outcome(item, options, stdin)
+            else:
+                yield item, _as_outcome(next(done))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl+C stops the import in the parent, which ends the workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcome(
+    item: Input, options: Options | None, stdin: BinaryIO | None
+) -> Briefing | IngestError:
+    try:
+        return load_input(item, options, stdin)[0]
+    except IngestError as error:
+        return error
+
+
+def _parse_job(job: tuple[Input, Options | None]) -> Briefing | tuple[str, str]:
+    """In a worker: one file's briefing, or its refusal as (origin, reason), which
+    pickles where the exception would not."""
+    outcome = _outcome(job[0], job[1], None)
+    return (outcome.origin, outcome.reason) if isinstance(outcome, IngestError) else outcome
+
+
+def _as_outcome(result: Briefing | tuple[str, str]) -> Briefing | IngestError:
+    return IngestError(*result) if isinstance(result, tuple) else result
 
 
 def bundled_briefings() -> list[Briefing]:

@@ -21,7 +21,7 @@ finishes the move. No note ever has offsets applied to text it was not made on.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from briefing.core.model import Annotation, Briefing
@@ -87,10 +87,22 @@ def current_view(notes: Iterable[Annotation], briefing: Briefing) -> list[Annota
     return [moved(n, briefing, current) if is_stale(n, current) else n for n in notes]
 
 
-def moved(note: Annotation, briefing: Briefing, current: str | None = None) -> Annotation:
-    """A note re-anchored onto the briefing's current revision."""
-    from briefing.core.anchoring import reanchor_in_briefing  # only for an interrupted import
+def moved(
+    note: Annotation,
+    briefing: Briefing,
+    current: str | None = None,
+    before: Mapping[str, str] | None = None,
+    *,
+    version: int | None = None,
+) -> Annotation:
+    """A note re-anchored onto the briefing's current revision (``version``: its new one).
+    ``before`` is the kept text of the revision the note is on (see :func:`texts`), if any:
+    with it, a deleted copy of repeated text is orphaned rather than moved onto a copy that
+    stayed."""
+    from briefing.core.anchoring import reanchor_in_briefing  # only for a re-anchor
 
     current = current or revision_of(briefing)
-    new = reanchor_in_briefing(note, briefing)
-    return new.with_changes(revision=current)
+    new = reanchor_in_briefing(note, briefing, before)
+    if version is None:
+        return new.with_changes(revision=current)
+    return new.with_changes(revision=current, version=version)

@@ -18,6 +18,7 @@ from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui import hangup
 from briefing.tui.colours import reader_variables
+from briefing.tui.focus_keys import KeysInOrderApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
 
@@ -44,7 +45,7 @@ def _library(store: Store) -> LibraryScreen:
     return LibraryScreen(store)
 
 
-class BriefingApp(App[int]):
+class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
     """A reader for briefings, with highlights and notes."""
 
     CSS_PATH = "briefing.tcss"
@@ -144,10 +145,12 @@ class BriefingApp(App[int]):
         self.store.set_setting("theme", theme.name)
 
     def open_briefing(
-        self, slug: str, section: str | None = None, result: Chosen | None = None
+        self, slug: str, section: str | None = None, result: Chosen | None = None, *, note: str = ""
     ) -> None:
-        """Read a briefing; at a global search ``result``, with its query searched there too."""
+        """Read a briefing; at a global search ``result``, with its query searched there too;
+        at the passage of the ``note`` with that id."""
         reader = self._reader(slug, section, result)
+        reader.opening_note = note
         if isinstance(self.screen, ReaderScreen):
             self.switch_screen(reader)
         else:
