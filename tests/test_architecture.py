@@ -224,7 +224,8 @@ def test_the_reader_draws_stored_blocks_and_parses_no_markdown() -> None:
 #: imports buy (each named module costs 5-130 ms to import; ``python -X importtime``).
 #: Every command that prints stays out of the reader, the SSH server and TinyDB (reads go
 #: straight to the JSON), takes no lock (filelock loads asyncio), converts no source (the
-#: formats are for ``import``) and reads no config file when there is none (tomllib); those
+#: formats are for ``import``), places no note (anchoring is for ``notes add`` and
+#: ``import``) and reads no config file when there is none (tomllib); those
 #: that draw no Markdown also skip its parser and YAML. Names with a dot are our modules.
 NEVER_FOR_PRINTING = {
     "textual",
@@ -236,6 +237,7 @@ NEVER_FOR_PRINTING = {
     "tomllib",
     "briefing.core.formats",
     "briefing.core.sections",
+    "briefing.core.anchoring",
 }
 NO_MARKDOWN = NEVER_FOR_PRINTING | {"markdown_it", "mdit_py_plugins", "yaml"}
 IMPORT_BUDGET = [
@@ -260,6 +262,7 @@ NEVER_FOR_THE_FIRST_FRAME = {
     "hashlib",
     "briefing.core.formats",
     "briefing.core.sections",
+    "briefing.core.anchoring",
 }
 
 
