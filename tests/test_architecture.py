@@ -225,7 +225,8 @@ def test_the_reader_draws_stored_blocks_and_parses_no_markdown() -> None:
 #: imports buy (each named module costs 5-130 ms to import; ``python -X importtime``).
 #: Every command that prints stays out of the reader, the SSH server and TinyDB (reads go
 #: straight to the JSON), takes no lock (filelock loads asyncio), converts no source (the
-#: formats are for ``import``) and reads no config file when there is none (tomllib); those
+#: formats are for ``import``), places no note (anchoring is for ``notes add`` and
+#: ``import``) and reads no config file when there is none (tomllib); those
 #: that draw no Markdown also skip its parser and YAML. Names with a dot are our modules.
 NEVER_FOR_PRINTING = {
     "textual",
@@ -237,6 +238,7 @@ NEVER_FOR_PRINTING = {
     "tomllib",
     "briefing.core.formats",
     "briefing.core.sections",
+    "briefing.core.anchoring",
 }
 NO_MARKDOWN = NEVER_FOR_PRINTING | {"markdown_it", "mdit_py_plugins", "yaml"}
 IMPORT_BUDGET = [
@@ -245,6 +247,7 @@ IMPORT_BUDGET = [
     ("search veto", NO_MARKDOWN),
     ("show russia-dprk-pact", NEVER_FOR_PRINTING),
     ("export russia-dprk-pact", NEVER_FOR_PRINTING),
+    ("export russia-dprk-pact --format json", NO_MARKDOWN),
 ]
 #: Nor does the reader need any of these for its first frame: a Markdown parser or YAML
 #: (it draws stored blocks), a lock or TinyDB (it writes nothing before then), the
@@ -260,6 +263,7 @@ NEVER_FOR_THE_FIRST_FRAME = {
     "hashlib",
     "briefing.core.formats",
     "briefing.core.sections",
+    "briefing.core.anchoring",
 }
 
 
