@@ -9,11 +9,14 @@ tui    the only textual importer
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli
 
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
 pytestmark = pytest.mark.unit
@@ -31,9 +34,16 @@ def _modules(folder: str = "") -> list[str]:
     return names
 
 
-def _imports(path: Path) -> set[str]:
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the tests that read it."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _imports(path: Path) -> frozenset[str]:
     """Every absolute module an import statement names, and each one's top package."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     names: set[str] = set()
     for node in ast.walk(tree):
         found: list[str] = []
@@ -43,7 +53,7 @@ def _imports(path: Path) -> set[str]:
             found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
         for name in found:  # the module, and its top package (for third-party names)
             names.update((name, name.split(".")[0]))
-    return names
+    return frozenset(names)
 
 
 def _room(path: Path) -> str:
@@ -100,7 +110,7 @@ def test_imports_run_down_the_layers_only(room: str, forbidden: tuple[str, ...])
 def _module_edges(path: Path, known: set[str]) -> set[str]:
     """The package modules a file imports: ``from pkg import mod`` names ``pkg.mod``."""
     edges: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             edges.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -172,11 +182,11 @@ IMPORT_BUDGET = [
 
 @pytest.mark.parametrize(("command", "unloaded"), IMPORT_BUDGET)
 def test_printing_commands_load_only_what_they_use(
-    command: str, unloaded: set[str], tmp_path: Path
+    command: str, unloaded: set[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "data"
-    setup = [sys.executable, "-m", "briefing", "--data-dir", str(data), "--user", "u", "list"]
-    assert subprocess.run(setup, capture_output=True).returncode == 0  # imports the bundled one
+    setup = ("--data-dir", str(data), "--user", "u", "list")
+    assert run_cli(capsys, *setup)[0] == 0  # imports the bundled one (in-process: only setup)
     code = (
         "import io, sys, contextlib\n"
         "from briefing.cli import main\n"
