@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList
 
 from briefing.core.model import Annotation
-from briefing.core.rules import normalise_tags, split_tag_input
+from briefing.core.rules import counted, normalise_tags, split_tag_input
 from briefing.core.safetext import visible
 from briefing.store.facade import DataError, Store
 from briefing.tui.widgets.key_bar import KeyBar
@@ -109,7 +109,7 @@ class AllNotesScreen(Screen[None]):
 
     def _retitle(self) -> None:
         count = len(self._pane.shown)
-        title = f"Notes · all briefings · {count} note{'' if count == 1 else 's'}"
+        title = f"Notes · all briefings · {counted(count, 'note')}"
         title += "".join(f" #{t}" for t in self._pane.tag_filter)
         self._title.update(Content(visible(title)))
 
