@@ -12,12 +12,16 @@ subcommands  the command bodies: use core, store and serve; reach the reader onl
 from __future__ import annotations
 
 import ast
+import functools
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli
 
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
 pytestmark = pytest.mark.unit
@@ -35,9 +39,16 @@ def _modules(folder: str = "") -> list[str]:
     return names
 
 
-def _imports(path: Path) -> set[str]:
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the tests that read it."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _imports(path: Path) -> frozenset[str]:
     """Every absolute module an import statement names, and each one's top package."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     names: set[str] = set()
     for node in ast.walk(tree):
         found: list[str] = []
@@ -47,7 +58,7 @@ def _imports(path: Path) -> set[str]:
             found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
         for name in found:  # the module, and its top package (for third-party names)
             names.update((name, name.split(".")[0]))
-    return names
+    return frozenset(names)
 
 
 def _room(path: Path) -> str:
@@ -165,7 +176,7 @@ def test_the_cli_imports_only_the_chosen_commands_module(
 def _module_edges(path: Path, known: set[str]) -> set[str]:
     """The package modules a file imports: ``from pkg import mod`` names ``pkg.mod``."""
     edges: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             edges.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -224,7 +235,8 @@ def test_the_reader_draws_stored_blocks_and_parses_no_markdown() -> None:
 #: imports buy (each named module costs 5-130 ms to import; ``python -X importtime``).
 #: Every command that prints stays out of the reader, the SSH server and TinyDB (reads go
 #: straight to the JSON), takes no lock (filelock loads asyncio), converts no source (the
-#: formats are for ``import``) and reads no config file when there is none (tomllib); those
+#: formats are for ``import``), places no note (anchoring is for ``notes add`` and
+#: ``import``) and reads no config file when there is none (tomllib); those
 #: that draw no Markdown also skip its parser and YAML. Names with a dot are our modules.
 NEVER_FOR_PRINTING = {
     "textual",
@@ -236,6 +248,7 @@ NEVER_FOR_PRINTING = {
     "tomllib",
     "briefing.core.formats",
     "briefing.core.sections",
+    "briefing.core.anchoring",
 }
 NO_MARKDOWN = NEVER_FOR_PRINTING | {"markdown_it", "mdit_py_plugins", "yaml"}
 IMPORT_BUDGET = [
@@ -244,6 +257,7 @@ IMPORT_BUDGET = [
     ("search veto", NO_MARKDOWN),
     ("show russia-dprk-pact", NEVER_FOR_PRINTING),
     ("export russia-dprk-pact", NEVER_FOR_PRINTING),
+    ("export russia-dprk-pact --format json", NO_MARKDOWN),
 ]
 #: Nor does the reader need any of these for its first frame: a Markdown parser or YAML
 #: (it draws stored blocks), a lock or TinyDB (it writes nothing before then), the
@@ -259,6 +273,7 @@ NEVER_FOR_THE_FIRST_FRAME = {
     "hashlib",
     "briefing.core.formats",
     "briefing.core.sections",
+    "briefing.core.anchoring",
 }
 
 
@@ -278,11 +293,16 @@ def _loaded_by(code: str, env: dict[str, str]) -> set[str]:
     return set(loaded.split())
 
 
-def _data_dir(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """A data dir holding the bundled briefing (imported by another process), and an
-    environment with no config file."""
+def _data_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str] | None = None
+) -> tuple[Path, dict[str, str]]:
+    """A data dir holding the bundled briefing, and an environment with no config file.
+    With ``capsys`` the setup runs in this process (it is only setup); otherwise in another."""
     data = tmp_path / "data"
     env = {**os.environ, "BRIEFING_CONFIG": str(tmp_path / "no-config.toml")}
+    if capsys is not None:
+        assert run_cli(capsys, "--data-dir", str(data), "--user", "u", "list")[0] == 0
+        return data, env
     setup = [sys.executable, "-m", "briefing", "--data-dir", str(data), "--user", "u", "list"]
     assert subprocess.run(setup, capture_output=True, env=env).returncode == 0
     return data, env
@@ -290,9 +310,9 @@ def _data_dir(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 @pytest.mark.parametrize(("command", "unloaded"), IMPORT_BUDGET)
 def test_printing_commands_load_only_what_they_use(
-    command: str, unloaded: set[str], tmp_path: Path
+    command: str, unloaded: set[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data, env = _data_dir(tmp_path)
+    data, env = _data_dir(tmp_path, capsys)
     code = (
         "import io, contextlib\n"
         "from briefing.cli import main\n"
@@ -350,3 +370,16 @@ def test_the_reader_draws_its_first_frame_without_what_only_later_work_needs(
         env=env,
     )
     assert reopened.stdout.strip() == "russia-dprk-pact"  # and then it was
+
+
+def test_counts_are_said_through_the_one_plural_rule() -> None:
+    """``rules.counted`` says "1 note", "2 notes": no module spells a plural of its own
+    (``'s' if n != 1``, ``key(s)``), which is how "1 notes moved" got in."""
+    own_rule = re.compile(r"""['"](s|es)['"] if |else ['"](s|es)['"]|\{[^}]*\} \w+\(s\)""")
+    offenders = [
+        f"{path.relative_to(PACKAGE).as_posix()}:{number}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if own_rule.search(line)
+    ]
+    assert offenders == []

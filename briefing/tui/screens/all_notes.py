@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList
 
 from briefing.core.model import Annotation
-from briefing.core.rules import normalise_tags, split_tag_input
+from briefing.core.rules import counted, normalise_tags, split_tag_input
 from briefing.core.safetext import visible
 from briefing.store.facade import DataError, Store
 from briefing.tui.widgets.key_bar import KeyBar
@@ -66,6 +66,7 @@ class AllNotesScreen(Screen[None]):
             placeholder="Filter by tag (t); → completes",
             id="all-notes-filter",
             suggester=TagSuggester(self._known_tags),
+            compact=True,  # one line: the notes get the room, even at 40x12
         )
         self._title = Label("Notes · all briefings", id="all-notes-title")
 
@@ -98,6 +99,9 @@ class AllNotesScreen(Screen[None]):
             for place, listing in enumerate(listings)
         }
         self._pane.set_annotations(notes, groups=groups)
+        if self._pane.highlighted is None:  # enter and v act at once, on the first note
+            first = next((i for i, o in enumerate(self._pane.options) if not o.disabled), None)
+            self._pane.highlighted = first
         self._retitle()
 
     def _known_tags(self) -> list[str]:
@@ -105,7 +109,7 @@ class AllNotesScreen(Screen[None]):
 
     def _retitle(self) -> None:
         count = len(self._pane.shown)
-        title = f"Notes · all briefings · {count} note{'' if count == 1 else 's'}"
+        title = f"Notes · all briefings · {counted(count, 'note')}"
         title += "".join(f" #{t}" for t in self._pane.tag_filter)
         self._title.update(Content(visible(title)))
 
