@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from briefing.core import anchoring, jsonshape
+from briefing.core import jsonshape
 from briefing.core.config import load_config
 from briefing.core.model import DEFAULT_COLOR
 from briefing.core.rules import edited_tags, tag_key
@@ -13,6 +13,8 @@ from briefing.subcommands.common import EXIT_OK, Context, Failure, UsageError, p
 
 def add(context: Context, args: argparse.Namespace) -> int:
     """``notes add SLUG SECTION --quote TEXT``: prints the new note's id."""
+    from briefing.core import anchoring  # the quote finder: for `notes add` only
+
     store = context.store
     default_tags = load_config().default_tags  # a bad config fails before anything
     section = store.section(args.slug, args.section)
