@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # every row
     python benchmarks/run.py startup    # rows whose name contains "startup"
+    python benchmarks/run.py printing   # each command that prints, wall and CPU
     python benchmarks/run.py scale      # issue 18's table at 1 and 2,000 briefings (slow)
 
 Rows are targets from the issues; they are measured here, not in timed tests.

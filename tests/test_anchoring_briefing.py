@@ -379,3 +379,42 @@ def test_a_short_phrase_unique_before_and_after_follows_its_paragraph_to_a_new_s
     assert placed(moved, new) == "this to one page,"
     # Without the old text, a phrase this short is not followed out of its section.
     assert reanchor_in_briefing(note, new).status == "orphaned"
+
+
+def test_a_deleted_copy_of_a_paragraph_with_the_same_surroundings_as_another_is_orphaned() -> None:
+    # A tip is printed, with the same words around it, in two sections; the copy the note
+    # is on is cut. The other copy fits the note exactly as well: its place decides.
+    tip = "Use xargs or parallel whenever you can; try xargs echo first to see what it does."
+    old = briefing(
+        f"## Everyday use\n\nA few habits.\n\n{tip}\n\n## One-liners\n\nA few habits.\n\n{tip}\n"
+    )
+    new = briefing(f"## Everyday use\n\nA few habits.\n\n{tip}\n\n## One-liners\n\nA few habits.\n")
+    note = note_on(old, "one-liners", tip)
+    before = {s.key: s.text for s in old.sections}
+    assert reanchor_in_briefing(note, new, before).status == "orphaned"
+    # The note on the copy that stayed keeps its place.
+    kept = reanchor_in_briefing(note_on(old, "everyday-use", tip), new, before)
+    assert (kept.status, kept.section) == ("anchored", "everyday-use")
+
+
+def test_a_short_label_paragraph_unique_before_and_after_follows_into_a_new_section() -> None:
+    # "Scope:" heads a list in the lead; the list moves under a new heading and the
+    # paragraph before the label is rewritten. Six characters are too few to judge by their
+    # surroundings, but a paragraph found once in both versions is the same paragraph.
+    old = parse_briefing(
+        "# Weekly brief\n\nPlease report an error (after reading the scope below).\n\n"
+        "Scope:\n\nThe goals are breadth, specificity and brevity.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    new = parse_briefing(
+        "# Weekly brief\n\nPlease report an error (see Meta first).\n\n## Meta\n\n"
+        "Scope:\n\nThis guide is for everyone. The goals are breadth, specificity and brevity.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    note = note_on(old, LEAD_KEY, "Scope:")
+    before = {s.key: s.text for s in old.sections}
+    moved = reanchor_in_briefing(note, new, before)
+    assert (moved.status, moved.section, moved.start) == ("anchored", "meta", 0)
+    assert reanchor_in_briefing(note, new).status == "orphaned"

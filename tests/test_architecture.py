@@ -12,6 +12,7 @@ subcommands  the command bodies: use core, store and serve; reach the reader onl
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import subprocess
@@ -19,6 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli
 
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
 pytestmark = pytest.mark.unit
@@ -36,9 +39,16 @@ def _modules(folder: str = "") -> list[str]:
     return names
 
 
-def _imports(path: Path) -> set[str]:
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the tests that read it."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _imports(path: Path) -> frozenset[str]:
     """Every absolute module an import statement names, and each one's top package."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     names: set[str] = set()
     for node in ast.walk(tree):
         found: list[str] = []
@@ -48,7 +58,7 @@ def _imports(path: Path) -> set[str]:
             found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
         for name in found:  # the module, and its top package (for third-party names)
             names.update((name, name.split(".")[0]))
-    return names
+    return frozenset(names)
 
 
 def _room(path: Path) -> str:
@@ -166,7 +176,7 @@ def test_the_cli_imports_only_the_chosen_commands_module(
 def _module_edges(path: Path, known: set[str]) -> set[str]:
     """The package modules a file imports: ``from pkg import mod`` names ``pkg.mod``."""
     edges: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             edges.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -225,9 +235,9 @@ def test_the_reader_draws_stored_blocks_and_parses_no_markdown() -> None:
 #: imports buy (each named module costs 5-130 ms to import; ``python -X importtime``).
 #: Every command that prints stays out of the reader, the SSH server and TinyDB (reads go
 #: straight to the JSON), takes no lock (filelock loads asyncio), converts no source (the
-#: formats are for ``import``) and reads no config file when there is none (tomllib); those
-#: that draw no Markdown also skip its parser and YAML, and those that place no quote the
-#: anchoring (``notes add`` and ``export`` do). Names with a dot are our modules.
+#: formats are for ``import``), places no note (anchoring is for ``notes add`` and
+#: ``import``) and reads no config file when there is none (tomllib); those
+#: that draw no Markdown also skip its parser and YAML. Names with a dot are our modules.
 NEVER_FOR_PRINTING = {
     "textual",
     "tinydb",
@@ -238,19 +248,16 @@ NEVER_FOR_PRINTING = {
     "tomllib",
     "briefing.core.formats",
     "briefing.core.sections",
-}
-NO_MARKDOWN = NEVER_FOR_PRINTING | {
-    "markdown_it",
-    "mdit_py_plugins",
-    "yaml",
     "briefing.core.anchoring",
 }
+NO_MARKDOWN = NEVER_FOR_PRINTING | {"markdown_it", "mdit_py_plugins", "yaml"}
 IMPORT_BUDGET = [
     ("list", NO_MARKDOWN),
     ("notes list", NO_MARKDOWN),
     ("search veto", NO_MARKDOWN),
     ("show russia-dprk-pact", NEVER_FOR_PRINTING),
     ("export russia-dprk-pact", NEVER_FOR_PRINTING),
+    ("export russia-dprk-pact --format json", NO_MARKDOWN),
 ]
 #: Nor does the reader need any of these for its first frame: a Markdown parser or YAML
 #: (it draws stored blocks), a lock or TinyDB (it writes nothing before then), the
@@ -266,6 +273,7 @@ NEVER_FOR_THE_FIRST_FRAME = {
     "hashlib",
     "briefing.core.formats",
     "briefing.core.sections",
+    "briefing.core.anchoring",
 }
 
 
@@ -285,11 +293,16 @@ def _loaded_by(code: str, env: dict[str, str]) -> set[str]:
     return set(loaded.split())
 
 
-def _data_dir(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    """A data dir holding the bundled briefing (imported by another process), and an
-    environment with no config file."""
+def _data_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str] | None = None
+) -> tuple[Path, dict[str, str]]:
+    """A data dir holding the bundled briefing, and an environment with no config file.
+    With ``capsys`` the setup runs in this process (it is only setup); otherwise in another."""
     data = tmp_path / "data"
     env = {**os.environ, "BRIEFING_CONFIG": str(tmp_path / "no-config.toml")}
+    if capsys is not None:
+        assert run_cli(capsys, "--data-dir", str(data), "--user", "u", "list")[0] == 0
+        return data, env
     setup = [sys.executable, "-m", "briefing", "--data-dir", str(data), "--user", "u", "list"]
     assert subprocess.run(setup, capture_output=True, env=env).returncode == 0
     return data, env
@@ -297,9 +310,9 @@ def _data_dir(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 @pytest.mark.parametrize(("command", "unloaded"), IMPORT_BUDGET)
 def test_printing_commands_load_only_what_they_use(
-    command: str, unloaded: set[str], tmp_path: Path
+    command: str, unloaded: set[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data, env = _data_dir(tmp_path)
+    data, env = _data_dir(tmp_path, capsys)
     code = (
         "import io, contextlib\n"
         "from briefing.cli import main\n"

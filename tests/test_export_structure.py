@@ -270,7 +270,9 @@ fragments = st.one_of(st.text(max_size=12), st.sampled_from(SPECIAL))
 texts = st.lists(fragments, max_size=8).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
+# 100 examples draw each SPECIAL fragment dozens of times, in passages, notes and titles;
+# the fixed cases above pin the constructs that once broke the structure.
+@settings(max_examples=100, deadline=None)
 @given(
     notes=st.lists(
         st.tuples(st.integers(0, 2), texts, texts, st.booleans()), min_size=1, max_size=5

@@ -16,7 +16,7 @@ from briefing.tui.screens.library import LibraryScreen
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.notes_pane import NotesPane
 from tests.conftest import SLUG
-from tests.helpers.keys import keys_together
+from tests.helpers.keys import handled, keys_together
 
 pytestmark = pytest.mark.ui
 
@@ -26,11 +26,11 @@ async def test_tags_typed_right_after_tab_in_the_note_editor_go_to_the_tags(stor
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("l", "a")
-        await pilot.pause()
+        await handled(pilot)
         editor = app.screen
         assert isinstance(editor, NoteEditor)
         keys_together(app, *"keep", "tab", *"watch", "shift+tab", *"!")
-        await pilot.pause()
+        await handled(pilot)
         assert editor.query_one("#note-text", TextArea).text == "keep!"
         assert editor.query_one("#note-tags", Input).value == "watch"
 
@@ -40,9 +40,9 @@ async def test_enter_in_the_tags_saves_and_the_next_keys_reach_the_reader(store:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("l", "a")
-        await pilot.pause()
+        await handled(pilot)
         keys_together(app, *"note", "tab", *"watch", "enter", "left_square_bracket")
-        await pilot.pause()
+        await handled(pilot)
         reader = app.screen
         assert isinstance(reader, ReaderScreen)
         saved = store.annotations(SLUG)
@@ -61,7 +61,7 @@ async def test_typing_after_t_and_after_enter_in_the_tag_filter(store: Store) ->
         contents = reader.query_one("#contents")
         # t, then the tag at once: the tag goes into the filter, c and h do nothing.
         keys_together(app, "t", *"watch", "enter", "S", "home", "enter")
-        await pilot.pause()
+        await handled(pilot)
         assert reader.query_one("#tag-filter", Input).value == "watch"
         assert contents.display and not reader.notes.has_passage
         # After enter the keys went to the notes pane: S listed the briefing, home
@@ -70,7 +70,7 @@ async def test_typing_after_t_and_after_enter_in_the_tag_filter(store: Store) ->
         assert len(pane.shown) == 2
         assert reader.current.key == "treaty-terms"
         keys_together(app, "slash", *"veto", "enter", "n")
-        await pilot.pause()
+        await handled(pilot)
         assert reader.search.bar is not None and reader.search.bar.value == "veto"
         assert reader.focused is reader.query_one("#text")
 
@@ -83,9 +83,9 @@ async def test_typing_fast_in_the_library_filters_with_every_letter(store: Store
         library = app.screen
         assert isinstance(library, LibraryScreen)
         keys_together(app, *"qrussia")  # q first: a letter for the filter, not quit
-        await pilot.pause()
+        await handled(pilot)
         assert app.is_running
         assert library.query_one("#filter", Input).value == "qrussia"
         keys_together(app, "escape", *"russ")
-        await pilot.pause()
+        await handled(pilot)
         assert library.query_one("#filter", Input).value == "russ"

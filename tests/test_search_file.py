@@ -201,3 +201,17 @@ def test_re_imports_in_any_order_leave_the_index_finding_what_a_rebuild_finds(
     store.sync_search(rebuild=True)
     rebuilt = store.search_index([])
     assert rebuilt.search("truce") == on_disk.search("truce")
+
+
+def test_an_index_file_of_an_older_format_is_rebuilt_at_the_next_search(store: Store) -> None:
+    expected = store.search_index([]).search("veto")
+    store.search_file.close()
+    store.paths.search_index.unlink()
+    with sqlite3.connect(store.paths.search_index) as db:  # as the first format wrote it
+        db.execute("CREATE TABLE postings (token TEXT, doc INTEGER, packed INTEGER)")
+        db.execute("PRAGMA user_version=1")
+    again = Store(store.paths.root, store.user)
+    assert again.search_index([]).search("veto") == expected
+    with sqlite3.connect(store.paths.search_index) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(postings)")]
+    assert columns == ["token", "part", "docs", "counts"]

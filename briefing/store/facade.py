@@ -20,7 +20,7 @@ If the operation raises, nothing is flushed and the file is unchanged.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -82,7 +82,7 @@ __all__ = [
 if TYPE_CHECKING:
     from briefing.core.anchoring.changes import NoteChange
     from briefing.core.search.index import SearchIndex
-    from briefing.store.searchfile import SearchFile, SqliteCorpus
+    from briefing.store.searchfile import SearchFile, SectionRow, SqliteCorpus
 
 _UNSET = object()
 
@@ -306,13 +306,19 @@ class Store:
         return section
 
     def import_briefings(
-        self, items: Iterable[tuple[Briefing, str]], *, imported_at: str | None = None
+        self,
+        items: Iterable[tuple[Briefing, str]],
+        *,
+        imported_at: str | None = None,
+        search_rows: Mapping[str, list[SectionRow]] | None = None,
     ) -> list[ImportResult]:
         """Add or replace briefings, then re-anchor their notes.
 
         Under the library's lock: each new or changed briefing's file is written once,
         then the library index once (the commit point: a kill before it leaves the
         index naming the old revisions, and the next import writes them again).
+        ``search_rows``: :func:`.searchfile.prepare` of some briefings by slug, made by
+        the import's worker processes.
         """
         stamp = imported_at or rules.now_iso()
         results: list[ImportResult] = []
@@ -369,7 +375,7 @@ class Store:
             if written:
                 write_wholes(files)  # flushed to disk together
                 fsync_dir(self.paths.briefings)  # every new name there, before the index names it
-                self._index_search(indexed)
+                self._index_search(indexed, search_rows)
                 data["briefings"] = table
                 replace_all(db, data)
         # Re-anchor after the library is safely written: a crash in between
@@ -390,13 +396,17 @@ class Store:
             )
         return results
 
-    def _index_search(self, indexed: list[tuple[Briefing, str]]) -> None:
+    def _index_search(
+        self,
+        indexed: list[tuple[Briefing, str]],
+        prepared: Mapping[str, list[SectionRow]] | None = None,
+    ) -> None:
         """Index the briefings just written, in the shared search file. It is derived
         data: if it cannot be written now, the next search brings it up to date."""
         import sqlite3
 
         with contextlib.suppress(sqlite3.Error):
-            self.search_file.update(indexed)
+            self.search_file.update(indexed, prepared=prepared)
 
     def _reanchor_all_users(self, briefing: Briefing) -> tuple[int, int]:
         """Move every user's notes on this briefing to its current revision; then drop

@@ -25,6 +25,7 @@ from briefing.store.facade import ImportResult, Store
 # the formats (and their patterns) load when something is imported, not at each start.
 if TYPE_CHECKING:
     from briefing.core.formats import Kind, Options
+    from briefing.store.searchfile import SectionRow
 
 #: What a folder import picks up, and what a file may be.
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
@@ -169,7 +170,8 @@ def import_paths(
     inputs, refused = collect_inputs(paths)
     report = ImportReport(refused=refused)
     parsed: dict[str, tuple[Briefing, str]] = {}
-    for item, outcome in parsed_inputs(inputs, options, stdin):
+    search_rows: dict[str, list[SectionRow]] = {}
+    for item, outcome in parsed_inputs(inputs, options, stdin, search_rows=search_rows):
         if isinstance(outcome, IngestError):
             report.refused.append(outcome)
         elif outcome.slug in parsed:
@@ -181,7 +183,7 @@ def import_paths(
         if on_parsed is not None:
             on_parsed(item)
     if parsed:
-        report.results = store.import_briefings(parsed.values())
+        report.results = store.import_briefings(parsed.values(), search_rows=search_rows)
     return report
 
 
@@ -193,13 +195,16 @@ def parsed_inputs(
     inputs: list[Input],
     options: Options | None = None,
     stdin: BinaryIO | None = None,
+    *,
+    search_rows: dict[str, list[SectionRow]] | None = None,
 ) -> Iterator[tuple[Input, Briefing | IngestError]]:
     """Each input with its briefing or its refusal, in the order given.
 
     Parsing is most of a big import's time and needs nothing but the file, so from
     :data:`PARALLEL_FROM` files on they are parsed by forked workers, one per core
     this process may use; URLs and stdin are read here. The result is the same
-    either way.
+    either way. A worker also prepares each briefing for the search index
+    (:func:`.searchfile.prepare`): given ``search_rows``, they are put there by slug.
     """
     import multiprocessing  # here: every command imports this module, few import folders
 
@@ -219,7 +224,10 @@ def parsed_inputs(
             if item.path is None:
                 yield item, _outcome(item, options, stdin)
             else:
-                yield item, _as_outcome(next(done))
+                outcome, rows = _as_outcome(next(done))
+                if search_rows is not None and rows is not None and isinstance(outcome, Briefing):
+                    search_rows[outcome.slug] = rows
+                yield item, outcome
 
 
 def _cores() -> int:
@@ -245,15 +253,26 @@ def _outcome(
         return error
 
 
-def _parse_job(job: tuple[Input, Options | None]) -> Briefing | tuple[str, str]:
-    """In a worker: one file's briefing, or its refusal as (origin, reason), which
-    pickles where the exception would not."""
+def _parse_job(
+    job: tuple[Input, Options | None],
+) -> tuple[Briefing, list[SectionRow]] | tuple[str, str]:
+    """In a worker: one file's briefing and its search rows, or its refusal as
+    (origin, reason), which pickles where the exception would not."""
+    from briefing.store.searchfile import prepare
+
     outcome = _outcome(job[0], job[1], None)
-    return (outcome.origin, outcome.reason) if isinstance(outcome, IngestError) else outcome
+    if isinstance(outcome, IngestError):
+        return outcome.origin, outcome.reason
+    return outcome, prepare(outcome)
 
 
-def _as_outcome(result: Briefing | tuple[str, str]) -> Briefing | IngestError:
-    return IngestError(*result) if isinstance(result, tuple) else result
+def _as_outcome(
+    result: tuple[Briefing, list[SectionRow]] | tuple[str, str],
+) -> tuple[Briefing | IngestError, list[SectionRow] | None]:
+    first, second = result
+    if isinstance(first, Briefing):
+        return first, second  # type: ignore[return-value]
+    return IngestError(first, second), None  # type: ignore[arg-type]
 
 
 def bundled_briefings() -> list[Briefing]:

@@ -34,7 +34,7 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from pathlib import Path
@@ -68,6 +68,26 @@ CREATE TABLE IF NOT EXISTS postings (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vocab (token TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+
+
+#: A section as indexed: heading folded and whether folding changed lengths, the same
+#: for its text, and its words (joined by spaces: a word never holds one) with their packed
+#: counts as stored (:func:`~briefing.core.search.index.doc_counts`). Compact, because a big
+#: import's workers send millions of them to the process that writes.
+SectionRow = tuple[str, bool, str, bool, str, bytes]
+
+
+def prepare(briefing: Briefing) -> list[SectionRow]:
+    """What indexing needs of each section, computed from the briefing alone: most of
+    an import's indexing time, so a big import has its worker processes do it."""
+    rows: list[SectionRow] = []
+    for section in briefing.sections:
+        heading, heading_uneven = fold_text(section.title)
+        text, text_uneven = fold_text(section.text)
+        counts = doc_counts(heading, text)
+        packed = _pack(array("q", counts.values()))
+        rows.append((heading, heading_uneven, text, text_uneven, " ".join(counts), packed))
+    return rows
 
 
 class SearchFile:
@@ -113,10 +133,16 @@ class SearchFile:
         return dict(db.execute("SELECT slug, revision FROM briefings").fetchall())
 
     def update(
-        self, briefings: Iterable[tuple[Briefing, str]], removed: Iterable[str] = ()
+        self,
+        briefings: Iterable[tuple[Briefing, str]],
+        removed: Iterable[str] = (),
+        *,
+        prepared: Mapping[str, list[SectionRow]] | None = None,
     ) -> None:
         """Index ``(briefing, revision)`` pairs, replacing their old rows, and forget
-        ``removed`` slugs: one transaction, so a search sees all of it or none."""
+        ``removed`` slugs: one transaction, so a search sees all of it or none.
+        ``prepared``: :func:`prepare` of some of the briefings, by slug, made elsewhere
+        (an import's worker processes)."""
         db = self._connect()
         db.execute("PRAGMA cache_size=-65536")  # 64 MB while writing: a big import's B-trees
         with self._lock:
@@ -127,7 +153,8 @@ class SearchFile:
                     self._remove(db, slug, rows)
                 for briefing, revision in briefings:
                     self._remove(db, briefing.slug, rows)
-                    self._insert(db, briefing, revision, rows)
+                    ready = prepared.get(briefing.slug) if prepared else None
+                    self._insert(db, briefing, revision, rows, ready or prepare(briefing))
                 rows.write()
                 db.execute("COMMIT")
             except BaseException:
@@ -157,16 +184,21 @@ class SearchFile:
         db.execute("DELETE FROM briefings WHERE slug = ?", (slug,))
 
     @staticmethod
-    def _insert(db: sqlite3.Connection, briefing: Briefing, revision: str, rows: _Postings) -> None:
+    def _insert(
+        db: sqlite3.Connection,
+        briefing: Briefing,
+        revision: str,
+        rows: _Postings,
+        sections: list[SectionRow],
+    ) -> None:
         title_folded, title_uneven = fold_text(briefing.title)
         first = briefing.sections[0].key if briefing.sections else ""
         db.execute(
             "INSERT INTO briefings VALUES (?, ?, ?, ?, ?, ?)",
             (briefing.slug, revision, briefing.title, title_folded, title_uneven, first),
         )
-        for number, section in enumerate(briefing.sections):
-            heading, heading_uneven = fold_text(section.title)
-            text, text_uneven = fold_text(section.text)
+        for number, (section, folded) in enumerate(zip(briefing.sections, sections, strict=True)):
+            heading, heading_uneven, text, text_uneven, words, counts = folded
             cursor = db.execute(
                 "INSERT INTO sections (slug, key, ord, title, title_folded, title_uneven,"
                 " text, text_folded, text_uneven) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -184,7 +216,7 @@ class SearchFile:
             )
             doc_id = cursor.lastrowid
             assert doc_id is not None
-            rows.add(doc_id, doc_counts(heading, text))
+            rows.add(doc_id, words.split(" ") if words else [], _unpack(counts))
 
     def corpus(self) -> SqliteCorpus:
         """The index as a search corpus (see :class:`briefing.core.search.index.Corpus`),
@@ -341,7 +373,7 @@ class _Postings:
                 del docs[at]
                 del packed[at]
 
-    def add(self, doc_id: int, counts: dict[str, int]) -> None:
+    def add(self, doc_id: int, words: list[str], counts: Sequence[int]) -> None:
         """Add section ``doc_id`` (a higher id than any before it) to the rows of its words."""
         part = doc_id // PART
         if part not in self._added:
@@ -349,8 +381,8 @@ class _Postings:
         docs, packed = self._added[part]
         # The hot loop of a big import (millions of words), run in C by map(): each
         # word's list of section ids gets this id, its list of counts this count.
-        deque(map(list.append, map(docs.__getitem__, counts), repeat(doc_id)), maxlen=0)
-        deque(map(list.append, map(packed.__getitem__, counts), counts.values()), maxlen=0)
+        deque(map(list.append, map(docs.__getitem__, words), repeat(doc_id)), maxlen=0)
+        deque(map(list.append, map(packed.__getitem__, words), counts), maxlen=0)
 
     def write(self) -> None:
         """Write every changed row (a row left empty is deleted) and the new words."""

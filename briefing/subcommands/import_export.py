@@ -11,7 +11,6 @@ import os
 import sys
 
 from briefing import __version__
-from briefing.core.anchoring import changes
 from briefing.core.config import load_config
 from briefing.core.safetext import visible
 from briefing.store.importing import collect_inputs, import_paths
@@ -20,6 +19,7 @@ from briefing.subcommands.common import EXIT_FAILURE, EXIT_OK, Context, Failure,
 
 def import_briefings(context: Context, args: argparse.Namespace) -> int:
     """``import PATH...``: one line per briefing, its notes' fate; exit 1 if any refused."""
+    from briefing.core.anchoring import changes  # here: `export` starts without anchoring
     from briefing.core.formats import Options
 
     if args.sections is not None and args.split == "none":

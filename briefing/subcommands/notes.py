@@ -13,7 +13,7 @@ from briefing.subcommands.common import EXIT_OK, Context, Failure, UsageError, p
 
 def add(context: Context, args: argparse.Namespace) -> int:
     """``notes add SLUG SECTION --quote TEXT``: prints the new note's id."""
-    from briefing.core import anchoring  # the quote finder: for `notes add` only
+    from briefing.core import anchoring  # here: `notes list` starts without anchoring
 
     store = context.store
     default_tags = load_config().default_tags  # a bad config fails before anything

@@ -41,6 +41,11 @@ class KeysInOrderApp(App[ReturnType]):
         self._pacing = False  # a release is scheduled
         self._keys_in_hand = 0  # keys the app's bindings are handling now
 
+    @property
+    def keys_waiting(self) -> bool:
+        """Whether keys from the terminal are held, or the last one is still being dealt with."""
+        return bool(self._held) or not self._settled()
+
     def _settled(self) -> bool:
         """Whether every key so far, and what it set off, has been dealt with."""
         if self._released is not None or self._keys_in_hand or self.message_queue_size:

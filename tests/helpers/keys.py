@@ -11,6 +11,9 @@ from __future__ import annotations
 from textual import events
 from textual.app import App
 from textual.keys import _character_to_key
+from textual.pilot import Pilot
+
+from briefing.tui.focus_keys import KeysInOrderApp
 
 NAMED = {"tab": "\t", "enter": "\r", "escape": "\x1b", "space": " ", "backspace": "\x7f"}
 
@@ -24,3 +27,15 @@ def keys_together(app: App[object], *keys: str) -> None:
             event = events.Key(key, NAMED.get(key))
         event.set_sender(app)
         app.post_message(event)
+
+
+async def handled(pilot: Pilot[object]) -> None:
+    """Wait until every key posted has been dealt with (a loaded machine is slow to)."""
+    app = pilot.app
+    assert isinstance(app, KeysInOrderApp)
+    for _ in range(200):
+        await pilot.pause()
+        if not app.keys_waiting:
+            await pilot.pause()
+            return
+    raise AssertionError("the app never dealt with the keys")

@@ -35,7 +35,7 @@ class Rivals:
         self.key = key
         self.before = before
         self.after = after
-        self._of: dict[str, list[Anchor]] = {}
+        self._of: dict[str, list[tuple[str, Anchor]]] = {}
         self._copies: dict[str, list[tuple[int, int, int]]] = {}
 
     @classmethod
@@ -55,17 +55,17 @@ class Rivals:
             return None  # not the revision the note was made on: its offsets mean nothing here
         return cls(anchor, key, before, after)
 
-    def anchors(self, quote: str) -> list[Anchor]:
-        """Anchors of every old occurrence of ``quote`` other than the note's own passage."""
+    def anchors(self, quote: str) -> list[tuple[str, Anchor]]:
+        """(section key, anchor) of every old occurrence of ``quote`` but the note's own."""
         if quote not in self._of:
-            found: list[Anchor] = []
+            found: list[tuple[str, Anchor]] = []
             for key, text in self.before:
                 for at in spans.occurrences(text, quote):
                     end = at + len(quote)
                     own = key == self.key and at < self.anchor.end and end > self.anchor.start
                     if own or not spans.respects_words(self.anchor, text, at, end):
                         continue
-                    found.append(make_anchor(text, at, end))
+                    found.append((key, make_anchor(text, at, end)))
                     if len(found) > _MOST:
                         break
             self._of[quote] = [] if len(found) > _MOST else found
@@ -85,7 +85,9 @@ class Rivals:
         """Whether another old passage has a better claim than the note to ``text[start:end]``:
         it passes the gate there, and its quote and context together fit clearly better (by
         :data:`~briefing.core.anchoring.gate.STANDOUT_MARGIN`; a character or two of context
-        is noise when every copy shares the same surroundings on one side)."""
+        is noise when every copy shares the same surroundings on one side), or it reads there
+        exactly as it did, all its stored context included (it is plainly still in place); or
+        it fits as well and this is its own section, not the note's."""
         text = self.after[part][1]
         found = text[start:end]
         rivals = self.anchors(self.anchor.quote)
@@ -94,11 +96,16 @@ class Rivals:
         if not rivals:
             return False
         mine = _evidence(self.anchor, text, start, end)
-        for rival in rivals:
+        section = self.after[part][0]
+        for key, rival in rivals:
             if not gate.accept(rival, text, start, end)[0]:
                 continue
             theirs = _evidence(rival, text, start, end)
-            if _beats(theirs, mine) and not self._better_elsewhere(rival, theirs, part, start):
+            # Equal evidence: the place decides, as among copies (the rival's own section).
+            placed = theirs == mine and key == section != self.key
+            if (placed or _beats(theirs, mine)) and not self._better_elsewhere(
+                rival, theirs, part, start
+            ):
                 return True
         return False
 
@@ -115,9 +122,16 @@ class Rivals:
         return False
 
 
+#: The evidence of a passage still in place, word for word with all its stored context.
+_INTACT = (2.0, 1.0)
+
+
 def _beats(theirs: tuple[float, float], mine: tuple[float, float]) -> bool:
-    """Better near evidence by the margin, or as good near and better wide by the margin."""
+    """Better near evidence by the margin, or as good near and better wide by the margin; or
+    the rival reads there exactly as it did, with all its context, and the note does not."""
     margin = gate.STANDOUT_MARGIN
+    if theirs == _INTACT:
+        return mine < _INTACT
     return theirs[0] >= mine[0] + margin or (theirs[0] >= mine[0] and theirs[1] >= mine[1] + margin)
 
 

@@ -174,11 +174,12 @@ def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None
         length = len(anchor.quote)
         # Unique in the text the note was made on as well: as a diff pairs the lines found
         # once in both versions, a phrase of some length is the passage wherever it went.
-        unique_before = (
-            rivals is not None
-            and not rivals.anchors(anchor.quote)
-            and length >= gate.MIN_FUZZY_LENGTH
-        )
+        # A whole paragraph, however short (a label, a one-line heading), is then paired as
+        # a diff pairs a line: by itself.
+        unique_before = rivals is not None and not rivals.anchors(anchor.quote)
+        if unique_before and spans.whole_paragraph(anchor, text, start, end):
+            return Found(part, start, end, 2.0, 1.0)
+        unique_before = unique_before and length >= gate.MIN_FUZZY_LENGTH
         if (length >= gate.UNIQUE_LENGTH and context >= gate.unique_context(length)) or (
             (part == own or length >= gate.UNIQUE_LENGTH or unique_before)
             and ((part == own and start == anchor.start) or context >= gate.SHORT_UNIQUE_CONTEXT)

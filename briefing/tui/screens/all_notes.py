@@ -66,6 +66,7 @@ class AllNotesScreen(Screen[None]):
             placeholder="Filter by tag (t); → completes",
             id="all-notes-filter",
             suggester=TagSuggester(self._known_tags),
+            compact=True,  # one line: the notes get the room, even at 40x12
         )
         self._title = Label("Notes · all briefings", id="all-notes-title")
 
@@ -98,6 +99,9 @@ class AllNotesScreen(Screen[None]):
             for place, listing in enumerate(listings)
         }
         self._pane.set_annotations(notes, groups=groups)
+        if self._pane.highlighted is None:  # enter and v act at once, on the first note
+            first = next((i for i, o in enumerate(self._pane.options) if not o.disabled), None)
+            self._pane.highlighted = first
         self._retitle()
 
     def _known_tags(self) -> list[str]:

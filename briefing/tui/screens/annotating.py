@@ -16,7 +16,6 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Label
 
-from briefing.core.anchoring import make_anchor
 from briefing.core.model import Annotation, Section
 from briefing.core.rules import normalise_tags, split_tag_input
 from briefing.core.safetext import visible
@@ -324,6 +323,8 @@ class AnnotationController:
         span = self.passage()
         if note is None or span is None:
             return
+        from briefing.core.anchoring import make_anchor  # here: the reader starts without it
+
         try:
             anchor = make_anchor(self.host.current.text, *span)
             self.host.store.update_annotation(

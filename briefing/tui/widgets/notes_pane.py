@@ -51,8 +51,16 @@ class NotesPane(OptionList):
     Set ``tag_filter`` to show only notes carrying those tags (as prefixes).
     """
 
+    # With the focus, the highlighted card is drawn as without it (a tint of the surface)
+    # plus the focused pane's tint, not in the block cursor's colours, which the accent and
+    # muted lines of a card do not read on.
     DEFAULT_CSS = """
     NotesPane, NotesPane:focus { border: none; padding: 0; }
+    NotesPane:focus > .option-list--option-highlighted {
+        background: $block-cursor-blurred-background;
+        color: $foreground;
+        text-style: none;
+    }
     """
     #: Shown in the key bar while the pane has focus (the screen's e, d, r act on the
     #: highlighted note then).
