@@ -151,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     cmd = commands.add_parser("search", help="search briefings and your notes")
     cmd.add_argument("query", nargs="+", help='words, "a phrase" or tag:NAME')
     cmd.add_argument("--notes-only", action="store_true", help="search only your notes")
+    cmd.add_argument(
+        "--limit",
+        type=_count,
+        default=SEARCH_LIMIT,
+        metavar="N",
+        help=f"the best N sections and notes ({SEARCH_LIMIT}); 0 shows every one",
+    )
     cmd.add_argument("--json", action="store_true", help="print JSON")
 
     cmd = commands.add_parser("doctor", help="check the data files; restore from backup")
@@ -232,6 +239,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
@@ -266,6 +280,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("ssh", "serve"),
     "users": ("ssh", "users"),
 }
+#: How many sections and notes ``search`` prints unless told (``--limit``): a common word
+#: matches in most of a big library, and thousands of lines help no one at a terminal.
+SEARCH_LIMIT = 50
 STANDALONE = {"config", "completion", "man"}
 DATA_DIR = {"serve", "users"}
 

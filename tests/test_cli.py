@@ -292,6 +292,29 @@ def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 1 and json.loads(out)["hits"] == []
 
 
+def test_search_shows_the_best_few_and_says_when_more_match(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A word found in most of a big library prints the best ``--limit`` sections (50 by
+    default), says on stderr that more match, and ``--limit 0`` prints every one."""
+    source = tmp_path / "zoo.md"
+    sections = "".join(f"## Pen {n}\n\nA zebra in pen {n}.\n\n" for n in range(1, 61))
+    source.write_text(f"# Zoo\n\n{sections}", encoding="utf-8")
+    assert run(capsys, "import", str(source))[0] == 0
+    code, out, err = run(capsys, "search", "zebra")
+    assert code == 0 and len(out.splitlines()) == 50
+    assert "More match than the 50 sections and notes shown (--limit 0" in err
+    code, out, err = run(capsys, "search", "zebra", "--limit", "0")
+    assert code == 0 and len(out.splitlines()) == 60 and err == ""
+    code, out, _ = run(capsys, "search", "--json", "--limit", "3", "zebra")
+    document = json.loads(out)
+    assert len(document["hits"]) == 3 and document["more"] is True
+    code, out, _ = run(capsys, "search", "--json", "--limit", "0", "zebra")
+    assert json.loads(out)["more"] is False
+    code, _, err = run(capsys, "search", "zebra", "--limit", "-1")
+    assert code == 2 and "must be 0 or more" in err
+
+
 def test_search_prints_one_line_per_match_grouped_by_section(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, store: Store
 ) -> None:

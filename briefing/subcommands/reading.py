@@ -71,7 +71,14 @@ def search(context: Context, args: argparse.Namespace) -> int:
     when nothing matches, as grep and rg. ``--json`` holds the same lines as hits."""
     store = context.store
     index = store.search_index()
-    hits = index.search(" ".join(args.query), notes_only=args.notes_only)
+    limit = args.limit or None  # 0: every one
+    hits = index.search(
+        " ".join(args.query),
+        notes_only=args.notes_only,
+        limit=None if limit is None else limit + 1,  # one more tells that more match
+    )
+    more = limit is not None and len(hits) > limit
+    hits = hits[:limit]
     sections: dict[tuple[str, str], list[Hit]] = {}  # best first; a section's lines together
     for hit in sorted(hits, key=lambda hit: hit.kind == "note"):  # its text before its notes
         sections.setdefault((hit.briefing, hit.section), []).append(hit)
@@ -95,7 +102,7 @@ def search(context: Context, args: argparse.Namespace) -> int:
             )
             for hit, start, end, snippet in lines
         ]
-        print_json(jsonshape.document(query=" ".join(args.query), hits=shown))
+        print_json(jsonshape.document(query=" ".join(args.query), hits=shown, more=more))
         return EXIT_OK if hits else EXIT_FAILURE
     if not hits:  # as grep and rg: no match is exit 1, an error would be 2
         print("No matches.", file=sys.stderr)
@@ -103,4 +110,10 @@ def search(context: Context, args: argparse.Namespace) -> int:
     for hit, _, _, snippet in lines:
         kind = " [note]" if hit.kind == "note" else ""
         context.out(f"{hit.briefing}/{hit.section}{kind}  {snippet}")
+    if more:  # on stderr: a pipe gets only matches
+        print(
+            f"More match than the {counted(limit or 0, 'section or note', 'sections and notes')}"
+            " shown (--limit 0 shows every one).",
+            file=sys.stderr,
+        )
     return EXIT_OK
