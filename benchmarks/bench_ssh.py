@@ -453,6 +453,7 @@ def main() -> int:
         pss = [m[1] / mib for m in memory]
         rows += [
             (f"reader RSS per session (mean of {len(memory)})", f"{statistics.mean(rss):.1f} MiB"),
+            ("reader RSS per session (max)", f"{max(rss):.1f} MiB"),
             ("reader PSS per session (mean)", f"{statistics.mean(pss):.1f} MiB"),
             ("server RSS / PSS", f"{server_rss / mib:.1f} / {server_pss / mib:.1f} MiB"),
         ]

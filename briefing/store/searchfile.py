@@ -48,6 +48,8 @@ from briefing.store.atomic import LOCK_TIMEOUT
 FORMAT = 2
 #: Section ids per postings row.
 PART = 4096
+#: SQLite's page cache of a reading connection (its default is 2,000 KiB).
+READ_CACHE_KIB = 256
 _WIDE = 65  # vocab_width need not count further (see Corpus.vocab_width)
 
 _TABLES = """
@@ -226,6 +228,10 @@ class SearchFile:
             self.path, timeout=LOCK_TIMEOUT, isolation_level=None, check_same_thread=False
         )
         db.execute("PRAGMA query_only=ON")
+        # Each reader session has a connection of its own; the pages it reads stay in the
+        # OS's cache, shared by all of them, so its own cache can be small (2 MB less RSS
+        # per session after a search; searches no slower).
+        db.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
         return SqliteCorpus(db, threading.Lock())
 
 
