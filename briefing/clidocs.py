@@ -41,14 +41,15 @@ DOCS: dict[str, tuple[str, str]] = {
                   ' --quote "panel of experts" --tag un'),
     "notes list": ("List your notes, on one briefing or on all of them.",
                    "briefing notes list --json"),
-    "notes edit": ("Change a note's text, tags or colour.",
-                   'briefing notes edit 1a2b3c4d5e --note "Checked." --tag done'),
+    "notes edit": ("Change a note's text, tags or colour. --add-tag and --remove-tag change\n"
+                   "some tags; --tag sets them all, replacing the note's tags.",
+                   'briefing notes edit 1a2b3c4d5e --note "Checked." --add-tag done'),
     "notes rm": ("Delete a note.", "briefing notes rm 1a2b3c4d5e"),
     "export": ("Export notes as Markdown for an Obsidian vault, as JSON, or through a "
                "Jinja2 template. Without -o, to stdout (or to the config's export folder).",
                "briefing export russia-dprk-pact -o ~/Vault/russia-dprk-pact.md"),
-    "search": ("Search the briefings and your notes: words, \"a phrase\", tag:NAME;\n"
-               "exit 1 when nothing matches.",
+    "search": ("Search the briefings and your notes: words, \"a phrase\", tag:NAME.\n"
+               "One line per match, a section's lines together; exit 1 when nothing matches.",
                'briefing search "mutual assistance" veto'),
     "doctor": ("Check every data file; restore damaged ones from the newest good backup.",
                "briefing doctor --restore"),
@@ -62,7 +63,8 @@ DOCS: dict[str, tuple[str, str]] = {
     "users rm": ("Remove every key of NAME; their notes are kept.", "briefing users rm alice"),
     "config": ("Where the config file is, and what it holds.", "briefing config show"),
     "config path": ("Print the config file's path.", "briefing config path"),
-    "config show": ("Print every setting, set or not.", "briefing config show"),
+    "config show": ("Print every setting as TOML, a setting not set as a comment:\n"
+                    "the output is a valid config file.", "briefing config show"),
     "completion": ("Print a shell completion script.",
                    "briefing completion fish > ~/.config/fish/completions/briefing.fish"),
     "man": ("Print the manual page (roff).", "briefing man | man -l -"),

@@ -66,6 +66,7 @@ async def main() -> None:
         await shoot(make_app(store, slug, "treaty-terms"), "reader-80x24", (80, 24), [])
         await shoot(make_app(store, slug, "treaty-terms"), "help", (80, 24), ["question_mark"])
         await shoot(make_app(store, slug), "library", (80, 24), ["q"])
+        await shoot(make_app(store, slug), "all-notes", (80, 24), ["q", "ctrl+n"])
         store.set_setting("theme", "catppuccin-latte")  # a light theme, a passage selected
         await shoot(
             make_app(store, slug, "western-reaction"), "reader-light-120x36", (120, 36), ["l"]

@@ -204,3 +204,217 @@ def test_import_tells_the_user_which_notes_moved_were_edited_or_orphaned(
     kinds = sorted(c.kind for c in Store(data_dir, "tester").take_changes("weekly"))
     assert kinds == ["edited", "moved", "orphaned"]
     assert Store(data_dir, "tester").take_changes("weekly") == []
+
+
+# --- the revision a note was made on: copies of repeated text that stayed claim themselves
+
+GUESS = 'println!("You guessed: {}", guess);'
+PARSE = 'let guess: u32 = guess.trim().parse().expect("Please type a number!");'
+MATCH = (
+    "let guess: u32 = match guess.trim().parse() {\n"
+    "        Ok(num) => num,\n        Err(_) => continue,\n    };"
+)
+
+
+def _listing(intro: str, parse: str) -> str:
+    return f"{intro}\n\n```\nloop {{\n    {parse}\n\n    {GUESS}\n}}\n```\n"
+
+
+def test_a_deleted_copy_of_a_repeated_line_is_orphaned_not_moved_to_a_copy_that_stayed() -> None:
+    # A tutorial repeats a line in each listing; the final listing is cut, and the note
+    # was on its copy. The copy that stayed is the first listing's own.
+    first = _listing("Let us add a loop, so that the player may guess again:", PARSE)
+    final = _listing("Here is the final program, which ignores a non-number:", MATCH)
+    outro = "Run it with cargo run and try a few guesses."
+    old = briefing(f"## Looping\n\n{first}\n{final}\n{outro}\n")
+    new = briefing(f"## Looping\n\n{first}\n{outro}\n")
+    section = old.section("looping")
+    assert section is not None
+    start = section.text.rindex(GUESS)
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="looping",
+        anchor=make_anchor(section.text, start, start + len(GUESS)),
+    )
+    before = {s.key: s.text for s in old.sections}
+    assert reanchor_in_briefing(note, new, before).status == "orphaned"
+    # Without the old text the copy that stayed looks like the passage (the only one left).
+    assert reanchor_in_briefing(note, new).status == "anchored"
+
+
+def test_a_repeated_phrase_whose_copy_was_rewritten_is_not_taken_by_the_other_copy() -> None:
+    # "In Bash," opens two tips; the first tip gains words, the second is untouched. The
+    # second copy's surroundings now look more like the note's than the first's do.
+    old = briefing(
+        "## Everyday use\n\nIn Bash, use ctrl-r to search through command history.\n\n"
+        "In Bash, use ctrl-w to delete the last word.\n"
+    )
+    new = briefing(
+        "## Everyday use\n\nIn Bash, use Tab to complete file names and ctrl-r to search"
+        " through command history.\n\nIn Bash, use ctrl-w to delete the last word.\n"
+    )
+    note = note_on(old, "everyday-use", "In Bash,")  # the first copy
+    before = {s.key: s.text for s in old.sections}
+    kept = reanchor_in_briefing(note, new, before)
+    assert (kept.status, kept.start) == ("anchored", 0)
+
+
+def test_reimport_orphans_a_note_on_a_deleted_copy_of_a_paragraph_kept_elsewhere(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    # A paragraph quoted in two sections; the editor deletes the copy the note is on.
+    source = _write(
+        tmp_path / "weekly.md",
+        f"## Sanctions\n\nBackground first.\n\n{TALKS}\n\n## Talks\n\nThe latest.\n\n{TALKS}\n",
+    )
+    assert run_cli(capsys, "import", str(source))[0] == 0
+    store = Store(data_dir, "tester")
+    text = store.section("weekly", "sanctions").text
+    start = text.index(TALKS)
+    store.add_annotation("weekly", "sanctions", start, start + len(TALKS))
+    _write(source, f"## Sanctions\n\nBackground first.\n\n## Talks\n\nThe latest.\n\n{TALKS}\n")
+    code, out, _ = run_cli(capsys, "import", str(source))
+    assert code == 0
+    assert "(notes: 1 orphaned)" in out
+    (note,) = Store(data_dir, "tester").annotations("weekly")
+    assert (note.status, note.section) == ("orphaned", "sanctions")
+
+
+USES = "use std::io;\nuse std::cmp::Ordering;\nuse rand::Rng;"
+PROGRAM = f'```\n{USES}\n\nfn main() {{\n    println!("Guess the number!");\n}}\n```'
+
+
+def test_a_repeated_passage_follows_its_context_when_a_line_was_inserted_before_each_copy() -> None:
+    # Every listing gains a "Filename:" line, and the second listing's introduction is
+    # reworded at its end: only its start, now further away, still tells the copies apart.
+    read = "Next we read the guess from the player, and print it back. Here is how:"
+    loop = "The loop keyword gives us an infinite loop. Let us add that in:"
+    loop_now = (
+        "The loop keyword gives us an infinite loop. We will add that in to give the player"
+        " more chances at guessing the number:"
+    )
+    name = "Filename: src/main.rs"
+    old = briefing(f"## Guessing\n\n{read}\n\n{PROGRAM}\n\n{loop}\n\n{PROGRAM}\n")
+    new = briefing(
+        "## Guessing\n\nA short opening paragraph, new in this version of the tutorial.\n\n"
+        f"{read}\n\n{name}\n\n{PROGRAM}\n\n{loop_now}\n\n{name}\n\n{PROGRAM}\n"
+    )
+    section = old.section("guessing")
+    assert section is not None
+    start = section.text.rindex(USES)  # the note is on the second listing
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="guessing",
+        anchor=make_anchor(section.text, start, start + len(USES)),
+    )
+    moved = reanchor_in_briefing(note, new)
+    new_section = new.section("guessing")
+    assert new_section is not None
+    assert moved.start == new_section.text.rindex(USES)
+
+
+def test_a_repeated_label_wrapped_in_markup_keeps_its_note_on_the_same_copy() -> None:
+    # Each listing's "Filename:" label gains inline markup on both sides, which hides the
+    # near context of every copy (the same code follows each, the same words precede it);
+    # the old context still reads, a little further off, around the right one.
+    label = "Filename: src/main.rs"
+    common = " Enter it into src/main.rs as shown:"
+    intros = [
+        "To start, we allow the player to input a guess." + common,
+        "Next, we compare the guess with the secret number." + common,
+        "Finally, we quit the game when the player wins." + common,
+    ]
+    code = "extern crate rand;\n\nuse std::io;\nuse std::cmp::Ordering;\nuse rand::Rng;"
+
+    def doc(wrap: str) -> Briefing:
+        listings = [
+            f"{intro}\n\n{wrap.format(label)}\n\n```\n{code}\n\nfn main() {{}}\n```"
+            for intro in intros
+        ]
+        return briefing("## Listings\n\n" + "\n\n".join(listings) + "\n")
+
+    old, new = doc("{}"), doc('<span class="filename">{}</span>')
+    section = old.section("listings")
+    assert section is not None
+    start = section.text.index(label, section.text.index(intros[1]))
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="listings",
+        anchor=make_anchor(section.text, start, start + len(label)),
+    )
+    kept = reanchor_in_briefing(note, new)
+    new_section = new.section("listings")
+    assert new_section is not None
+    assert kept.status == "anchored"
+    assert kept.start == new_section.text.index(label, new_section.text.index(intros[1]))
+
+
+def test_a_short_phrase_unique_before_and_after_follows_its_paragraph_to_a_new_section() -> None:
+    # The lead is split under a new heading; a 17-character phrase, the only one of its kind
+    # in both versions, follows though the words after it were rewritten.
+    old = parse_briefing(
+        "# Weekly brief\n\nA guide to the command line.\n\n"
+        "The focus is on Bash, though many tips apply to other shells.\n\n"
+        "To keep this to one page, include content by reference whenever possible.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    new = parse_briefing(
+        "# Weekly brief\n\nA guide to the command line.\n\n## Meta\n\n"
+        "The focus is on Bash, though many tips apply to other shells.\n\n"
+        "Notes:\n\nTo keep this to one page, content is implicitly included by reference.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    note = note_on(old, LEAD_KEY, "this to one page,")
+    before = {s.key: s.text for s in old.sections}
+    moved = reanchor_in_briefing(note, new, before)
+    assert (moved.status, moved.section) == ("anchored", "meta")
+    assert placed(moved, new) == "this to one page,"
+    # Without the old text, a phrase this short is not followed out of its section.
+    assert reanchor_in_briefing(note, new).status == "orphaned"
+
+
+def test_a_deleted_copy_of_a_paragraph_with_the_same_surroundings_as_another_is_orphaned() -> None:
+    # A tip is printed, with the same words around it, in two sections; the copy the note
+    # is on is cut. The other copy fits the note exactly as well: its place decides.
+    tip = "Use xargs or parallel whenever you can; try xargs echo first to see what it does."
+    old = briefing(
+        f"## Everyday use\n\nA few habits.\n\n{tip}\n\n## One-liners\n\nA few habits.\n\n{tip}\n"
+    )
+    new = briefing(f"## Everyday use\n\nA few habits.\n\n{tip}\n\n## One-liners\n\nA few habits.\n")
+    note = note_on(old, "one-liners", tip)
+    before = {s.key: s.text for s in old.sections}
+    assert reanchor_in_briefing(note, new, before).status == "orphaned"
+    # The note on the copy that stayed keeps its place.
+    kept = reanchor_in_briefing(note_on(old, "everyday-use", tip), new, before)
+    assert (kept.status, kept.section) == ("anchored", "everyday-use")
+
+
+def test_a_short_label_paragraph_unique_before_and_after_follows_into_a_new_section() -> None:
+    # "Scope:" heads a list in the lead; the list moves under a new heading and the
+    # paragraph before the label is rewritten. Six characters are too few to judge by their
+    # surroundings, but a paragraph found once in both versions is the same paragraph.
+    old = parse_briefing(
+        "# Weekly brief\n\nPlease report an error (after reading the scope below).\n\n"
+        "Scope:\n\nThe goals are breadth, specificity and brevity.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    new = parse_briefing(
+        "# Weekly brief\n\nPlease report an error (see Meta first).\n\n## Meta\n\n"
+        "Scope:\n\nThis guide is for everyone. The goals are breadth, specificity and brevity.\n\n"
+        f"## Talks\n\n{TALKS}\n",
+        slug="weekly",
+    )
+    note = note_on(old, LEAD_KEY, "Scope:")
+    before = {s.key: s.text for s in old.sections}
+    moved = reanchor_in_briefing(note, new, before)
+    assert (moved.status, moved.section, moved.start) == ("anchored", "meta", 0)
+    assert reanchor_in_briefing(note, new).status == "orphaned"

@@ -87,8 +87,13 @@ def test_cursor_moves_extends_and_selects_paragraphs() -> None:
     assert text[slice(*cursor.span)] == "Two. Three."  # type: ignore[misc]
     cursor.move(+1, start=0)  # moving collapses onto the sentence after the selection
     assert text[slice(*cursor.span)] == "Four."  # type: ignore[misc]
-    cursor.extend(-1, start=0)  # back past the anchor grows the selection upwards
-    assert text[slice(*cursor.span)] == "Three.\n\nFour."  # type: ignore[misc]
+    cursor.extend(-1, start=0)  # not back into the paragraph before: a passage keeps to
+    assert text[slice(*cursor.span)] == "Four."  # type: ignore[misc]  # its block
+    cursor.extend(+1, start=0)
+    assert text[slice(*cursor.span)] == "Four. Five."  # type: ignore[misc]
+    cursor.extend(-1, start=0)  # shrinks it back to its anchor, and stops at its block
+    cursor.extend(-1, start=0)
+    assert text[slice(*cursor.span)] == "Four."  # type: ignore[misc]
     cursor.select_paragraph(+1, start=0)
     assert text[slice(*cursor.span)] == "Four. Five."  # type: ignore[misc]
     cursor.select_paragraph(-1, start=0)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefing import __version__
+from briefing.store.facade import Store
 from tests.conftest import SLUG, snapshot_files
 from tests.conftest import run_cli as run
 
@@ -84,6 +85,59 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "invalid user name" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "command", "says"),
+    [
+        (["export", SLUG, "--all"], "export", "give SLUGs or --all, not both"),
+        (["export", "--template", "t.j2", "--format", "json"], "export", "--template makes"),
+        (["import", "-", "-"], "import", "'-' (stdin) can be given once"),
+        (["import", "x.md", "--sections", "2", "--split", "none"], "import", "give --sections"),
+        (["show", SLUG, "un-veto", "--markdown"], "show", "--markdown prints the whole"),
+        (["notes", "edit", "ffffffffff"], "notes edit", "give --note"),
+    ],
+)
+def test_a_usage_error_names_the_help_of_the_command_given(
+    capsys: pytest.CaptureFixture[str], argv: list[str], command: str, says: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert line.startswith(f"briefing {command}: {says}"), line
+    assert line.endswith(f"(see 'briefing {command} --help')"), line
+
+
+def test_show_finds_a_section_by_its_title_too(capsys: pytest.CaptureFixture[str]) -> None:
+    by_key = run(capsys, "show", SLUG, "un-veto")
+    assert by_key[0] == 0
+    assert run(capsys, "show", SLUG, "  un   VETO ") == by_key  # case and spacing aside
+    code, _, err = run(capsys, "show", SLUG, "UN vetoes")
+    assert code == 1 and "no section 'UN vetoes'" in err
+
+
+def test_counts_are_said_with_one_plural_rule(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from briefing.core.rules import counted
+
+    assert [counted(n, "note") for n in (0, 1, 2)] == ["0 notes", "1 note", "2 notes"]
+    assert (
+        counted(1, "match", "matches") == "1 match"
+        and counted(3, "match", "matches") == "3 matches"
+    )
+    one = tmp_path / "one.md"
+    one.write_text("# One\n\n## Only\n\ntext\n", encoding="utf-8")
+    run(capsys, "import", str(one))
+    add_note(capsys)
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert f"{SLUG}  The Russia–North Korea Mutual Defence Treaty  (4 sections, 1 note)" in out
+    assert "One  (1 section, 0 notes)" in out
+    code, out, _ = run(capsys, "outline", "one")
+    assert code == 0 and "1 section · 1 paragraph, 1 word" in out
+    code, out, _ = run(capsys, "doctor", "--reindex")
+    assert code == 0 and out == "Search index rebuilt: 2 briefings.\n"
+
+
 def test_import_good_and_bad_files(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path
 ) -> None:
@@ -129,6 +183,36 @@ def test_notes_add_list_edit_rm(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and note_id in out
     code, out, _ = run(capsys, "notes", "list", "--json")
     assert json.loads(out) == {"schema": 1, "notes": []}
+
+
+def test_notes_edit_adds_removes_or_sets_tags(capsys: pytest.CaptureFixture[str]) -> None:
+    note_id = add_note(capsys, "--tag", "un", "--tag", "Résumé")
+
+    def tags() -> list[str]:
+        (note,) = json.loads(run(capsys, "notes", "list", "--json")[1])["notes"]
+        return list(note["tags"])
+
+    edit = ("notes", "edit", note_id)
+    assert run(capsys, *edit, "--add-tag", "Veto", "--add-tag", "UN")[:2] == (
+        0,
+        f"updated {note_id}\n",
+    )
+    assert tags() == ["un", "résumé", "veto"]  # added, once, in order
+    assert run(capsys, *edit, "--remove-tag", "RESUME", "--remove-tag", "absent")[0] == 0
+    assert tags() == ["un", "veto"]  # removed under any spelling; an absent one is no error
+    assert run(capsys, *edit, "--add-tag", "x", "--remove-tag", "un")[0] == 0
+    assert tags() == ["veto", "x"]
+    assert run(capsys, *edit, "--tag", "a", "--tag", "b")[0] == 0
+    assert tags() == ["a", "b"]  # --tag sets them all, as its help says
+    assert run(capsys, *edit, "--tag", "")[0] == 0
+    assert tags() == []
+    code, _, err = run(capsys, *edit, "--tag", "a", "--add-tag", "b")
+    assert code == 2 and "--tag sets every tag" in err and tags() == []
+    code, _, err = run(capsys, *edit, "--add-tag", "a", "--remove-tag", "A")
+    assert code == 2 and "both name 'a'" in err and tags() == []
+    help_text = run(capsys, *edit[:2], "--help")[1]
+    assert "--add-tag TAG" in help_text and "--remove-tag TAG" in help_text
+    assert "replaces all of them" in " ".join(help_text.split())
 
 
 def test_notes_add_refuses_a_quote_not_in_the_section(capsys: pytest.CaptureFixture[str]) -> None:
@@ -206,6 +290,45 @@ def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 1 and out == "" and "No matches" in err  # as grep: no match, exit 1
     code, out, err = run(capsys, "search", "--json", "zzzqqq")
     assert code == 1 and json.loads(out)["hits"] == []
+
+
+def test_search_prints_one_line_per_match_grouped_by_section(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, store: Store
+) -> None:
+    far = " ".join(["filler"] * 30)
+    source = tmp_path / "zoo.md"
+    source.write_text(
+        f"# Zoo\n\n## First\n\nA zebra here. {far} A zebra there, and zebra again.\n\n"
+        "## Second\n\nOne zebra.\n\n## Third\n\nNothing.\n",
+        encoding="utf-8",
+    )
+    assert run(capsys, "import", str(source))[0] == 0
+    add = ("notes", "add", "zoo", "second", "--quote", "One zebra", "--note", "zebra note")
+    assert run(capsys, *add)[0] == 0
+    code, out, _ = run(capsys, "search", "zebra")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split("  ")[0] for line in lines] == [
+        "zoo/first",  # the best section first, its matches in text order
+        "zoo/first",  # two matches close together: one line, as grep prints a line once
+        "zoo/second",
+        "zoo/second [note]",  # a section's notes after its text
+    ]
+    assert "A zebra here." in lines[0] and "zebra there, and zebra again" in lines[1]
+    code, out, _ = run(capsys, "search", "--json", "zebra")
+    hits = json.loads(out)["hits"]
+    assert code == 0 and [h["snippet"] for h in hits] == [line.split("  ", 1)[1] for line in lines]
+    first = store.section("zoo", "first").text
+    assert [first[h["start"] : h["end"]] for h in hits[:2]] == [
+        "zebra",
+        "zebra there, and zebra",
+    ]
+    code, out, _ = run(capsys, "search", "veto")  # a heading holding the word: its line first
+    assert out.splitlines()[:2] == [
+        f"{SLUG}/un-veto  UN veto",
+        f"{SLUG}/un-veto  Russia can veto decisions of the UN Security Council. This feeds"
+        " growing fears…",
+    ]
 
 
 def test_doctor_never_replaces_a_file_from_a_newer_version(
@@ -428,6 +551,42 @@ def test_config_path_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Path
     code, out, _ = run(capsys, "config", "show")
     assert code == 0 and 'default_tags = ["inbox"]' in out and 'theme = "nord"' in out
     assert "folder = (not set)" in out
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_config_show_is_valid_toml_that_reads_back_as_the_settings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tty: bool
+) -> None:
+    import tomllib
+
+    from briefing.core.config import load_config
+
+    folder = 'C:\\Vault "quoted"\ttab\nline \x1b[31m \u202e rtl é'
+    config = tmp_path / 'odd "dir"' / "config.toml"
+    config.parent.mkdir()
+    config.write_text(
+        f"[export]\nfolder = {json.dumps(folder)}\n"
+        '[notes]\ndefault_tags = ["a", "b\\\\c", "\\u0007"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BRIEFING_CONFIG", str(config))
+    code, out, err = run(capsys, "config", "show", tty=tty)
+    assert code == 0, err
+    shown = tomllib.loads(out)
+    assert shown == {
+        "export": {"folder": folder},
+        "notes": {"default_tags": ["a", "b\\c", "\a"]},
+        "reader": {},
+    }
+    assert "# template = (not set)" in out and "\x1b" not in out and "\u202e" not in out
+    copy = tmp_path / "copy.toml"
+    copy.write_text(out, encoding="utf-8")  # `config show > FILE` is a config file
+    settings = {name: keys for name, keys in load_config(copy).raw.items() if keys}
+    assert settings == load_config(config).raw
+    monkeypatch.setenv("BRIEFING_CONFIG", str(tmp_path / "none.toml"))
+    code, out, _ = run(capsys, "config", "show", tty=tty)
+    assert code == 0 and tomllib.loads(out) == {"export": {}, "notes": {}, "reader": {}}
+    assert out.startswith(f"# {tmp_path / 'none.toml'}  (no file yet: defaults)\n")
 
 
 @pytest.mark.parametrize(

@@ -137,7 +137,7 @@ def test_restoring_a_damaged_9_note_file_keeps_all_9_readable_notes(
     code, out, _ = cli(capsys, "doctor", "--restore", "--yes")
     assert code == 0, out
     assert f"restored {path} from {backup}" in out
-    assert "1 notes from the backup, 8 salvaged from the damaged file" in out
+    assert "1 note from the backup, 8 salvaged from the damaged file" in out
     code, out, _ = cli(capsys, "notes", "list", "--json")
     assert code == 0
     assert sorted(n["note"] for n in json.loads(out)["notes"]) == [f"note {n}" for n in range(9)]

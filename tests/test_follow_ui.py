@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from briefing.core.sentences import sentences
 from briefing.store import revisions
@@ -114,7 +115,10 @@ async def test_a_save_under_a_reimport_is_refused_then_found_again(
         assert app.screen is editor  # refused: offsets taken on the old text
         status = str(editor.query_one("#note-status").render())
         assert "re-imported meanwhile" in status and "found again" in status
+        assert editor.query_one("#note-text", TextArea).text == "written while it changed"
         assert Store(store.paths.root, "tester").annotations(SLUG) == []
+        reader = app.screen_stack[-2]  # the reader under the editor follows the change
+        assert isinstance(reader, ReaderScreen) and ADDED in reader.current.text
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)

@@ -174,3 +174,44 @@ def test_a_library_changed_behind_the_index_is_caught_up_at_the_next_search(
     parsed = parse_briefing(EXTRA, slug="late")
     store.search_file.update([(parsed, "stale-revision")])  # a slug the library lacks
     assert "late" not in {h.briefing for h in store.search_index().search("geneva")}
+
+
+def test_re_imports_in_any_order_leave_the_index_finding_what_a_rebuild_finds(
+    store: Store, tmp_path: Path
+) -> None:
+    """Postings are packed per word: removing a re-imported briefing's sections from
+    them, and adding its new ones, must leave no stale or missing hit."""
+    versions = [
+        EXTRA,
+        EXTRA.replace("ceasefire holds", "truce holds"),
+        EXTRA.replace("Talks resume in March.", "Kim's envoy talks in March. Veto!"),
+    ]
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(5):
+        _write(folder, f"g{number}.md", versions[number % 3].replace("Geneva", f"Geneva {number}"))
+    import_paths(store, [folder])
+    for number, version in [(1, 2), (3, 0), (1, 1), (4, 2)]:
+        text = versions[version].replace("Geneva", f"Geneva {number}")
+        import_paths(store, [_write(folder, f"g{number}.md", text)])
+    in_memory = SearchIndex(store.briefings(), [])
+    on_disk = store.search_index([])
+    for query in [*QUERIES, "truce", "holds", "resume", "envoy talks", "geneva 1"]:
+        assert on_disk.search(query) == in_memory.search(query), query
+    store.sync_search(rebuild=True)
+    rebuilt = store.search_index([])
+    assert rebuilt.search("truce") == on_disk.search("truce")
+
+
+def test_an_index_file_of_an_older_format_is_rebuilt_at_the_next_search(store: Store) -> None:
+    expected = store.search_index([]).search("veto")
+    store.search_file.close()
+    store.paths.search_index.unlink()
+    with sqlite3.connect(store.paths.search_index) as db:  # as the first format wrote it
+        db.execute("CREATE TABLE postings (token TEXT, doc INTEGER, packed INTEGER)")
+        db.execute("PRAGMA user_version=1")
+    again = Store(store.paths.root, store.user)
+    assert again.search_index([]).search("veto") == expected
+    with sqlite3.connect(store.paths.search_index) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(postings)")]
+    assert columns == ["token", "part", "docs", "counts"]

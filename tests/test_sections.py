@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.core.rules import slugify
-from briefing.core.sections import group, segment, title_sections
+from briefing.core.sections import FEATURES, Model, gap_scores, group, segment, title_sections
 
 pytestmark = pytest.mark.unit
 
@@ -73,3 +73,55 @@ def test_titles_avoid_the_briefing_title_and_each_other() -> None:
     titles = title_sections(groups, taken=["Harbour"])
     assert "Harbour" not in titles
     assert len(set(titles)) == 2
+
+
+HARBOUR_LONG = [
+    "The harbour reopened to ships on Thursday after the storm wrecked the quay and cranes.",
+    "Harbour crews cleared the quay overnight; the first ship docked at the harbour at dawn.",
+    "The harbour master said cranes on the quay would be replaced before summer.",
+    "Ships queued outside the harbour while pilots checked the channel for wreckage.",
+    "Dock workers at the harbour were paid overtime to unload the waiting ships.",
+]
+WHEAT_LONG = [
+    "Farmers in the valley report the wheat harvest was the smallest in a decade.",
+    "Drought shrank the wheat; valley farmers blame the dry spring for the poor harvest.",
+    "Wheat prices rose as the valley harvest fell, and farmers asked for drought aid.",
+    "Seed merchants in the valley expect farmers to plant less wheat next autumn.",
+    "The drought also dried the valley wells that farmers use to water their wheat.",
+]
+
+
+def test_a_two_topic_text_breaks_where_the_topic_changes() -> None:
+    units = HARBOUR_LONG + WHEAT_LONG
+    starts = segment(units)
+    assert len(units) // 2 in starts
+    assert len(starts) <= 3
+
+
+def test_a_unit_opening_with_a_cue_word_starts_a_section() -> None:
+    # Lexically this text is one topic; only the cue word marks where a part begins.
+    units = [
+        "Zebra crossings were repainted on the main road and the side road.",
+        "The road crews repainted the crossings on the main road at night.",
+        "Zebra crossings on the side road were repainted by road crews.",
+        "Crews on the main road finished the crossings before the morning.",
+    ]
+    weights = dict.fromkeys(FEATURES, 0.0)
+    plain = Model(weights)
+    cued = Model({**weights, "cue_opening": 4.0}, opening={"zebra": 2.0})
+    assert gap_scores(units, plain) == [0.5, 0.5, 0.5]
+    scores = gap_scores(units, cued)
+    assert scores[1] > 0.9 > 0.6 > scores[0]
+    assert segment(units, 2, model=cued) == [0, 2]
+
+
+def test_a_readme_gets_its_licence_section_of_its_own() -> None:
+    units = [
+        "Quayside is a small library for reading tide tables from harbour offices.",
+        "```bash\npip install quayside\n```",
+        "Open a table with `quayside.open(path)` and ask it for the next high tide.",
+        "```python\nimport quayside\ntable = quayside.open('dover.csv')\n```",
+        "Times come back in the harbour's own time zone unless you pass `utc=True`.",
+        "This project is licensed under the terms of the MIT license.",
+    ]
+    assert segment(units)[-1] == len(units) - 1

@@ -114,3 +114,22 @@ def test_outline_editor_80x24(snap_compare, store: Store) -> None:  # type: igno
     """The outline editor: the lead, then each section's paragraphs under its break."""
     app = make_app(store, SLUG, "treaty-terms")
     assert snap_compare(app, terminal_size=(80, 24), press=["o", "down", "down"])
+
+
+@pytest.mark.parametrize(
+    ("size", "theme"), [((80, 24), "textual-dark"), ((40, 12), "textual-light")]
+)
+def test_all_notes(snap_compare, store: Store, tmp_path: Path, size, theme) -> None:  # type: ignore[no-untyped-def]
+    """The library's notes across briefings (ctrl+n): grouped by briefing, sections named."""
+    other = tmp_path / "energy-outlook.md"
+    other.write_text(
+        "# Gas prices in Europe\n\n## Supply\n\nStorage is full for the winter.\n",
+        encoding="utf-8",
+    )
+    import_paths(store, [other])
+    store.add_annotation("energy-outlook", "supply", 0, 7, note="*Full* storage", tags=["gas"])
+    text = store.section(SLUG, "un-veto").text
+    store.add_annotation(SLUG, "un-veto", 0, text.index(" can"), note="veto", tags=["un"])
+    store.set_setting("theme", theme)
+    store.set_setting("last_briefing", "none")
+    assert snap_compare(make_app(store), terminal_size=size, press=["ctrl+n"])

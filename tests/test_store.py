@@ -161,3 +161,70 @@ def test_a_library_stored_before_the_lead_was_a_section_reads_it(
     path.write_text(json.dumps(data), "utf-8")
     again = Store(data_dir, "tester").get(SLUG)
     assert again.sections[0].key == "lead" and again == expected
+
+
+def _many_files(folder: Path, count: int) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for number in range(count):
+        text = (
+            f"---\ntitle: Briefing {number}\ndate: 2025-01-{1 + number:02d}\ntags: [t{number % 3}]"
+            f"\n---\n\n# Briefing {number}\n\nLead {number}.\n\n## Terms\n\nThe pact, part"
+            f" {number}, with *veto* and [a link](https://example.org/{number}).\n\n## Reaction"
+            f"\n\n- Point {number}\n- Another point\n"
+        )
+        path = folder / f"b{number:02d}.md"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    (folder / "bad.md").write_bytes(b"# Not UTF-8 \xff\n\n## A\n\nText.\n")
+    return paths
+
+
+def test_a_folder_imported_at_once_gives_the_library_of_one_file_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big import parses in worker processes and writes every file in one batch;
+    what it stores and reports is what importing each file in turn gives."""
+    from briefing.store import importing
+
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 4)  # workers from 4 files on
+    folder = tmp_path / "md"
+    paths = _many_files(folder, 12)
+    batch, single = Store(tmp_path / "batch", "u"), Store(tmp_path / "single", "u")
+    report = importing.import_paths(batch, [folder])
+    singles = [importing.import_paths(single, [path]) for path in [*paths, folder / "bad.md"]]
+    assert [(r.slug, r.status) for r in report.results] == [
+        (r.slug, r.status) for one in singles for r in one.results
+    ]
+    assert [str(e) for e in report.refused] == [str(e) for one in singles for e in one.refused]
+    assert len(report.results) == 12 and len(report.refused) == 1
+
+    def stored(store: Store) -> list[tuple[object, ...]]:
+        return [
+            (listing.slug, listing.title, listing.revision, store.get(listing.slug))
+            for listing in store.listings()
+        ]
+
+    assert stored(batch) == stored(single)
+    for query in ["veto", "pact part", "briefing 7", "point"]:
+        assert batch.search_index([]).search(query) == single.search_index([]).search(query)
+    assert not list((tmp_path / "batch" / "briefings").glob(".*.tmp"))  # no temp left over
+
+
+def test_files_parsed_in_workers_are_the_files_parsed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.store import importing
+
+    _many_files(tmp_path / "md", 20)
+    inputs, _ = importing.collect_inputs([tmp_path / "md"])
+    here = list(importing.parsed_inputs(inputs))  # 21 files: under the default threshold
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(importing, "_cores", lambda: 2)
+    forked = list(importing.parsed_inputs(inputs))
+
+    def comparable(outcome: object) -> object:
+        return str(outcome) if isinstance(outcome, Exception) else outcome
+
+    assert [(i, comparable(o)) for i, o in here] == [(i, comparable(o)) for i, o in forked]
+    assert len(here) == 21 and sum(isinstance(o, Exception) for _, o in here) == 1

@@ -288,7 +288,7 @@ def test_users_commands_through_the_cli(
     code, _, err = run(capsys, "users", "add", "../x", str(public))
     assert code == 1 and "invalid user name" in err
     code, out, _ = run(capsys, "users", "rm", "alice")
-    assert code == 0 and "removed 1 key(s) of alice" in out
+    assert code == 0 and "removed 1 key of alice" in out
     code, _, err = run(capsys, "users", "rm", "alice")
     assert code == 1 and "no keys for 'alice'" in err
     other = tmp_path / "other_keys"

@@ -31,7 +31,7 @@ LEAD = LEAD_KEY
 NOTES_PER_PAIR = 32
 WIDE_CONTEXT = 80
 #: Raise when the labelling or the notes drawn change: cached pairs are then rebuilt.
-LABELLER_VERSION = 4
+LABELLER_VERSION = 7
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -85,9 +85,27 @@ def _ratio(a: str, b: str) -> float:
     return matcher.ratio()
 
 
-def match_paragraphs(old: list[Paragraph], new: list[Paragraph]) -> dict[int, int]:
-    """Old paragraph index -> new paragraph index: in order, then moved verbatim, then edited."""
+def _neighbours(old_texts: list[str], new_texts: list[str], i: int, j: int) -> float:
+    """How alike the paragraphs around old ``i`` and new ``j`` are (the two either side)."""
+    score = 0.0
+    for step, weight in ((-1, 1.0), (1, 1.0), (-2, 0.5), (2, 0.5)):
+        a, b = i + step, j + step
+        if 0 <= a < len(old_texts) and 0 <= b < len(new_texts):
+            score += weight * _ratio(old_texts[a], new_texts[b])
+    return round(score, 6)
+
+
+def match_paragraphs(old: list[Paragraph], new: list[Paragraph]) -> tuple[dict[int, int], set[int]]:
+    """Old paragraph index -> new paragraph index: in order, then moved verbatim, then edited;
+    and the old paragraphs left unpaired because copies of them cannot be told apart.
+
+    A paragraph moved verbatim whose text occurs more than once (a repeated code line, a
+    label) pairs with the copy whose neighbouring paragraphs are most like its own, never by
+    order alone: when one of several copies is deleted, pairing by order shifts every later
+    copy onto the wrong one. Copies whose neighbours fit equally well are left out.
+    """
     pairs: dict[int, int] = {}
+    unclear: set[int] = set()
     old_texts, new_texts = [p.text for p in old], [p.text for p in new]
     matcher = difflib.SequenceMatcher(None, old_texts, new_texts, autojunk=False)
     blocks = []
@@ -101,9 +119,35 @@ def match_paragraphs(old: list[Paragraph], new: list[Paragraph]) -> dict[int, in
     for j in range(len(new)):
         if j not in used:
             by_text.setdefault(new_texts[j], []).append(j)
+    olds_by_text: dict[str, list[int]] = {}
     for i in range(len(old)):  # moved verbatim
         if i not in pairs and by_text.get(old_texts[i]):
-            j = by_text[old_texts[i]].pop(0)
+            olds_by_text.setdefault(old_texts[i], []).append(i)
+    for text, olds in olds_by_text.items():
+        news = by_text[text]
+        if len(olds) == 1 and len(news) == 1:
+            pairs[olds[0]] = news[0]
+            used.add(news[0])
+            continue
+        scored = sorted(
+            ((_neighbours(old_texts, new_texts, i, j), i, j) for i in olds for j in news),
+            key=lambda item: -item[0],
+        )
+        contested: set[int] = set()  # new copies two old ones fit equally well
+        for score, i, j in scored:
+            if i in pairs or i in unclear or j in used or j in contested:
+                continue
+            tied = [
+                (i2, j2)
+                for s2, i2, j2 in scored
+                if s2 == score
+                and (i2, j2) != (i, j)
+                and ((i2 == i and j2 not in used) or (j2 == j and i2 not in pairs))
+            ]
+            if tied:
+                unclear.update({i, *(i2 for i2, _ in tied)})
+                contested.update({j, *(j2 for _, j2 in tied)})
+                continue
             pairs[i] = j
             used.add(j)
     for i1, i2, j1, j2 in blocks:  # edited in place
@@ -131,7 +175,7 @@ def match_paragraphs(old: list[Paragraph], new: list[Paragraph]) -> dict[int, in
             if score >= 0.6 and i not in pairs and j not in used:
                 pairs[i] = j
                 used.add(j)
-    return pairs
+    return pairs, unclear
 
 
 def _tokens(text: str) -> list[tuple[int, int]]:
@@ -240,7 +284,8 @@ def build_cases(doc: str, index: int, old: Briefing, new: Briefing) -> list[Case
     """Notes on ``old`` (seeded by document and pair) with their labels against ``new``."""
     rng = random.Random(f"{doc}:{index}")
     old_ps, new_ps = _paragraphs(old), _paragraphs(new)
-    mapping = match_paragraphs(old_ps, new_ps)
+    mapping, unclear = match_paragraphs(old_ps, new_ps)
+    taken = {j for i, j in mapping.items() if old_ps[i].text == new_ps[j].text}
     old_parts, new_parts = parts(old), parts(new)
     whole = "\n\n".join(t for _, t in old_parts)
     noteable = [i for i, p in enumerate(old_ps) if p.text.strip()]
@@ -266,8 +311,8 @@ def build_cases(doc: str, index: int, old: Briefing, new: Briefing) -> list[Case
         p_index = rng.choice(pool)
         paragraph = old_ps[p_index]
         picked = _pick_note(rng, old, paragraph, whole)
-        if picked is None:
-            continue
+        if picked is None or p_index in unclear:
+            continue  # nothing to note, or a copy of repeated text no one can tell apart
         kind, start, end = picked
         text = texts[paragraph.key]
         if not text[start:end].strip() or (paragraph.key, start, end) in seen:
@@ -308,9 +353,15 @@ def build_cases(doc: str, index: int, old: Briefing, new: Briefing) -> list[Case
                     (k for k, o in new_offsets.items() if o <= doc_span[0]),
                     key=new_offsets.__getitem__,
                 )
-                if doc_span[1] <= new_offsets[key] + len(new_texts[key]):
+                at = doc_span[0] - new_offsets[key]
+                if doc_span[1] <= new_offsets[key] + len(new_texts[key]) and not _taken(
+                    new_ps, taken, key, at
+                ):
                     verdict = "anchor"
-                    expected = (key, doc_span[0] - new_offsets[key], doc_span[1] - new_offsets[key])
+                    expected = (key, at, doc_span[1] - new_offsets[key])
+                # else: the words fall in a paragraph that is another old paragraph's verbatim
+                # continuation (the diff lined a deleted copy of repeated text up with a copy
+                # that stayed): they are not the note's.
             elif verdict == "orphan" and doc_verdict == "ambiguous":
                 verdict = "ambiguous"
         if expected is None and len(anchor.quote) >= 40 and _unique_exact(anchor.quote, old_parts):
@@ -320,14 +371,18 @@ def build_cases(doc: str, index: int, old: Briefing, new: Briefing) -> list[Case
                 verdict = "anchor"
         if verdict == "orphan":
             # The quote with both 32-character neighbourhoods verbatim is the same passage,
-            # whatever the diff paired; several such copies cannot be told apart.
-            found_copies = _copies(
-                anchor.prefix[-32:] + anchor.quote + anchor.suffix[:32], new_parts
-            )
+            # whatever the diff paired; several such copies cannot be told apart. Unless the
+            # old text had several too: the one copy left is then the note's only if it is
+            # not another old paragraph's verbatim continuation, and even then unclear.
+            needle = anchor.prefix[-32:] + anchor.quote + anchor.suffix[:32]
+            found_copies = _copies(needle, new_parts)
             if len(found_copies) == 1:
                 key, at = found_copies[0]
                 at += len(anchor.prefix[-32:])
-                verdict, expected = "anchor", (key, at, at + len(anchor.quote))
+                if len(_copies(needle, old_parts)) == 1:
+                    verdict, expected = "anchor", (key, at, at + len(anchor.quote))
+                elif not _taken(new_ps, taken, key, at):
+                    verdict = "ambiguous"
             elif found_copies:
                 verdict = "ambiguous"
         if verdict == "ambiguous":
@@ -339,6 +394,11 @@ def build_cases(doc: str, index: int, old: Briefing, new: Briefing) -> list[Case
         moved = expected is not None and expected[0] != paragraph.key
         cases.append(Case(doc, index, kind, note, expected, unchanged, moved))
     return cases
+
+
+def _taken(new_ps: list[Paragraph], taken: set[int], key: str, at: int) -> bool:
+    """Whether offset ``at`` of section ``key`` lies in a paragraph paired verbatim."""
+    return any(new_ps[j].key == key and new_ps[j].start <= at < new_ps[j].end for j in taken)
 
 
 def _copies(needle: str, briefing_parts: list[tuple[str, str]]) -> list[tuple[str, int]]:

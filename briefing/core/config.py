@@ -22,11 +22,13 @@ not be ignored in silence. Reading is pure apart from reading the file.
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from briefing.core.safetext import BIDI
 
 APP = "briefing"
 ENV = "BRIEFING_CONFIG"
@@ -72,12 +74,16 @@ def load_config(path: Path | None = None) -> Config:
     """The config at ``path`` (default :func:`config_path`); defaults when it is missing."""
     path = config_path() if path is None else path
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Config(path)
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise ConfigError(f"cannot read config {path}: {reason}") from None
+    import tomllib  # only when there is a file to parse: most starts have none
+
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config {path} is not valid TOML: {error}") from None
     for section, values in raw.items():
@@ -115,19 +121,34 @@ def _user_path(value: str | None, config: Path) -> Path | None:
 
 
 def describe(config: Config) -> list[str]:
-    """``briefing config show``: the file, then every key with its value or "(not set)"."""
+    """``briefing config show``: the file's path, then every key with its value, a key
+    not set as a comment. Valid TOML: read back, it gives the file's settings."""
     state = "" if config.path.exists() else "  (no file yet: defaults)"
-    lines = [f"# {config.path}{state}"]
+    lines = [f"# {_toml(str(config.path))[1:-1]}{state}"]
     for section, keys in KEYS.items():
-        lines.append(f"[{section}]")
+        lines += ["", f"[{section}]"]
         for key, (_, help_text) in keys.items():
             value = config.raw.get(section, {}).get(key)
-            shown = _toml(value) if value is not None else "(not set)"
-            lines.append(f"{key} = {shown}  # {help_text}")
+            if value is None:
+                lines.append(f"# {key} = (not set)  # {help_text}")
+            else:
+                lines.append(f"{key} = {_toml(value)}  # {help_text}")
     return lines
 
 
+#: What a TOML basic string must escape (quote, backslash, controls but tab), and what a
+#: terminal must not receive raw (C1 controls, bidi, line separators): all as escapes.
+_TOML_ESCAPE = re.compile(f'["\\\\\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029{BIDI}]')
+_TOML_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
 def _toml(value: Any) -> str:
+    """A string or a list of strings (all a config holds) as TOML."""
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        return _TOML_SHORT.get(char) or f"\\u{ord(char):04X}"
+
+    return '"' + _TOML_ESCAPE.sub(escape, str(value)) + '"'

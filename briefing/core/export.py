@@ -98,16 +98,18 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unicodedata import category
-
-import yaml
-from markdown_it import MarkdownIt
 
 from briefing.core import jsonshape
 from briefing.core.model import Annotation, Briefing
 from briefing.core.rules import normalise_tag, slugify, tag_key
 from briefing.core.safetext import described, safe_json
+
+# YAML (for the front matter) and the Markdown parser (to judge a note's own Markdown) load
+# on first use: a JSON export needs neither, an export without notes no parser.
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 NO_NOTES = "No notes match."
 MANY_TITLE = "Briefing notes"
@@ -200,6 +202,8 @@ def export_markdown(items: Sequence[ExportItem], *, exported_at: str, version: s
     else:
         meta["tags"] = _unique(t for i in items for t in map(obsidian_tag, i.briefing.tags))
     meta |= {"exported": exported_at, "notes": count, "tool": f"briefing {version}"}
+    import yaml
+
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**6)
     blocks = [f"---\n{front}---"]
     if single:
@@ -408,6 +412,8 @@ def _blockquote(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _judge() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark")  # html on: the strictest reading of a note
 
 

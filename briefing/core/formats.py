@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from briefing.core.ingest import IngestError
+from briefing.core.ingest import IngestError, safe_load_yaml
 from briefing.core.model import Briefing
 from briefing.core.sections import group, segment, title_sections
 from briefing.core.units import top_level_blocks
@@ -163,7 +163,7 @@ def _yaml(source: str) -> dict[str, Any] | None:
     import yaml
 
     try:
-        data = yaml.safe_load(source) if len(source) <= 64 * 1024 else None
+        data = safe_load_yaml(source) if len(source) <= 64 * 1024 else None
     except (yaml.YAMLError, RecursionError):
         return None
     if data is None:

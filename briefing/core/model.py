@@ -164,6 +164,14 @@ class Briefing(_Described):
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
 
+    def section_key(self, typed: str) -> str:
+        """The key of the section ``typed`` names: its key, or its title as the reader
+        shows it (case and spacing aside); ``typed`` itself when none does."""
+        if any(s.key == typed for s in self.sections):
+            return typed
+        titles = {" ".join(s.title.split()).casefold(): s.key for s in self.sections}
+        return titles.get(" ".join(typed.split()).casefold(), typed)
+
     def section_index(self, key: str) -> int:
         for index, section in enumerate(self.sections):
             if section.key == key:

@@ -42,6 +42,17 @@ def resolve_data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+def data_dir_known(override: str | os.PathLike[str] | None = None) -> bool:
+    """Whether :func:`resolve_data_dir` can find a folder: ``--data-dir``,
+    ``$BRIEFING_HOME``, ``$XDG_DATA_HOME`` or a home folder."""
+    if override or os.environ.get(HOME_ENV) or os.environ.get("XDG_DATA_HOME"):
+        return True
+    try:
+        return str(Path.home()) not in ("", "~")
+    except RuntimeError:  # no $HOME and no passwd entry, as in a bare container
+        return False
+
+
 def validate_user(name: str) -> str:
     if not USER_NAME.fullmatch(name) or name in {".", ".."}:
         raise BadUserName(

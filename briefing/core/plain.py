@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 
 from briefing.core.model import Block, Briefing, Section
+from briefing.core.rules import counted
 
 
 class References:
@@ -139,12 +140,12 @@ def render_outline(briefing: Briefing) -> str:
 
     def counts(texts: Sequence[str]) -> str:
         words = sum(len(t.split()) for t in texts)
-        return f"{_plural(len(texts), 'paragraph')}, {_plural(words, 'word')}"
+        return f"{counted(len(texts), 'paragraph')}, {counted(words, 'word')}"
 
     lead = [p for s in briefing.sections if s.is_lead for p in paragraphs(s.blocks)]
     body = briefing.body_sections
     every = lead + [p for s in body for p in paragraphs(s.blocks)]
-    lines = [briefing.title, f"{_plural(len(body), 'section')} · {counts(every)}", ""]
+    lines = [briefing.title, f"{counted(len(body), 'section')} · {counts(every)}", ""]
     if lead:
         lines.append(f"   Lead  ({counts(lead)})")
         lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(lead, 1)]
@@ -153,7 +154,3 @@ def render_outline(briefing: Briefing) -> str:
         lines.append(f"{number:>3}  {section.title}  ({counts(texts)})  [{section.key}]")
         lines += [f"       {n:>3}  {first_words(t)}" for n, t in enumerate(texts, 1)]
     return "\n".join(lines)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -61,6 +61,15 @@ def normalise_tags(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(tags)
 
 
+def edited_tags(
+    current: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """``current`` with ``add`` appended (those not there yet) and ``remove`` taken out,
+    each compared as tags are (:func:`tag_key`): removing ``Résumé`` removes ``resume``."""
+    gone = {tag_key(tag) for tag in normalise_tags(remove)}
+    return tuple(tag for tag in normalise_tags([*current, *add]) if tag_key(tag) not in gone)
+
+
 def tag_key(tag: str) -> str:
     """The one form tags are compared in, everywhere (store, search, export, the
     notes pane, the CLI): :func:`normalise_tag`, then accents dropped and casefolded,
@@ -75,3 +84,10 @@ def slugify(text: str, fallback: str = "section") -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or fallback
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and ``noun``, the noun plural unless the count is exactly one, as every
+    message that counts says it: ``"1 note"``, ``"0 notes"``, ``"2 matches"`` (give
+    ``plural`` when adding an ``s`` is not it)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

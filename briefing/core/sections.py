@@ -1,8 +1,9 @@
 """Proposing sections for unsectioned text: where to break, and what to call each part.
 
-Deterministic and model-free. The text arrives as *units* (paragraphs, lists, code blocks:
-the top-level Markdown blocks), and the result only groups them: no unit is lost, repeated
-or moved (:func:`group` is the one place that cuts the list).
+Deterministic, and no model is downloaded: what was learnt ships as a small generated
+module (briefing/core/segmenter_model.py). The text arrives as *units* (paragraphs,
+lists, code blocks: the top-level Markdown blocks), and the result only groups them: no
+unit is lost, repeated or moved (:func:`group` is the one place that cuts the list).
 
 Breaks (:func:`segment`) start from TextTiling (Hearst 1997) and add what marks a new
 section in real documents:
@@ -13,17 +14,24 @@ section in real documents:
   the units, two-unit windows and ``WINDOW_WORDS``-word windows either side, the depth of
   the dip, the share of new words after it) and by the text's shape (prose after a list,
   a paragraph ending in ':' that introduces what follows, an opening such as 'However'
-  or 'This' that leans on the paragraph before, a bold label);
-* a logistic score over these features (:data:`WEIGHTS`, fitted by
-  ``benchmarks/segmenter/fit.py`` on half of the benchmark's documents) is each gap's
-  chance of being a break; their sum is how many breaks to expect, and the likeliest
-  gaps win. Plain prose (an article) scores low everywhere, so it also gets a section per
-  ``WORDS_PER_SECTION`` words. ``sections`` asks for an exact count instead.
+  or 'This' that leans on the paragraph before, a bold label), by cohesion between
+  ``WIDE_WORDS``-word windows (a section's reach rather than a paragraph's: a sub-topic
+  inside a section changes the near vocabulary, not the far), and by learnt cue words
+  (Beeferman et al. 1999): words such as 'licence', 'contributing' or 'release' that
+  tend to open a new part of a document;
+* a logistic score over these features (:data:`MODEL`, fitted by
+  ``benchmarks/segmenter/fit.py`` on the benchmark's documents, which reports its
+  cross-validated Pk) is each gap's chance of being a break; their sum is how many
+  breaks to expect, and the likeliest gaps win. Plain prose (an article) scores low
+  everywhere, so it also gets a section per ``WORDS_PER_SECTION`` words. ``sections``
+  asks for an exact count instead.
 
 Titles (:func:`title_sections`) are each section's salient phrase: runs of one to three
 content words, scored by their frequency in the section, the share of their occurrences
 that fall in it and their rarity across the paragraphs, names and recurring phrases
 first; in the surface form used most often, first letter capitalised, all different.
+
+One cohesive thing over 400 lines: breaks and titles share the word model above.
 """
 
 from __future__ import annotations
@@ -31,16 +39,22 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+from briefing.core import segmenter_model as _fitted
 from briefing.core.rules import slugify
 
 #: Words on each side of a gap that are compared (whole units, at least one).
 WINDOW_WORDS = 120
+#: Words on each side of a gap in the wide comparison (a section, rather than a paragraph).
+WIDE_WORDS = 800
 #: No section is shorter than this many units.
 MIN_UNITS = 1
 #: About how many words make one section when the count is not asked for.
 WORDS_PER_SECTION = 120
+#: How many content words open a unit, for the opening cue words.
+CUE_OPENING_WORDS = 8
 #: A proposed title is at most this long.
 MAX_TITLE = 40
 
@@ -122,13 +136,17 @@ def _cosine(a: Counter[str], b: Counter[str], weight: dict[str, float]) -> float
 
 
 def _window(
-    bags: Sequence[Counter[str]], sizes: Sequence[int], start: int, step: int
+    bags: Sequence[Counter[str]],
+    sizes: Sequence[int],
+    start: int,
+    step: int,
+    reach: int = WINDOW_WORDS,
 ) -> Counter[str]:
-    """Units from ``start`` on, going ``step`` (+1 or -1), until WINDOW_WORDS are in."""
+    """Units from ``start`` on, going ``step`` (+1 or -1), until ``reach`` words are in."""
     total: Counter[str] = Counter()
     words = 0
     index = start
-    while 0 <= index < len(bags) and (words < WINDOW_WORDS or not total):
+    while 0 <= index < len(bags) and (words < reach or not total):
         total.update(bags[index])
         words += sizes[index]
         index += step
@@ -161,40 +179,50 @@ FEATURES = (
     "cos_skip",
     "link_before",
     "bold_start",
+    "cue_opening",
+    "cue_unit",
+    "cos_wide",
 )
-#: Weights of :data:`FEATURES` in a logistic score; fitted by benchmarks/segmenter/fit.py
-#: on half the benchmark's documents (the other half is held out).
-WEIGHTS = {
-    "bias": -2.477,
-    "cos_next": -0.968,
-    "cos_two": -1.392,
-    "cos_words": -0.423,
-    "depth": 0.125,
-    "novelty": 1.627,
-    "colon_before": -2.301,
-    "code_before": 0.278,
-    "list_before": 1.576,
-    "other_before": -0.222,
-    "code_after": 0.180,
-    "list_after": 0.279,
-    "other_after": -1.108,
-    "short_after": -0.224,
-    "refers_back": -0.802,
-    "question_before": -0.268,
-    "local_peak": 0.319,
-    "prose_after_prose": 0.834,
-    "prose_after_list": -0.139,
-    "list_after_list": 0.937,
-    "first_gap": -1.707,
-    "cos_back_max": -1.219,
-    "cos_skip": -0.734,
-    "link_before": 0.420,
-    "bold_start": 0.741,
-}
 
 
-def gap_features(units: Sequence[str]) -> list[dict[str, float]]:
-    """What is known about each gap; ``result[g]`` is the gap before unit ``g + 1``."""
+@dataclass(frozen=True)
+class Model:
+    """What the segmenter learnt from documents with their headings taken out.
+
+    ``weights`` are the logistic weights of :data:`FEATURES`; ``opening`` and ``unit``
+    are cue words (stemmed) with the log-odds that a unit opening with them, or holding
+    them, starts a section (Beeferman et al. 1999 learn such cue words too): words such
+    as 'licens' or 'contribut' that open a new part of a document.
+    """
+
+    weights: Mapping[str, float]
+    opening: Mapping[str, float] = field(default_factory=dict)
+    unit: Mapping[str, float] = field(default_factory=dict)
+
+
+#: The shipped model, written by benchmarks/segmenter/fit.py from the benchmark's
+#: fitting half (its held-out half is scored by benchmarks/segmenter/run.py).
+MODEL = Model(_fitted.WEIGHTS, _fitted.OPENING_CUES, _fitted.UNIT_CUES)
+
+
+def cue_views(units: Sequence[str]) -> list[tuple[set[str], set[str]]]:
+    """For each gap, the cue words looked up: those opening the unit after it, and all of
+    that unit's (stemmed content words, as sets)."""
+    words = [_words(u) for u in units[1:]]
+    return [(set(w[:CUE_OPENING_WORDS]), set(w)) for w in words]
+
+
+def cue_evidence(words: set[str], table: Mapping[str, float]) -> float:
+    """The evidence of the cue words among ``words``: their log-odds, summed, over sqrt(n)."""
+    found = [table[w] for w in words if w in table]
+    return sum(found) / math.sqrt(len(found)) if found else 0.0
+
+
+def gap_features(units: Sequence[str], model: Model = MODEL) -> list[dict[str, float]]:
+    """What is known about each gap; ``result[g]`` is the gap before unit ``g + 1``.
+
+    The cue-word features read ``model``'s tables (the fitting script passes its own).
+    """
     bags = [Counter(_words(u)) for u in units]
     sizes = [max(1, len(u.split())) for u in units]
     count = len(units)
@@ -216,6 +244,7 @@ def gap_features(units: Sequence[str]) -> list[dict[str, float]]:
 
     two = [around(g, 2) for g in range(1, count)]
     kinds = [_kind(u) for u in units]
+    cues = cue_views(units)
     seen: set[str] = set()
     rows = []
     for g in range(1, count):
@@ -254,6 +283,13 @@ def gap_features(units: Sequence[str]) -> list[dict[str, float]]:
                 "cos_skip": _cosine(bags[g - 1], bags[g + 1], weight) if g + 1 < count else 0.0,
                 "link_before": float(units[g - 1].rstrip().endswith(")")),
                 "bold_start": float(units[g].lstrip().startswith(("**", "__"))),
+                "cue_opening": cue_evidence(cues[g - 1][0], model.opening),
+                "cue_unit": cue_evidence(cues[g - 1][1], model.unit),
+                "cos_wide": _cosine(
+                    _window(bags, sizes, g - 1, -1, WIDE_WORDS),
+                    _window(bags, sizes, g, 1, WIDE_WORDS),
+                    weight,
+                ),
             }
         )
     # A break is where cohesion is lowest among its neighbours, not merely low.
@@ -264,16 +300,16 @@ def gap_features(units: Sequence[str]) -> list[dict[str, float]]:
     return rows
 
 
-def gap_scores(units: Sequence[str]) -> list[float]:
-    """The chance, by :data:`WEIGHTS`, that each gap is a section break."""
+def gap_scores(units: Sequence[str], model: Model = MODEL) -> list[float]:
+    """The chance, by ``model``, that each gap is a section break."""
     scores = []
-    for row in gap_features(units):
-        z = sum(WEIGHTS[name] * value for name, value in row.items())
+    for row in gap_features(units, model):
+        z = sum(model.weights[name] * value for name, value in row.items())
         scores.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
     return scores
 
 
-def segment(units: Sequence[str], sections: int | None = None) -> list[int]:
+def segment(units: Sequence[str], sections: int | None = None, model: Model = MODEL) -> list[int]:
     """Where each section starts: indexes into ``units``, the first always 0.
 
     ``sections`` asks for that many (fewer only when there are fewer units); ``None``
@@ -284,7 +320,7 @@ def segment(units: Sequence[str], sections: int | None = None) -> list[int]:
         return []
     if sections is not None and sections <= 1:
         return [0]
-    scores = gap_scores(units)
+    scores = gap_scores(units, model)
     sizes = [max(1, len(u.split())) for u in units]
     if sections is None:
         # The scores are chances, so their sum is the expected number of breaks. Prose

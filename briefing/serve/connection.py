@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncssh
 
+from briefing.core.rules import counted
 from briefing.serve.crypto import key_problem, signature_algorithm, signature_allowed
 from briefing.serve.keys import AuthorizedKeys
 from briefing.serve.policy import Events, shorten
@@ -220,7 +221,7 @@ class ReaderConnection(asyncssh.SSHServer):
                 f"Ask the operator to run: briefing users add {name} YOUR_KEY.pub"
             )
         if self.rejected >= self.server.config.max_auth_tries:
-            self.events.add(f"refused: {self.rejected} keys tried")
+            self.events.add(f"refused: {counted(self.rejected, 'key')} tried")
             raise asyncssh.PermissionDenied("briefing: too many authentication attempts")
         return False
 
@@ -273,7 +274,8 @@ class ReaderConnection(asyncssh.SSHServer):
             self.events.add("refused: too many channels")
             raise asyncssh.ChannelOpenError(
                 asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
-                f"briefing: at most {self.server.config.max_channels} sessions on one connection",
+                f"briefing: at most {counted(self.server.config.max_channels, 'session')}"
+                " on one connection",
             )
         session = ReaderSession(self)
         self.sessions.add(session)  # counted now: several opens may be in flight at once

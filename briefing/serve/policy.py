@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from briefing.core.paths import SERVED_ENV
+from briefing.core.rules import counted
 
 EXEC_COMMANDS = "export [SLUG], list, search QUERY"
 NO_PTY = (
@@ -197,13 +198,14 @@ class SessionSlots:
     def acquire(self, user: str) -> Refusal | None:
         if self.by_user.get(user, 0) >= self.per_user:
             return Refusal(
-                f"briefing: {user} already has {self.per_user} open session(s), the most"
+                f"briefing: {user} already has {counted(self.per_user, 'open session')}, the most"
                 " allowed; close one and try again.",
                 "refused: too many sessions for the user",
             )
         if self.used >= self.total:
             return Refusal(
-                f"briefing: the server is full ({self.total} sessions); try again later.",
+                f"briefing: the server is full ({counted(self.total, 'session')});"
+                " try again later.",
                 "refused: server full",
             )
         self.by_user[user] = self.by_user.get(user, 0) + 1

@@ -192,6 +192,25 @@ def write_atomic(path: Path, payload: bytes, *, sync_folder: bool = True) -> Non
         fsync_dir(path.parent)
 
 
+def stage(path: Path, payload: bytes) -> str:
+    """Write ``payload`` to a new temporary file beside ``path`` and fsync it; its name.
+    Renaming it over ``path`` is the caller's (an OS refusal is a :class:`WriteFailed`)."""
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    except OSError as error:
+        raise WriteFailed(f"cannot write {path}: {cause(error)}; it was not changed") from error
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise WriteFailed(f"cannot write {path}: {cause(error)}; it was not changed") from error
+    return name
+
+
 def write_data(path: Path, payload: bytes, *, sync_folder: bool = True) -> None:
     """:func:`write_atomic` for a data file: an OS refusal becomes one :class:`WriteFailed`
     naming the file and the cause; the old file is left as it was."""
@@ -200,6 +219,74 @@ def write_data(path: Path, payload: bytes, *, sync_folder: bool = True) -> None:
     except OSError as error:
         detail = f"{cause(error)} ({error.strerror})" if error.strerror else cause(error)
         raise WriteFailed(f"cannot write {path}: {detail}; it was not changed") from error
+
+
+#: From this many files on, :func:`write_many` flushes the file system once instead of
+#: fsyncing each file (2,000 fsyncs took 12 s here; one syncfs, 1 s).
+SYNC_ONCE_FROM = 16
+
+
+def write_many(files: list[tuple[Path, bytes]]) -> None:
+    """Write several data files, each atomically (after a kill, each one is its old or its
+    new content), flushing them to disk together: every new content goes to its temporary
+    file, then all are made durable at once (one ``syncfs`` of the file system on Linux
+    for many files; else an fsync each), then each is renamed over its file. Folders are
+    left to the caller's :func:`fsync_dir`. An OS refusal is one :class:`WriteFailed`
+    naming the file; files not yet renamed are unchanged."""
+    temps: list[tuple[str, Path]] = []
+    current = Path()
+    try:
+        for path, payload in files:
+            current = path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
+            )
+            temps.append((name, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+        _make_durable([name for name, _ in temps])
+        while temps:
+            name, current = temps[0]
+            os.replace(name, current)
+            temps.pop(0)
+    except OSError as error:
+        detail = f"{cause(error)} ({error.strerror})" if error.strerror else cause(error)
+        raise WriteFailed(f"cannot write {current}: {detail}; it was not changed") from error
+    finally:
+        for name, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+
+
+def _make_durable(names: list[str]) -> None:
+    """Flush written files to disk: one ``syncfs`` for many (Linux), else each fsynced."""
+    if len(names) >= SYNC_ONCE_FROM and _syncfs(names[0]):
+        return
+    for name in names:
+        fd = os.open(name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _syncfs(name: str) -> bool:
+    """``syncfs(2)`` on the file system holding ``name``; False where there is none."""
+    try:
+        import ctypes  # here: only a big import comes this way
+
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return False
+    fd = os.open(name, os.O_RDONLY)
+    try:
+        if function(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+    finally:
+        os.close(fd)
+    return True
 
 
 class WriteRefused(Exception):

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from briefing.core.rules import counted
 from briefing.store.atomic import DataError, read_bytes, read_json, write_data
 from briefing.store.schema import ShapeError, strict_loads, valid_annotation
 
@@ -88,8 +89,7 @@ class Candidate:
     def describe(self, *, notes: bool) -> str:
         if not self.good:
             return f"{self.path.name}  damaged ({self.problem}); skipped"
-        what = "note" if notes else "record"
-        count = f"{self.records} {what}{'s' if self.records != 1 else ''}"
+        count = counted(self.records, "note" if notes else "record")
         return f"{self.path.name}  {age(self.age_seconds)}, {count}"
 
 
@@ -99,7 +99,7 @@ def age(seconds: float) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
             n = int(seconds // size)
-            return f"{n} {unit}{'s' if n != 1 else ''} old"
+            return f"{counted(n, unit)} old"
     return "just now"
 
 

@@ -115,6 +115,11 @@ def restore(data_file: DataFile, backup: Path, damaged_root: Path) -> Restored:
     return report
 
 
+def backup_candidates(data_file: DataFile) -> list[backups.Candidate]:
+    """Every backup of ``data_file``, newest first, each checked (see ``backups.candidates``)."""
+    return backups.candidates(data_file._backup_folder())
+
+
 def damaged_folder(store: Store) -> Path:
     return store.paths.root / "damaged"
 

@@ -91,6 +91,28 @@ def renderer(
     return render
 
 
+@dataclass(frozen=True)
+class Target:
+    """One file an export writes, the items it holds, and whether an earlier export of
+    ours there may be replaced without ``--force`` (a vault folder's file)."""
+
+    path: Path
+    items: Sequence[ExportItem]
+    ours: bool
+
+
+def targets(
+    items: Sequence[ExportItem], fmt: str, *, output: Path | None, folder: Path | None
+) -> list[Target]:
+    """``output`` holding every item, or else one file per briefing in ``folder`` (a
+    vault), named by its slug and the format's suffix."""
+    if output is not None:
+        return [Target(output, items, False)]
+    suffix = ".json" if fmt == "json" else ".md"
+    where = folder or Path()
+    return [Target(where / f"{item.briefing.slug}{suffix}", [item], True) for item in items]
+
+
 def write(path: Path, text: str, *, force: bool, ours: bool = False) -> bool:
     """Write ``text`` to ``path``; False when the file already held the same export.
     ``ours``: an earlier export there (front matter ``tool: briefing``) may be replaced

@@ -20,13 +20,12 @@ If the operation raises, nothing is flushed and the file is unchanged.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefing.core import anchoring, rules
-from briefing.core.anchoring.changes import NoteChange, classify
+from briefing.core import rules
 from briefing.core.model import (
     COLORS,
     DEFAULT_COLOR,
@@ -52,7 +51,7 @@ from briefing.store.files import (
     document,
     replace_all,
     where,
-    write_whole,
+    write_wholes,
 )
 from briefing.store.records import (
     annotation_from,
@@ -78,9 +77,12 @@ __all__ = [
 ]
 
 
+# Anchoring (and the package it lives in) is for writes and imports: the printing commands
+# and the reader start without it (tests/test_architecture.py, IMPORT_BUDGET).
 if TYPE_CHECKING:
+    from briefing.core.anchoring.changes import NoteChange
     from briefing.core.search.index import SearchIndex
-    from briefing.store.searchfile import SearchFile, SqliteCorpus
+    from briefing.store.searchfile import SearchFile, SectionRow, SqliteCorpus
 
 _UNSET = object()
 
@@ -116,6 +118,52 @@ def _listings_of_layout_2(data: dict[str, Any] | None) -> dict[str, Listing]:
         if meta.get("schema", LIBRARY_SCHEMA) < LIBRARY_SCHEMA:
             raise _Layout1
     return listings_from(data)
+
+
+#: Re-anchorings of one notes file planned without its lock before one is done under it.
+_OPTIMISTIC_TRIES = 3
+#: A note's new record and what the move did to it (see :func:`.changes.classify`).
+_Placed = tuple[dict[str, Any], "NoteChange | None"]
+
+
+@dataclass
+class _Reanchored:
+    """What re-anchoring one notes file changed."""
+
+    changed: bool = False
+    moved: int = 0
+    orphaned: int = 0
+    used: set[str] = field(default_factory=set)
+    news: list[NoteChange] = field(default_factory=list)
+
+
+def _apply_plan(
+    table: dict[str, Any],
+    plan: dict[str, tuple[dict[str, Any], _Placed | None]],
+    new_place: Callable[[dict[str, Any]], _Placed | None],
+) -> _Reanchored:
+    """Put each note of ``table`` (changed in place) where ``plan`` says; a note that
+    differs from the one planned is placed again by ``new_place``."""
+    done = _Reanchored()
+    for doc_id, record in list(table.items()):
+        planned = plan.get(record["id"])
+        placed = planned[1] if planned and planned[0] == record else new_place(record)
+        if placed is not None:
+            new, change = placed
+            if change is not None:
+                done.news.append(change)
+            if new["status"] == "orphaned":
+                done.orphaned += record.get("status") != "orphaned"
+            elif (new["section"], new["start"], new["end"]) != (
+                record["section"],
+                record["start"],
+                record["end"],
+            ):
+                done.moved += 1
+            table[doc_id] = new
+            done.changed = True
+        done.used.add(table[doc_id].get("revision", ""))
+    return done
 
 
 class StaleRevision(StoreError):
@@ -258,13 +306,19 @@ class Store:
         return section
 
     def import_briefings(
-        self, items: Iterable[tuple[Briefing, str]], *, imported_at: str | None = None
+        self,
+        items: Iterable[tuple[Briefing, str]],
+        *,
+        imported_at: str | None = None,
+        search_rows: Mapping[str, list[SectionRow]] | None = None,
     ) -> list[ImportResult]:
         """Add or replace briefings, then re-anchor their notes.
 
         Under the library's lock: each new or changed briefing's file is written once,
         then the library index once (the commit point: a kill before it leaves the
         index naming the old revisions, and the next import writes them again).
+        ``search_rows``: :func:`.searchfile.prepare` of some briefings by slug, made by
+        the import's worker processes.
         """
         stamp = imported_at or rules.now_iso()
         results: list[ImportResult] = []
@@ -289,6 +343,7 @@ class Store:
             by_slug = {record["slug"]: key for key, record in table.items()}
             next_id = max((int(key) for key in table), default=0) + 1
             written = False
+            files: list[tuple[Path, dict[str, Any]]] = []
             for briefing, origin in items:
                 digest = content_hash(briefing)
                 path = self.paths.briefing_file(briefing.slug)
@@ -300,12 +355,12 @@ class Store:
                     results.append(ImportResult(briefing.slug, briefing.title, "unchanged"))
                     changed.append(briefing)  # see below: repairs what a crash left stale
                     continue
-                content = self._file(path)
-                content.keep_daily_backup()
-                write_whole(
-                    path,
-                    document(LIBRARY_SCHEMA, content_tables(briefing, digest, origin, stamp)),
-                    sync_folder=False,  # once for all, below
+                self._file(path).keep_daily_backup()
+                files.append(
+                    (
+                        path,
+                        document(LIBRARY_SCHEMA, content_tables(briefing, digest, origin, stamp)),
+                    )
                 )
                 if key is None:
                     key = by_slug[briefing.slug] = str(next_id)
@@ -318,8 +373,9 @@ class Store:
                 if old:
                     changed.append(briefing)
             if written:
+                write_wholes(files)  # flushed to disk together
                 fsync_dir(self.paths.briefings)  # every new name there, before the index names it
-                self._index_search(indexed)
+                self._index_search(indexed, search_rows)
                 data["briefings"] = table
                 replace_all(db, data)
         # Re-anchor after the library is safely written: a crash in between
@@ -340,13 +396,17 @@ class Store:
             )
         return results
 
-    def _index_search(self, indexed: list[tuple[Briefing, str]]) -> None:
+    def _index_search(
+        self,
+        indexed: list[tuple[Briefing, str]],
+        prepared: Mapping[str, list[SectionRow]] | None = None,
+    ) -> None:
         """Index the briefings just written, in the shared search file. It is derived
         data: if it cannot be written now, the next search brings it up to date."""
         import sqlite3
 
         with contextlib.suppress(sqlite3.Error):
-            self.search_file.update(indexed)
+            self.search_file.update(indexed, prepared=prepared)
 
     def _reanchor_all_users(self, briefing: Briefing) -> tuple[int, int]:
         """Move every user's notes on this briefing to its current revision; then drop
@@ -367,50 +427,52 @@ class Store:
     def _reanchor_file(
         self, path: Path, briefing: Briefing, current: str
     ) -> tuple[int, int, set[str]]:
-        data_file = self._file(path)
+        """Re-anchor one notes file. Planned, and its new content written to a temporary
+        file, without the lock; under the lock only a check that nothing changed since
+        and a rename (:meth:`DataFile.replace_if_unchanged`). A file changed meanwhile is
+        planned again (only its changed notes), then, if it keeps changing, under the lock."""
+        from briefing.core.anchoring.changes import classify  # only when a note moves
 
-        def new_place(record: dict[str, Any]) -> dict[str, Any] | None:
+        data_file = self._file(path)
+        kept: dict[str, dict[str, str] | None] = {"": None}  # texts of the notes' revisions
+
+        def new_place(record: dict[str, Any]) -> _Placed | None:
             old = annotation_from(record)
             if old.revision == current:
                 return None
-            new = revisions.moved(old, briefing, current)
-            return annotation_record(new.with_changes(version=old.version + 1))
+            if old.revision not in kept:
+                kept[old.revision] = revisions.texts(self.paths.root, briefing.slug, old.revision)
+            new = revisions.moved(
+                old, briefing, current, kept[old.revision], version=old.version + 1
+            )
+            return annotation_record(new), classify(old, new)
 
-        # Planned from a snapshot, without the lock: the slow part (anchoring).
-        snapshot = (data_file.read() or {}).get("annotations", {})
-        plan = {r["id"]: (r, new_place(r)) for r in snapshot.values() if isinstance(r, dict)}
-        moved = orphaned = 0
-        used: set[str] = set()
-        news: list[NoteChange] = []
-        with data_file.transaction(before_loss="reanchor") as db:
-            storage: Any = db.storage
-            data = storage.read() or {}
-            table = data.get("annotations", {})
-            changed = False
-            for doc_id, record in list(table.items()):
+        # The slow part (anchoring), from a snapshot and without the lock. A note added or
+        # edited meanwhile makes the rename refuse: the next try places only that note.
+        plan: dict[str, tuple[dict[str, Any], _Placed | None]] = {}
+        for _ in range(_OPTIMISTIC_TRIES):
+            signature = data_file.signature()  # before the read: a write after it is seen
+            data = data_file.read() or {}
+            snapshot = data.get("annotations", {})
+            for record in snapshot.values():
                 planned = plan.get(record["id"])
-                # A note changed since the snapshot is placed again, now, under the lock.
-                new = planned[1] if planned and planned[0] == record else new_place(record)
-                if new is not None:
-                    change = classify(annotation_from(record), annotation_from(new))
-                    if change is not None:
-                        news.append(change)
-                    if new["status"] == "orphaned":
-                        orphaned += record.get("status") != "orphaned"
-                    elif (new["section"], new["start"], new["end"]) != (
-                        record["section"],
-                        record["start"],
-                        record["end"],
-                    ):
-                        moved += 1
-                    table[doc_id] = new
-                    changed = True
-                used.add(table[doc_id].get("revision", ""))
-            if changed:
-                storage.write(data)  # one write for the whole file: linear in notes
-        if news:
-            self._tell_later(path.parent.parent.name, briefing.slug, news)
-        return moved, orphaned, used
+                if planned is None or planned[0] != record:
+                    plan[record["id"]] = (record, new_place(record))
+            written = _apply_plan(snapshot, plan, new_place)
+            if not written.changed or data_file.replace_if_unchanged(
+                signature, data, before_loss="reanchor"
+            ):
+                break
+        else:  # written to that often meanwhile: placed again, now, under the lock
+            with data_file.transaction(before_loss="reanchor") as db:
+                storage: Any = db.storage
+                data = storage.read() or {}
+                written = _apply_plan(data.get("annotations", {}), plan, new_place)
+                if written.changed:
+                    storage.write(data)  # one write for the whole file: linear in notes
+        if written.news:
+            self._tell_later(path.parent.parent.name, briefing.slug, written.news)
+        return written.moved, written.orphaned, written.used
 
     def _tell_later(self, user: str, slug: str, news: list[NoteChange]) -> None:
         """Keep what an import did to ``user``'s notes, for the import's result and, in their
@@ -428,6 +490,8 @@ class Store:
         pending = self._state_data().get("changes", {}).values()
         if not any(r.get("briefing") == slug for r in pending):
             return []
+        from briefing.core.anchoring.changes import NoteChange
+
         with self._state.transaction() as db:
             table = db.table("changes")
             found = [
@@ -445,13 +509,25 @@ class Store:
         """This user's notes, on one briefing or on all, in briefing then text order."""
         if slug is not None:
             return self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
-        folder = self.paths.notes_dir(self.user)
-        if not folder.is_dir():
-            return []
         found: list[Annotation] = []
-        for path in sorted(folder.glob("*.json")):
-            notes = self._notes(path.stem).cached(annotations_from)
-            found.extend(self._on_current_revision(path.stem, notes))
+        for slug in self._noted_slugs():
+            found.extend(
+                self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
+            )
+        return found
+
+    def _noted_slugs(self) -> list[str]:
+        folder = self.paths.notes_dir(self.user)
+        return sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
+
+    def stored_annotations(self) -> list[Annotation]:
+        """This user's notes on every briefing as their files hold them, reading the notes
+        files only and never a briefing's text (the library's counts and notes list). A
+        note an interrupted import left on an older revision has its old offsets here;
+        :meth:`annotations` gives it re-anchored."""
+        found: list[Annotation] = []
+        for slug in self._noted_slugs():
+            found.extend(self._notes(slug).cached(annotations_from))
         return found
 
     def revision(self, slug: str) -> str:
@@ -479,7 +555,7 @@ class Store:
 
     def note_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for annotation in self.annotations():
+        for annotation in self.stored_annotations():  # a count needs no briefing's text
             counts[annotation.briefing] = counts.get(annotation.briefing, 0) + 1
         return counts
 
@@ -508,7 +584,9 @@ class Store:
         if color not in COLORS:
             raise StoreError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
         check_note(note)
-        anchor = anchoring.make_anchor(section.text, start, end)
+        from briefing.core.anchoring import make_anchor
+
+        anchor = make_anchor(section.text, start, end)
         stamp = rules.now_iso()
         import secrets  # on first use: it loads OpenSSL, and the reader starts without it
 

@@ -7,8 +7,10 @@ straight to the JSON, so the reader starts without it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -22,10 +24,13 @@ from briefing.store.atomic import (
     DataError,
     WriteFailed,
     cause,
+    fsync_dir,
     locked,
     read_json,
     remove_stale_temps,
+    stage,
     write_data,
+    write_many,
 )
 
 if TYPE_CHECKING:
@@ -199,6 +204,43 @@ class DataFile:
                         _backups.before_loss(self.path, self._backup_folder(), before_loss)
                 buffer.flush()
 
+    def replace_if_unchanged(
+        self, signature: tuple[int, int, int] | None, data: dict[str, Any], *, before_loss: str = ""
+    ) -> bool:
+        """Replace the file with ``data`` if it is still the one whose :meth:`signature`
+        was taken before reading it; False (nothing written) if it changed since.
+
+        For a big rewrite planned from a snapshot (a re-import re-anchoring 10,000 notes):
+        serialising, writing and fsyncing the new file, and the backups (of the snapshot,
+        which is what is there while the signature holds), happen without the lock, which
+        is held only to compare signatures and rename. So another process's write to this
+        file (a ``notes add``) never waits behind the slow part.
+        """
+        if signature is None:
+            return False
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._daily_backup()
+        if before_loss:
+            _backups.before_loss(self.path, self._backup_folder(), before_loss)
+        temp = stage(self.path, payload)
+        try:
+            with locked(self.path):
+                if self.signature() != signature:
+                    return False
+                os.replace(temp, self.path)
+        except FileNotFoundError:  # the temporary file was cleaned away by another writer
+            return False
+        except WriteFailed:
+            raise
+        except OSError as error:
+            detail = f"{cause(error)}; it was not changed"
+            raise WriteFailed(f"cannot write {self.path}: {detail}") from error
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+        fsync_dir(self.path.parent)
+        return True
+
     def keep_daily_backup(self) -> None:
         """Take today's backup of the file now, if it exists and has none yet.
 
@@ -232,6 +274,17 @@ def write_whole(path: Path, data: dict[str, Any], *, sync_folder: bool = True) -
     see :func:`write_atomic` for ``sync_folder``."""
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     write_data(path, payload.encode("utf-8"), sync_folder=sync_folder)
+
+
+def write_wholes(files: list[tuple[Path, dict[str, Any]]]) -> None:
+    """:func:`write_whole` for many files, flushed to disk together
+    (:func:`~briefing.store.atomic.write_many`); folders are the caller's to fsync."""
+    write_many(
+        [
+            (path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            for path, data in files
+        ]
+    )
 
 
 def replace_all(db: TinyDB, data: dict[str, Any]) -> None:

@@ -8,18 +8,24 @@ canonical briefing Markdown by :mod:`core.formats`, then parsed by :mod:`core.in
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from briefing.core.formats import Kind, Options, kind_for, to_markdown
 from briefing.core.ingest import MAX_FILE_BYTES, IngestError, parse_briefing
 from briefing.core.model import Briefing
 from briefing.core.paths import bundled_content
 from briefing.core.rules import slugify
 from briefing.store.facade import ImportResult, Store
+
+# Every command imports this module (ensure_library), only an import converts a source:
+# the formats (and their patterns) load when something is imported, not at each start.
+if TYPE_CHECKING:
+    from briefing.core.formats import Kind, Options
+    from briefing.store.searchfile import SectionRow
 
 #: What a folder import picks up, and what a file may be.
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
@@ -117,10 +123,13 @@ def decode(data: bytes, kind: Kind, origin: str) -> str:
 
 def load_input(
     item: Input,
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
 ) -> tuple[Briefing, str]:
-    """One input as a briefing and the canonical Markdown it was parsed from."""
+    """One input as a briefing and the canonical Markdown it was parsed from (``options``:
+    how sources are converted, the defaults when ``None``)."""
+    from briefing.core.formats import Options, kind_for, to_markdown
+
     origin = "stdin" if item.label == STDIN else item.label
     data, name, facts = read_input(item, stdin)
     kind = kind_for(name, data)
@@ -129,6 +138,7 @@ def load_input(
     if kind == "markdown":
         facts.pop("date", None)  # a note's date is what it says, not when it was saved
     text = decode(data, kind, origin)
+    options = Options() if options is None else options
     markdown = to_markdown(text, kind, name=name, origin=origin, options=options, facts=facts)
     slug = item.path.stem if item.path is not None else ""
     briefing = parse_briefing(markdown, slug=slug or "briefing", origin=origin)
@@ -148,36 +158,121 @@ def import_paths(
     paths: Iterable[str | Path],
     *,
     on_parsed: Callable[[Input], None] | None = None,
-    options: Options = Options(),  # noqa: B008 - frozen, so sharing it is safe
+    options: Options | None = None,
     stdin: BinaryIO | None = None,
 ) -> ImportReport:
     """Read and parse every input first, then write all good ones in one store operation.
 
     A refused input never reaches the store; if every one is refused, the data files
-    are not touched at all.
+    are not touched at all. Many files are parsed in worker processes, one per core
+    (:func:`parsed_inputs`); the store is written by this process alone.
     """
     inputs, refused = collect_inputs(paths)
     report = ImportReport(refused=refused)
     parsed: dict[str, tuple[Briefing, str]] = {}
-    for item in inputs:
-        try:
-            briefing, _ = load_input(item, options, stdin)
-        except IngestError as error:
-            report.refused.append(error)
+    search_rows: dict[str, list[SectionRow]] = {}
+    for item, outcome in parsed_inputs(inputs, options, stdin, search_rows=search_rows):
+        if isinstance(outcome, IngestError):
+            report.refused.append(outcome)
+        elif outcome.slug in parsed:
+            other = parsed[outcome.slug][1]
+            report.refused.append(IngestError(item.label, f"same slug {outcome.slug!r} as {other}"))
         else:
-            if briefing.slug in parsed:
-                other = parsed[briefing.slug][1]
-                report.refused.append(
-                    IngestError(item.label, f"same slug {briefing.slug!r} as {other}")
-                )
-            else:
-                where = str(item.path.resolve()) if item.path is not None else item.label
-                parsed[briefing.slug] = (briefing, where)
+            where = str(item.path.resolve()) if item.path is not None else item.label
+            parsed[outcome.slug] = (outcome, where)
         if on_parsed is not None:
             on_parsed(item)
     if parsed:
-        report.results = store.import_briefings(parsed.values())
+        report.results = store.import_briefings(parsed.values(), search_rows=search_rows)
     return report
+
+
+#: From this many files on, an import parses them in worker processes.
+PARALLEL_FROM = 16
+
+
+def parsed_inputs(
+    inputs: list[Input],
+    options: Options | None = None,
+    stdin: BinaryIO | None = None,
+    *,
+    search_rows: dict[str, list[SectionRow]] | None = None,
+) -> Iterator[tuple[Input, Briefing | IngestError]]:
+    """Each input with its briefing or its refusal, in the order given.
+
+    Parsing is most of a big import's time and needs nothing but the file, so from
+    :data:`PARALLEL_FROM` files on they are parsed by forked workers, one per core
+    this process may use; URLs and stdin are read here. The result is the same
+    either way. A worker also prepares each briefing for the search index
+    (:func:`.searchfile.prepare`): given ``search_rows``, they are put there by slug.
+    """
+    import multiprocessing  # here: every command imports this module, few import folders
+
+    files = [item for item in inputs if item.path is not None]
+    workers = min(len(files) // (PARALLEL_FROM // 2), _cores())
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for item in inputs:
+            yield item, _outcome(item, options, stdin)
+        return
+    # fork: a worker starts with what this process has loaded (no re-import of the
+    # package, whose __main__ runs the command line) and parses exactly as it would.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+        jobs = ((item, options) for item in files)
+        done = pool.imap(_parse_job, jobs, chunksize=8)
+        for item in inputs:
+            if item.path is None:
+                yield item, _outcome(item, options, stdin)
+            else:
+                outcome, rows = _as_outcome(next(done))
+                if search_rows is not None and rows is not None and isinstance(outcome, Briefing):
+                    search_rows[outcome.slug] = rows
+                yield item, outcome
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl+C stops the import in the parent, which ends the workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _outcome(
+    item: Input, options: Options | None, stdin: BinaryIO | None
+) -> Briefing | IngestError:
+    try:
+        return load_input(item, options, stdin)[0]
+    except IngestError as error:
+        return error
+
+
+def _parse_job(
+    job: tuple[Input, Options | None],
+) -> tuple[Briefing, list[SectionRow]] | tuple[str, str]:
+    """In a worker: one file's briefing and its search rows, or its refusal as
+    (origin, reason), which pickles where the exception would not."""
+    from briefing.store.searchfile import prepare
+
+    outcome = _outcome(job[0], job[1], None)
+    if isinstance(outcome, IngestError):
+        return outcome.origin, outcome.reason
+    return outcome, prepare(outcome)
+
+
+def _as_outcome(
+    result: tuple[Briefing, list[SectionRow]] | tuple[str, str],
+) -> tuple[Briefing | IngestError, list[SectionRow] | None]:
+    first, second = result
+    if isinstance(first, Briefing):
+        return first, second  # type: ignore[return-value]
+    return IngestError(first, second), None  # type: ignore[arg-type]
 
 
 def bundled_briefings() -> list[Briefing]:

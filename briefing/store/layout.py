@@ -19,11 +19,12 @@ A kill before step 3 leaves the old file in place, and the next start moves agai
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 from briefing.core.paths import Paths
 from briefing.store.atomic import fsync_dir, locked
-from briefing.store.files import LIBRARY_SCHEMA, DataFile, document, write_whole
+from briefing.store.files import LIBRARY_SCHEMA, DataFile, document, write_whole, write_wholes
 from briefing.store.records import briefings_from, content_hash, content_tables, listing_record
 
 #: Where the layout-1 library is kept, relative to the backups folder.
@@ -49,12 +50,16 @@ def migrate(paths: Paths, library: DataFile) -> int:
             fsync_dir(backup.parent)
         records = {r["slug"]: r for r in data.get("briefings", {}).values()}
         index: list[dict[str, Any]] = []
+        files: list[tuple[Path, dict[str, Any]]] = []
         for slug, briefing in briefings_from(data).items():
             record = records[slug]
             digest = record.get("hash") or content_hash(briefing)
             origin, stamp = record.get("origin", ""), record.get("imported", "")
             tables = content_tables(briefing, digest, origin, stamp)
-            write_whole(paths.briefing_file(slug), document(LIBRARY_SCHEMA, tables))
+            files.append((paths.briefing_file(slug), document(LIBRARY_SCHEMA, tables)))
             index.append(listing_record(briefing, digest, origin, stamp))
+        write_wholes(files)  # flushed to disk together
+        if files:
+            fsync_dir(paths.briefings)  # every new name there, before the index names them
         write_whole(library.path, document(LIBRARY_SCHEMA, {"briefings": index}))
         return len(index)

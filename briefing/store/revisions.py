@@ -20,18 +20,18 @@ finishes the move. No note ever has offsets applied to text it was not made on.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from briefing.core import anchoring
 from briefing.core.model import Annotation, Briefing
 from briefing.store.atomic import DataError, read_bytes, write_data
 
 
 def revision_of(briefing: Briefing) -> str:
     """The id of a briefing's text: a hash of its section keys and texts."""
+    import hashlib  # on first use: it loads OpenSSL, which a reader without notes never needs
+
     payload = json.dumps([[s.key, s.text] for s in briefing.sections], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
@@ -87,8 +87,22 @@ def current_view(notes: Iterable[Annotation], briefing: Briefing) -> list[Annota
     return [moved(n, briefing, current) if is_stale(n, current) else n for n in notes]
 
 
-def moved(note: Annotation, briefing: Briefing, current: str | None = None) -> Annotation:
-    """A note re-anchored onto the briefing's current revision."""
+def moved(
+    note: Annotation,
+    briefing: Briefing,
+    current: str | None = None,
+    before: Mapping[str, str] | None = None,
+    *,
+    version: int | None = None,
+) -> Annotation:
+    """A note re-anchored onto the briefing's current revision (``version``: its new one).
+    ``before`` is the kept text of the revision the note is on (see :func:`texts`), if any:
+    with it, a deleted copy of repeated text is orphaned rather than moved onto a copy that
+    stayed."""
+    from briefing.core.anchoring import reanchor_in_briefing  # only for a re-anchor
+
     current = current or revision_of(briefing)
-    new = anchoring.reanchor_in_briefing(note, briefing)
-    return new.with_changes(revision=current)
+    new = reanchor_in_briefing(note, briefing, before)
+    if version is None:
+        return new.with_changes(revision=current)
+    return new.with_changes(revision=current, version=version)

@@ -14,17 +14,29 @@ built from, and ``briefing doctor --reindex`` (or deleting the file) rebuilds it
 
 Tables: ``briefings`` (slug, revision, title and its folded form, first section key),
 ``sections`` (id, slug, key, order, heading and text, each with its folded form),
-``postings`` (folded word, section id, packed count: heading << 32 | text) and
+``postings`` (folded word, part, and two packed arrays: the ids of the sections in that
+part holding the word, ascending, and each one's count, heading << 32 | text) and
 ``vocab`` (every folded word ever indexed; a stale word only widens a prefix range).
+
+Postings are one row per word and *part* (a range of :data:`PART` section ids), not one
+per word and section: a 2,000-briefing import writes some 6,000 rows instead of 2.8
+million, and a re-import of one briefing rewrites the few hundred rows of its words.
+Section ids only grow (``AUTOINCREMENT``), so new sections are appended to the arrays
+in order and a removed one is found by bisection.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from array import array
+from bisect import bisect_left
+from collections import defaultdict, deque
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 
 from briefing.core.model import Briefing
@@ -32,8 +44,10 @@ from briefing.core.search.fold import Text, fold_text
 from briefing.core.search.index import SectionDoc, doc_counts
 from briefing.store.atomic import LOCK_TIMEOUT
 
-#: Bumped when what is stored changes (folding, tokenising): the file is then rebuilt.
-FORMAT = 1
+#: Bumped when what is stored changes (folding, tokenising, tables): the file is then rebuilt.
+FORMAT = 2
+#: Section ids per postings row.
+PART = 4096
 _WIDE = 65  # vocab_width need not count further (see Corpus.vocab_width)
 
 _TABLES = """
@@ -42,17 +56,38 @@ CREATE TABLE IF NOT EXISTS briefings (
     title_folded TEXT NOT NULL, title_uneven INTEGER NOT NULL, first TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sections (
-    id INTEGER PRIMARY KEY, slug TEXT NOT NULL, key TEXT NOT NULL, ord INTEGER NOT NULL,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL, key TEXT NOT NULL,
+    ord INTEGER NOT NULL,
     title TEXT NOT NULL, title_folded TEXT NOT NULL, title_uneven INTEGER NOT NULL,
     text TEXT NOT NULL, text_folded TEXT NOT NULL, text_uneven INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sections_slug ON sections (slug, ord);
 CREATE TABLE IF NOT EXISTS postings (
-    token TEXT NOT NULL, doc INTEGER NOT NULL, packed INTEGER NOT NULL,
-    PRIMARY KEY (token, doc)
+    token TEXT NOT NULL, part INTEGER NOT NULL, docs BLOB NOT NULL, counts BLOB NOT NULL,
+    PRIMARY KEY (token, part)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vocab (token TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+
+
+#: A section as indexed: heading folded and whether folding changed lengths, the same
+#: for its text, and its words (joined by spaces: a word never holds one) with their packed
+#: counts as stored (:func:`~briefing.core.search.index.doc_counts`). Compact, because a big
+#: import's workers send millions of them to the process that writes.
+SectionRow = tuple[str, bool, str, bool, str, bytes]
+
+
+def prepare(briefing: Briefing) -> list[SectionRow]:
+    """What indexing needs of each section, computed from the briefing alone: most of
+    an import's indexing time, so a big import has its worker processes do it."""
+    rows: list[SectionRow] = []
+    for section in briefing.sections:
+        heading, heading_uneven = fold_text(section.title)
+        text, text_uneven = fold_text(section.text)
+        counts = doc_counts(heading, text)
+        packed = _pack(array("q", counts.values()))
+        rows.append((heading, heading_uneven, text, text_uneven, " ".join(counts), packed))
+    return rows
 
 
 class SearchFile:
@@ -73,7 +108,8 @@ class SearchFile:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version not in (0, FORMAT):
                     db.close()
-                    self.path.unlink()
+                    for suffix in ("", "-wal", "-shm"):  # an old log must not replay into it
+                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
                     return self._connect()
                 db.execute("PRAGMA synchronous=NORMAL")  # derived data: rebuilt if lost
                 if version == 0:
@@ -97,27 +133,29 @@ class SearchFile:
         return dict(db.execute("SELECT slug, revision FROM briefings").fetchall())
 
     def update(
-        self, briefings: Iterable[tuple[Briefing, str]], removed: Iterable[str] = ()
+        self,
+        briefings: Iterable[tuple[Briefing, str]],
+        removed: Iterable[str] = (),
+        *,
+        prepared: Mapping[str, list[SectionRow]] | None = None,
     ) -> None:
         """Index ``(briefing, revision)`` pairs, replacing their old rows, and forget
-        ``removed`` slugs: one transaction, so a search sees all of it or none."""
+        ``removed`` slugs: one transaction, so a search sees all of it or none.
+        ``prepared``: :func:`prepare` of some of the briefings, by slug, made elsewhere
+        (an import's worker processes)."""
         db = self._connect()
         db.execute("PRAGMA cache_size=-65536")  # 64 MB while writing: a big import's B-trees
         with self._lock:
             db.execute("BEGIN IMMEDIATE")
             try:
+                rows = _Postings(db)
                 for slug in removed:
-                    self._remove(db, slug)
-                postings: list[tuple[str, int, int]] = []
+                    self._remove(db, slug, rows)
                 for briefing, revision in briefings:
-                    self._remove(db, briefing.slug)
-                    postings.extend(self._insert(db, briefing, revision))
-                postings.sort()
-                db.executemany("INSERT INTO postings VALUES (?, ?, ?)", postings)
-                db.executemany(
-                    "INSERT OR IGNORE INTO vocab VALUES (?)",
-                    ((token,) for token in sorted({p[0] for p in postings})),
-                )
+                    self._remove(db, briefing.slug, rows)
+                    ready = prepared.get(briefing.slug) if prepared else None
+                    self._insert(db, briefing, revision, rows, ready or prepare(briefing))
+                rows.write()
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -136,32 +174,31 @@ class SearchFile:
         self.close()
 
     @staticmethod
-    def _remove(db: sqlite3.Connection, slug: str) -> None:
-        rows = db.execute(
+    def _remove(db: sqlite3.Connection, slug: str, rows: _Postings) -> None:
+        found = db.execute(
             "SELECT id, title_folded, text_folded FROM sections WHERE slug = ?", (slug,)
         ).fetchall()
-        for doc_id, title_folded, text_folded in rows:
-            db.executemany(
-                "DELETE FROM postings WHERE token = ? AND doc = ?",
-                ((token, doc_id) for token in doc_counts(title_folded, text_folded)),
-            )
+        for doc_id, title_folded, text_folded in found:
+            rows.remove(doc_id, doc_counts(title_folded, text_folded))
         db.execute("DELETE FROM sections WHERE slug = ?", (slug,))
         db.execute("DELETE FROM briefings WHERE slug = ?", (slug,))
 
     @staticmethod
     def _insert(
-        db: sqlite3.Connection, briefing: Briefing, revision: str
-    ) -> list[tuple[str, int, int]]:
+        db: sqlite3.Connection,
+        briefing: Briefing,
+        revision: str,
+        rows: _Postings,
+        sections: list[SectionRow],
+    ) -> None:
         title_folded, title_uneven = fold_text(briefing.title)
         first = briefing.sections[0].key if briefing.sections else ""
         db.execute(
             "INSERT INTO briefings VALUES (?, ?, ?, ?, ?, ?)",
             (briefing.slug, revision, briefing.title, title_folded, title_uneven, first),
         )
-        postings: list[tuple[str, int, int]] = []
-        for number, section in enumerate(briefing.sections):
-            heading, heading_uneven = fold_text(section.title)
-            text, text_uneven = fold_text(section.text)
+        for number, (section, folded) in enumerate(zip(briefing.sections, sections, strict=True)):
+            heading, heading_uneven, text, text_uneven, words, counts = folded
             cursor = db.execute(
                 "INSERT INTO sections (slug, key, ord, title, title_folded, title_uneven,"
                 " text, text_folded, text_uneven) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -179,10 +216,7 @@ class SearchFile:
             )
             doc_id = cursor.lastrowid
             assert doc_id is not None
-            postings.extend(
-                (token, doc_id, packed) for token, packed in doc_counts(heading, text).items()
-            )
-        return postings
+            rows.add(doc_id, words.split(" ") if words else [], _unpack(counts))
 
     def corpus(self) -> SqliteCorpus:
         """The index as a search corpus (see :class:`briefing.core.search.index.Corpus`),
@@ -224,10 +258,18 @@ class SqliteCorpus:
 
     def prefix_counts(self, token: str) -> dict[int, int]:
         rows = self._db.execute(
-            "SELECT doc, SUM(packed) FROM postings WHERE token >= ? AND token < ? GROUP BY doc",
+            "SELECT docs, counts FROM postings WHERE token >= ? AND token < ?",
             (token, token + "\U0010ffff"),
         )
-        return dict(rows.fetchall())
+        counts: dict[int, int] = {}
+        for docs, packed in rows:
+            pairs = zip(_unpack(docs), _unpack(packed), strict=True)
+            if not counts:
+                counts.update(pairs)
+                continue
+            for doc_id, count in pairs:
+                counts[doc_id] = counts.get(doc_id, 0) + count
+        return counts
 
     def all_ids(self) -> list[int]:
         return [row[0] for row in self._db.execute("SELECT id FROM sections")]
@@ -280,3 +322,89 @@ class SqliteCorpus:
         for key, order in rows:
             orders.setdefault(key, order)
         return orders
+
+
+def _unpack(blob: bytes) -> array[int]:
+    """A stored array of 64-bit integers (little-endian on disk, whatever the machine)."""
+    values = array("q")
+    values.frombytes(blob)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
+def _pack(values: array[int]) -> bytes:
+    if sys.byteorder == "big":
+        values = array("q", values)
+        values.byteswap()
+    return values.tobytes()
+
+
+class _Postings:
+    """The postings rows one update changes, read on first touch and written once at its end.
+
+    A row holds, for one word and one part of the section ids, the ascending ids of the
+    sections with that word and their packed counts.
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._rows: dict[tuple[str, int], tuple[array[int], array[int]]] = {}
+        #: Per part, per word: the new sections' ids, and their counts.
+        self._added: dict[int, tuple[defaultdict[str, list[int]], defaultdict[str, list[int]]]] = {}
+
+    def _row(self, key: tuple[str, int]) -> tuple[array[int], array[int]]:
+        row = self._rows.get(key)
+        if row is None:
+            found = self._db.execute(
+                "SELECT docs, counts FROM postings WHERE token = ? AND part = ?", key
+            ).fetchone()
+            row = (_unpack(found[0]), _unpack(found[1])) if found else (array("q"), array("q"))
+            self._rows[key] = row
+        return row
+
+    def remove(self, doc_id: int, counts: Iterable[str]) -> None:
+        """Take section ``doc_id`` out of the rows of its words."""
+        part = doc_id // PART
+        for token in counts:
+            docs, packed = self._row((token, part))
+            at = bisect_left(docs, doc_id)
+            if at < len(docs) and docs[at] == doc_id:
+                del docs[at]
+                del packed[at]
+
+    def add(self, doc_id: int, words: list[str], counts: Sequence[int]) -> None:
+        """Add section ``doc_id`` (a higher id than any before it) to the rows of its words."""
+        part = doc_id // PART
+        if part not in self._added:
+            self._added[part] = (defaultdict(list), defaultdict(list))
+        docs, packed = self._added[part]
+        # The hot loop of a big import (millions of words), run in C by map(): each
+        # word's list of section ids gets this id, its list of counts this count.
+        deque(map(list.append, map(docs.__getitem__, words), repeat(doc_id)), maxlen=0)
+        deque(map(list.append, map(packed.__getitem__, words), counts), maxlen=0)
+
+    def write(self) -> None:
+        """Write every changed row (a row left empty is deleted) and the new words."""
+        for part, (docs, packed) in self._added.items():
+            for token, ids in docs.items():
+                old_docs, old_packed = self._row((token, part))
+                old_docs.extend(ids)
+                old_packed.extend(packed[token])
+        keys = sorted(self._rows)
+        self._db.executemany(
+            "DELETE FROM postings WHERE token = ? AND part = ?",
+            (key for key in keys if not self._rows[key][0]),
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO postings VALUES (?, ?, ?, ?)",
+            (
+                (*key, _pack(self._rows[key][0]), _pack(self._rows[key][1]))
+                for key in keys
+                if self._rows[key][0]
+            ),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO vocab VALUES (?)",
+            ((token,) for token in sorted({t for docs, _ in self._added.values() for t in docs})),
+        )

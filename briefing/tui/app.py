@@ -18,6 +18,7 @@ from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
 from briefing.tui import hangup
 from briefing.tui.colours import reader_variables
+from briefing.tui.focus_keys import KeysInOrderApp
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.services import ThreadedIndex
 
@@ -44,7 +45,7 @@ def _library(store: Store) -> LibraryScreen:
     return LibraryScreen(store)
 
 
-class BriefingApp(App[int]):
+class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
     """A reader for briefings, with highlights and notes."""
 
     CSS_PATH = "briefing.tcss"
@@ -68,6 +69,7 @@ class BriefingApp(App[int]):
         self.default_theme = ""  # config.toml's theme, used while none is remembered
         self._after_first_frame_hook = after_first_frame
         self._index: ThreadedIndex | None = None  # see _search_index
+        self._remember_first: str | None = None  # the briefing start-up opened
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables, plus the reader's colours derived from them."""
@@ -92,7 +94,8 @@ class BriefingApp(App[int]):
         if slug is not None and any(b.slug == slug for b in self.store.listings()):
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
-            screen = self._reader(slug, section)
+            screen = self._reader(slug, section, remember=False)
+            self._remember_first = slug  # after the first frame: a write, under a lock
         else:
             screen = _library(self.store)
         # Textual gives the default screen no result callback, and switching away from
@@ -113,9 +116,19 @@ class BriefingApp(App[int]):
         hangup.uninstall()
 
     def _after_first_frame(self) -> None:
-        """Run the start-up hook once the first frame is out (see :mod:`briefing.tui.launch`)."""
+        """Once the first frame is out: the start-up hook (see :mod:`briefing.tui.launch`),
+        then the work that frame did not need."""
         if self._after_first_frame_hook is not None:
             self._after_first_frame_hook()
+        if self._remember_first is not None:
+            self._remember(self._remember_first)
+
+    def _remember(self, slug: str) -> None:
+        """The briefing to open next time; a refused write is said, the reader stays."""
+        try:
+            self.store.set_setting(LAST_BRIEFING, slug)
+        except DataError as error:
+            self.notify(str(error), title="Not remembered", severity="error", markup=False)
 
     @on(ReaderScreen.Leave)
     def show_library(self) -> None:
@@ -132,19 +145,27 @@ class BriefingApp(App[int]):
         self.store.set_setting("theme", theme.name)
 
     def open_briefing(
-        self, slug: str, section: str | None = None, result: Chosen | None = None
+        self, slug: str, section: str | None = None, result: Chosen | None = None, *, note: str = ""
     ) -> None:
-        """Read a briefing; at a global search ``result``, with its query searched there too."""
+        """Read a briefing; at a global search ``result``, with its query searched there too;
+        at the passage of the ``note`` with that id."""
         reader = self._reader(slug, section, result)
+        reader.opening_note = note
         if isinstance(self.screen, ReaderScreen):
             self.switch_screen(reader)
         else:
             self.push_screen(reader)
 
     def _reader(
-        self, slug: str, section: str | None = None, result: Chosen | None = None
+        self,
+        slug: str,
+        section: str | None = None,
+        result: Chosen | None = None,
+        *,
+        remember: bool = True,
     ) -> ReaderScreen:
-        self.store.set_setting(LAST_BRIEFING, slug)
+        if remember:
+            self._remember(slug)
         index = self._search_index()
         return ReaderScreen(self.store, self.store.get(slug), section, index=index, result=result)
 

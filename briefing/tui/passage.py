@@ -4,7 +4,8 @@ Pure bookkeeping over sentence spans, kept apart from the widget that draws it s
 motions can be tested without a terminal. A selection runs from an *anchor* sentence to a
 *head* sentence, like shift+arrow selection in an editor: moving collapses it onto one
 sentence, extending moves only the head, so extending back past the anchor grows the
-selection the other way.
+selection the other way. A selection never leaves the block (paragraph, list item,
+heading) it starts in: the quote it makes is always text as the reader shows it.
 """
 
 from __future__ import annotations
@@ -95,7 +96,16 @@ class PassageCursor:
             self.place(start)
             return
         self.words = None
-        self.head = max(0, min(self.head + delta, len(self.sentences) - 1))
+        head = max(0, min(self.head + delta, len(self.sentences) - 1))
+        if self.paragraph_of(head) == self.paragraph_of(self.anchor):
+            self.head = head  # a passage stays inside its block: a quote is text as shown
+
+    def block_of(self, offset: int) -> Span:
+        """The block (paragraph, item, heading) holding ``offset``."""
+        for start, end in self.paragraphs:
+            if start <= offset < end:
+                return start, end
+        return (0, self.sentences[-1][1] if self.sentences else 0)
 
     def paragraph_of(self, sentence: int) -> int:
         begin = self.sentences[sentence][0]
@@ -127,13 +137,15 @@ class PassageCursor:
 
 #: A word: one Chinese or Japanese character (they are written without spaces), or a run
 #: of other letters and digits, with inner apostrophes and hyphens ("Pyongyang's", "co-op").
+#: A pattern, not compiled here: compiling it takes ~8 ms, and the reader's first frame needs
+#: no words (``re`` compiles it on the first word move, and keeps it).
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-_WORD = re.compile(f"[{_CJK}]|(?:(?![{_CJK}])\\w)+(?:['’-](?:(?![{_CJK}])\\w)+)*")
+_WORD = f"[{_CJK}]|(?:(?![{_CJK}])\\w)+(?:['’-](?:(?![{_CJK}])\\w)+)*"
 
 
 def word_spans(text: str) -> list[Span]:
     """Every word of ``text``, as ``[start, end)`` spans in order."""
-    return [match.span() for match in _WORD.finditer(text)]
+    return [match.span() for match in re.finditer(_WORD, text)]
 
 
 def by_word(span: Span, words: Sequence[Span], edge: str, delta: int) -> Span:

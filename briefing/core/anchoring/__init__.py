@@ -11,10 +11,13 @@ unsure, :func:`reanchor_in_briefing` orphans the note and keeps its old quote. I
 * :mod:`~briefing.core.anchoring.quotes`: making anchors, finding a quote a user typed;
 * :mod:`~briefing.core.anchoring.spans`: candidate spans in one text (exact, fuzzy, snapped);
 * :mod:`~briefing.core.anchoring.gate`: whether a candidate is the passage;
+* :mod:`~briefing.core.anchoring.rivals`: other old passages with a better claim to it;
 * :mod:`~briefing.core.anchoring.search`: where in the whole briefing the passage is now.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from briefing.core.anchoring.gate import (
     CONTEXT_SIMILARITY,
@@ -69,14 +72,20 @@ def reanchor(annotation: Annotation, text: str) -> Annotation:
     return annotation.with_changes(anchor=make_anchor(text, *span), status="anchored")
 
 
-def reanchor_in_briefing(annotation: Annotation, briefing: Briefing) -> Annotation:
+def reanchor_in_briefing(
+    annotation: Annotation, briefing: Briefing, before: Mapping[str, str] | None = None
+) -> Annotation:
     """Refresh an annotation's anchor against a (possibly revised) briefing.
 
     The one entry point that re-import uses: it finds where in the whole briefing the passage
     now is, and returns the annotation with its section and anchor updated (a renamed or split
     section never orphans a note by itself), or orphaned with its old anchor kept.
+
+    ``before`` is the section texts (by key, in order) of the revision the note was made on,
+    when it is kept: a look-alike of the passage that is plainly another old passage's
+    continuation is then never taken for the note's (a deleted copy of repeated text orphans).
     """
-    placed = place(annotation.anchor, annotation.section, briefing)
+    placed = place(annotation.anchor, annotation.section, briefing, before)
     if placed is None:
         return annotation.with_changes(status="orphaned")
     key, start, end = placed

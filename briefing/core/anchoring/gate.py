@@ -36,6 +36,11 @@ REWRITTEN_CONTEXT = 0.55
 UNIQUE_LENGTH = 20
 
 
+#: The context a shorter only copy needs, in its own section or, when the old text shows it
+#: was the only one there too, anywhere: above what unrelated surroundings score.
+SHORT_UNIQUE_CONTEXT = 0.3
+
+
 def unique_context(length: int) -> float:
     """The context the only verbatim copy of a quote this long needs, anywhere."""
     return 0.0 if length >= LONG_QUOTE else 0.15
@@ -48,6 +53,11 @@ REPEATED_CONTEXT = 0.5
 #: ... or if it scores this, and this much more than the next best copy's.
 STANDOUT_CONTEXT = 0.3
 STANDOUT_MARGIN = 0.1
+
+#: A copy around which this much of the whole stored context still reads, though displaced
+#: (see :func:`wide_context_score`; unrelated prose scores about 0.4), is the passage when words
+#: were inserted at its very edge (a line, inline markup) and hid its near context.
+DISPLACED_CONTEXT = 0.9
 
 _DIGITS = str.maketrans("", "", "0123456789")
 
@@ -78,6 +88,30 @@ def context_score(
     if not prefix and not suffix:
         return 1.0 if not before and not after else 0.0
     return Levenshtein.normalized_similarity(prefix + suffix, before + after)
+
+
+def wide_context_score(anchor: Anchor, text: str, start: int, end: int) -> float:
+    """How much of the whole stored context is still near ``text[start:end]``, in [0, 1],
+    though words were inserted between it and the passage.
+
+    Each side of the stored context is looked for in twice its length of text on that side,
+    by best partial alignment: a line inserted before the passage (a caption, a file name)
+    shifts the old context away but leaves it readable. For telling look-alikes apart only:
+    partial alignments of unrelated prose score about 0.4, too high for a gate.
+    """
+    from rapidfuzz import fuzz
+
+    prefix, suffix = anchor.prefix, anchor.suffix
+    before = text[max(0, start - 2 * len(prefix)) : start]
+    after = text[end : end + 2 * len(suffix)]
+    total = len(prefix) + len(suffix)
+    if not total:
+        return 1.0 if not before and not after else 0.0
+    score = 0.0
+    for old, new in ((prefix, before), (suffix, after)):
+        if old:
+            score += len(old) * fuzz.partial_ratio(old, new) / 100
+    return score / total
 
 
 def context_agreement(

@@ -2,20 +2,26 @@
 
 1. The old offsets in the note's own section, if they still hold the quote with its context.
 2. Verbatim copies anywhere (the lead, a section of its own, included); the best by the
-   nearest context, ties broken by the wider stored context, then the note's own section, then
+   nearest context, ties broken by the wider stored context (looked for a little further off,
+   so a line inserted before every copy does not hide it), then the note's own section, then
    the old position.
 3. Near matches in the note's own section, then anywhere else (found through an index of word
    pairs, so a long briefing is not scanned for every note), each judged by the gate.
+
+When the text the note was made on is known, a candidate that another old passage has a better
+claim to is left out at 2 and 3 (see :mod:`~briefing.core.anchoring.rivals`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from briefing.core.anchoring import gate, spans
 from briefing.core.anchoring.quotes import GATE_CONTEXT, text_hash
+from briefing.core.anchoring.rivals import Rivals
 from briefing.core.model import Anchor, Briefing
 
 _WORD = re.compile(r"\w+")
@@ -110,15 +116,21 @@ def _judge(anchor: Anchor, part: int, text: str, span: tuple[int, int]) -> Found
     return Found(part, span[0], span[1], quote + context, wide)
 
 
-def place(anchor: Anchor, key: str, briefing: Briefing) -> tuple[str, int, int] | None:
+def place(
+    anchor: Anchor, key: str, briefing: Briefing, before: Mapping[str, str] | None = None
+) -> tuple[str, int, int] | None:
     """(section key, start, end) of the passage in ``briefing``, or ``None`` to orphan it.
 
-    ``key`` is the note's section.
+    ``key`` is the note's section; ``before``, if known, the section texts (by key, in order)
+    of the revision the note was made on, whose other passages may claim a look-alike (see
+    :mod:`~briefing.core.anchoring.rivals`).
     """
-    return place_in(anchor, key, layout(briefing))
+    return place_in(anchor, key, layout(briefing), None if before is None else list(before.items()))
 
 
-def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | None:
+def place_in(
+    anchor: Anchor, key: str, found: Layout, before: list[tuple[str, str]] | None = None
+) -> tuple[str, int, int] | None:
     """:func:`place` over prepared texts (``Layout(None, [(key, text)])`` for a single text)."""
     if not anchor.quote.strip():
         return None
@@ -137,19 +149,21 @@ def place_in(anchor: Anchor, key: str, found: Layout) -> tuple[str, int, int] | 
             )
         ):
             return key, start, end
-    hit = _exact(anchor, found, own)
+    rivals = Rivals.of_note(anchor, key, before, found.parts)
+    hit = _exact(anchor, found, own, rivals)
     if hit is None:
-        hit = _near(anchor, found, own)
+        hit = _near(anchor, found, own, rivals)
     if hit is None:
         return None
     return found.parts[hit.part][0], hit.start, hit.end
 
 
-def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
+def _exact(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None) -> Found | None:
     hits = [
         (part, span)
         for part, (_, text) in enumerate(found.parts)
         for span in spans.exact(anchor, text)
+        if rivals is None or not rivals.claimed(part, *span)
     ]
     if not hits:
         return None
@@ -158,12 +172,21 @@ def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
         text = found.parts[part][1]
         context = gate.context_score(anchor, text, start, end)
         length = len(anchor.quote)
+        # Unique in the text the note was made on as well: as a diff pairs the lines found
+        # once in both versions, a phrase of some length is the passage wherever it went.
+        # A whole paragraph, however short (a label, a one-line heading), is then paired as
+        # a diff pairs a line: by itself.
+        unique_before = rivals is not None and not rivals.anchors(anchor.quote)
+        if unique_before and spans.whole_paragraph(anchor, text, start, end):
+            return Found(part, start, end, 2.0, 1.0)
+        unique_before = unique_before and length >= gate.MIN_FUZZY_LENGTH
         if (length >= gate.UNIQUE_LENGTH and context >= gate.unique_context(length)) or (
-            (part == own or length >= gate.UNIQUE_LENGTH)
-            and (start == anchor.start or context >= 0.3)
+            (part == own or length >= gate.UNIQUE_LENGTH or unique_before)
+            and ((part == own and start == anchor.start) or context >= gate.SHORT_UNIQUE_CONTEXT)
         ):
             # The only copy: long enough to be the passage wherever it is, or a short one
-            # still in its own section with something of its place or surroundings.
+            # still in its own section (or known to have been unique) with something of its
+            # place or surroundings.
             return Found(part, start, end, 2.0, 1.0)
     width = max(len(anchor.prefix), len(anchor.suffix))
     # Equal contexts: the copy nearest the old position in the briefing, or in its section
@@ -177,33 +200,45 @@ def _exact(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
         distance = abs(at - (anchor.start if hint is None else hint))
         return (
             gate.context_agreement(anchor, text, start, end),
-            gate.context_score(anchor, text, start, end, width=width),
+            gate.wide_context_score(anchor, text, start, end),
             part == own,
             -distance,
         )
 
+    def wide(hit: tuple[int, tuple[int, int]]) -> float:
+        return gate.context_score(anchor, found.parts[hit[0]][1], *hit[1], width=width)
+
     ranked = sorted(hits, key=rank, reverse=True)
     part, span = ranked[0]
     text = found.parts[part][1]
+    # Words inserted at the passage's very edge (a line, inline markup) hide its near
+    # context; the whole old context still reading around it, a little further off, and
+    # around no other copy, shows where it is.
+    displaced = rank(ranked[0])[1] >= gate.DISPLACED_CONTEXT and (
+        len(ranked) == 1 or rank(ranked[0])[1] - rank(ranked[1])[1] >= gate.STANDOUT_MARGIN
+    )
     if len(ranked) == 1:
-        return _judge(anchor, part, text, span)
+        judged = _judge(anchor, part, text, span)
+        if judged is None and displaced:
+            return Found(part, span[0], span[1], 1.0, wide(ranked[0]))
+        return judged
     context = gate.context_score(anchor, text, *span)
     if context >= gate.REPEATED_CONTEXT:
-        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
+        return Found(part, span[0], span[1], 1.0 + context, wide(ranked[0]))
     # Several copies: one that stands out from the others by its context is the passage even
     # when that context was partly rewritten.
     runner = ranked[1]
     runner_text = found.parts[runner[0]][1]
     margin = max(
         context - gate.context_score(anchor, runner_text, *runner[1]),
-        rank(ranked[0])[1] - rank(runner)[1],
+        wide(ranked[0]) - wide(runner),
     )
-    if context >= gate.STANDOUT_CONTEXT and margin >= gate.STANDOUT_MARGIN:
-        return Found(part, span[0], span[1], 1.0 + context, rank(ranked[0])[1])
+    if (context >= gate.STANDOUT_CONTEXT and margin >= gate.STANDOUT_MARGIN) or displaced:
+        return Found(part, span[0], span[1], 1.0 + context, wide(ranked[0]))
     return None
 
 
-def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
+def _near(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None) -> Found | None:
     """The best near match, in the note's own section if there is one there."""
     if len(anchor.quote) < gate.MIN_FUZZY_LENGTH:
         return None
@@ -216,6 +251,8 @@ def _near(anchor: Anchor, found: Layout, own: int | None) -> Found | None:
             if (part, *span) in seen:
                 continue
             verdict = seen[(part, *span)] = gate.accept(anchor, text, *span)
+            if verdict[0] and rivals is not None and rivals.claimed(part, *span):
+                verdict = seen[(part, *span)] = (False, 0.0, 0.0)
             if verdict[0]:
                 passed.append(_found(anchor, part, text, span, verdict))
         return passed

@@ -135,6 +135,15 @@ def _unit(anchor: Anchor) -> str:
     return "sentence" if opened and closed and anchor.quote[:1].isupper() else ""
 
 
+def whole_paragraph(anchor: Anchor, text: str, start: int, end: int) -> bool:
+    """Whether the note covered a whole paragraph and ``text[start:end]`` is one too."""
+    return (
+        _unit(anchor) == "paragraph"
+        and (start == 0 or text[:start].endswith("\n\n"))
+        and (end == len(text) or text[end:].startswith("\n\n"))
+    )
+
+
 def snapped(anchor: Anchor, text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The span widened or narrowed to the sentence or paragraph it mostly covers, when the
     note covered a whole sentence or paragraph: an edited tail is then judged as part of the

@@ -63,6 +63,7 @@ from briefing.core.search.query import (
     compile_query,
     find_matches,
     make_snippet,
+    match_excerpts,
     match_spans,
     norm_tag,
     parse_query,
@@ -537,9 +538,11 @@ def _section_hit(
 ) -> Hit:
     matches = tuple(match_spans(doc.text, patterns))
     start, end = matches[0] if matches else (0, 0)
+    excerpts = match_excerpts(doc.text.original, matches)
     if heading_only or not matches:
         title_spans = match_spans(doc.title, patterns)
         snippet = make_snippet(doc.title.original, *title_spans[0])
+        excerpts = ((0, 0, snippet), *excerpts)  # the heading's line, then the text's
     else:
         snippet = make_snippet(doc.text.original, start, end)
     return Hit(
@@ -551,6 +554,7 @@ def _section_hit(
         snippet=snippet,
         score=score,
         matches=matches,
+        excerpts=excerpts,
     )
 
 

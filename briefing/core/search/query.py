@@ -6,7 +6,7 @@ Pure: stdlib only. The matching rules are in :mod:`briefing.core.search.index`'s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -198,6 +198,29 @@ def make_snippet(text: str, start: int, end: int, width: int = SNIPPET_WIDTH) ->
     return f"{ELLIPSIS if low > 0 else ''}{body}{ELLIPSIS if high < size else ''}"
 
 
+#: One line of search output: the span it shows (one match, or several close together)
+#: and its snippet.
+Excerpt = tuple[int, int, str]
+
+
+def match_excerpts(
+    text: str, spans: Sequence[tuple[int, int]], width: int = SNIPPET_WIDTH
+) -> tuple[Excerpt, ...]:
+    """One excerpt per match of ``spans`` (sorted) in ``text``, in text order. Matches
+    close enough to show in one snippet share it, as grep prints a line once however many
+    matches it holds: the excerpt then spans from the first of them to the last."""
+    excerpts: list[Excerpt] = []
+    index = 0
+    while index < len(spans):
+        start, end = spans[index]
+        index += 1
+        while index < len(spans) and spans[index][1] - start <= width // 2:
+            end = max(end, spans[index][1])
+            index += 1
+        excerpts.append((start, end, make_snippet(text, start, end, width)))
+    return tuple(excerpts)
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -209,6 +232,9 @@ class Hit:
     and ``title`` hits; ``0, 0`` when only a title matched), or the annotated
     passage (``note`` hits), so the reader can jump there. ``matches``: every
     match span in the section text, for highlighting (``text``/``title`` hits).
+    ``excerpts``: a section hit's lines in ``briefing search``: its heading's (``0, 0``)
+    when the heading holds every word, then each match in the text with its snippet
+    (:func:`match_excerpts`); empty for a note or a briefing title (one line: ``snippet``).
     """
 
     briefing: str
@@ -220,3 +246,4 @@ class Hit:
     score: float
     annotation: str | None = None
     matches: tuple[tuple[int, int], ...] = ()
+    excerpts: tuple[Excerpt, ...] = ()

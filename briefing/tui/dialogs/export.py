@@ -38,7 +38,7 @@ from briefing.core.paths import (
     default_export_path,
     served_folder,
 )
-from briefing.core.rules import now_iso
+from briefing.core.rules import counted, now_iso
 from briefing.core.safetext import visible
 from briefing.store.atomic import AlreadyExists, WriteRefused, write_document
 from briefing.store.facade import Store
@@ -48,7 +48,8 @@ SSH_HINT = "Over SSH the file is saved on the server; copy sends it to your own 
 
 
 def notes_count(count: int) -> str:
-    return f"{count} note{'' if count == 1 else 's'}"
+    """``"1 note"``, ``"3 notes"``."""
+    return counted(count, "note")
 
 
 class ExportDialog(ModalScreen[Path | None]):

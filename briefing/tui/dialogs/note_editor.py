@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
@@ -73,7 +73,9 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
         self.keep: Callable[[NoteDraft], None] | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="note-editor") as box:
+        # Scrolls in a small terminal: a field taking the focus, or the status line
+        # appearing, is scrolled into view.
+        with VerticalScroll(id="note-editor") as box:
             box.border_title = self.heading
             yield Static(Content(visible(excerpt(self.quote, 240))), id="note-quote")
             yield Static(
@@ -124,6 +126,8 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
         status = self.query_one("#note-status", Static)
         status.update(Content(visible(message)))
         status.set_class(bool(message), "-shown")
+        if message:  # laid out on the next refresh: then scroll it into view
+            self.call_after_refresh(status.scroll_visible, animate=False, immediate=True)
 
     def action_save(self) -> None:
         draft = self.result()

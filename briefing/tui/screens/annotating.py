@@ -14,16 +14,15 @@ from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
 from textual.content import Content
-from textual.suggester import Suggester
 from textual.widgets import Input, Label
 
-from briefing.core.anchoring import make_anchor
 from briefing.core.model import Annotation, Section
 from briefing.core.rules import normalise_tags, split_tag_input
 from briefing.core.safetext import visible
 from briefing.store.facade import DataError
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.section_view import SectionView
+from briefing.tui.widgets.tag_filter import TagSuggester
 
 if TYPE_CHECKING:
     from briefing.store.drafts import KeptDraft
@@ -53,29 +52,6 @@ WORD_MOVES = {
     "word_start_out": ("start", -1),
     "word_start_in": ("start", +1),
 }
-
-
-class TagSuggester(Suggester):
-    """Completes the last tag typed in the tag filter from the tags of this user's notes."""
-
-    def __init__(self, controller: AnnotationController) -> None:
-        super().__init__(use_cache=False, case_sensitive=False)
-        self._controller = controller
-
-    async def get_suggestion(self, value: str) -> str | None:
-        head, _, last = value.rpartition(" ")
-        word = last.lstrip("#")
-        if not word:
-            return None
-        try:
-            notes = self._controller.host.store.annotations()
-        except DataError:
-            return None
-        tags = sorted({t for note in notes for t in note.tags if t.startswith(word)})
-        if not tags or tags[0] == word:
-            return None
-        prefix = last[: len(last) - len(word)]
-        return f"{head} {prefix}{tags[0]}" if head else f"{prefix}{tags[0]}"
 
 
 class AnnotationController:
@@ -347,6 +323,8 @@ class AnnotationController:
         span = self.passage()
         if note is None or span is None:
             return
+        from briefing.core.anchoring import make_anchor  # here: the reader starts without it
+
         try:
             anchor = make_anchor(self.host.current.text, *span)
             self.host.store.update_annotation(
@@ -388,11 +366,17 @@ class AnnotationController:
         field = self._tag_filter
         if field is None:  # made on first use: start-up builds no widget it may not need
             field = self._tag_filter = Input(
-                placeholder="Filter by tag", id="tag-filter", suggester=TagSuggester(self)
+                placeholder="Filter by tag",
+                id="tag-filter",
+                suggester=TagSuggester(self._known_tags),
             )
             await self._notes_box.mount(field, before=self.pane)
         field.display = True
         field.focus()
+
+    def _known_tags(self) -> list[str]:
+        """Every tag of this user's notes, on any briefing: what the tag filter completes."""
+        return [tag for note in self.host.store.stored_annotations() for tag in note.tags]
 
     def close_tag_filter(self) -> None:
         """Esc or enter in the tag filter: back to the notes (the filter stays set)."""
@@ -400,6 +384,18 @@ class AnnotationController:
 
     def tag_filter_changed(self, value: str) -> None:
         self.pane.tag_filter = normalise_tags(split_tag_input(value))
+        self._retitle()
+
+    @property
+    def tag_filter_applied(self) -> bool:
+        return bool(self.pane.tag_filter)
+
+    def clear_tag_filter(self) -> None:
+        """Esc with a tag filter set (and left): every note shows again."""
+        if self._tag_filter is not None:
+            self._tag_filter.value = ""
+            self._tag_filter.display = False
+        self.pane.tag_filter = ()
         self._retitle()
 
     def tag_filter_left(self) -> None:

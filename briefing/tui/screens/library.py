@@ -25,7 +25,23 @@ def matches(briefing: Listing, words: list[str]) -> bool:
 class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open"),
-        Binding("q", "app.quit", "Quit", id="library.quit"),
+        Binding(
+            "ctrl+n",
+            "all_notes",
+            "All notes",
+            id="library.all_notes",
+            key_display="^n",
+            tooltip="Your notes across every briefing, by briefing; filter them by tag",
+        ),
+        # Every printable key filters (q too): quitting is ctrl+q.
+        Binding(
+            "ctrl+q",
+            "app.quit",
+            "Quit",
+            id="library.quit",
+            key_display="^q",
+            priority=True,  # as the app's own ctrl+q, which the key bar would show instead
+        ),
         Binding("escape", "clear_filter", "Clear filter", id="library.clear_filter"),
         Binding(
             "slash",
@@ -98,8 +114,10 @@ class LibraryScreen(Screen[None]):
         table.clear()
         shown = [b for b in self.store.listings() if matches(b, words)]
         for briefing in shown:
-            read = len(states[briefing.slug].read) if briefing.slug in states else 0
-            total = len(briefing.sections)
+            # The lead is not a section (as `briefing list` counts): counted are the ## ones.
+            body = {section.key for section in briefing.body_sections}
+            read = len(states[briefing.slug].read & body) if briefing.slug in states else 0
+            total = len(body)
             table.add_row(
                 Text(visible(briefing.title), overflow="ellipsis", no_wrap=True),
                 Text(visible(briefing.date)),
@@ -127,15 +145,16 @@ class LibraryScreen(Screen[None]):
         return row_key.value
 
     def on_key(self, event: Key) -> None:
-        """Typing anywhere filters: printable keys go to the filter box."""
+        """Typing anywhere filters: every printable key goes to the filter box (``q`` too:
+        quitting is ctrl+q); ``?`` from the list is help, as everywhere."""
         filter_box = self.query_one("#filter", Input)
-        if filter_box.has_focus:
-            if event.key in ("up", "down"):
-                table = self.query_one(DataTable)
-                table.action_cursor_down() if event.key == "down" else table.action_cursor_up()
-                event.prevent_default()
+        if filter_box.has_focus and event.key in ("up", "down"):
+            table = self.query_one(DataTable)
+            table.action_cursor_down() if event.key == "down" else table.action_cursor_up()
+            event.prevent_default()
             return
-        if event.is_printable and event.character and event.key not in ("q", "question_mark"):
+        # The filter box takes its own printable keys; one that gets here came from the list.
+        if event.is_printable and event.character and event.key != "question_mark":
             filter_box.focus()
             filter_box.insert_text_at_cursor(event.character)
             event.prevent_default()
@@ -157,6 +176,11 @@ class LibraryScreen(Screen[None]):
         slug = self._selected_slug()
         if slug is not None:
             self.post_message(self.Open(slug))
+
+    def action_all_notes(self) -> None:
+        from briefing.tui.screens.all_notes import AllNotesScreen  # loaded on first use
+
+        self.app.push_screen(AllNotesScreen(self.store))
 
     def action_clear_filter(self) -> None:
         filter_box = self.query_one("#filter", Input)

@@ -19,13 +19,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList
 from textual.worker import Worker
 
-from briefing.core.anchoring import changes
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.core.paths import is_served
 from briefing.store.facade import DataError, Store
@@ -119,6 +119,9 @@ class ReaderScreen(Screen[None]):
         self._notes_box = Vertical(id="notes", classes="pane")
         self._panes = Horizontal(id="panes")
         self._opening_result = result
+        self._told: set[str] = set()  # the notice shown now (see tell)
+        #: The id of a note to show as the reader opens (from the library's notes list).
+        self.opening_note = ""
         self._seen: tuple[object, object] | None = None  # file signatures: follow_changes
         self.notes = AnnotationController(
             self, self._text, self._pane, self._notes_box, self._notes_title
@@ -162,6 +165,9 @@ class ReaderScreen(Screen[None]):
         self.follow_changes()  # re-imports and notes changed elsewhere
         if self._opening_result is not None:
             await self.search.open_at(self._opening_result)
+        if self.opening_note:
+            self.notes.jump_to_note(self.opening_note)
+            self._pane.highlight_note(self.opening_note)
 
     def _tell_changes(self) -> None:
         """Say once what a re-import did to this user's notes here: moved, edited, orphaned."""
@@ -171,6 +177,8 @@ class ReaderScreen(Screen[None]):
             return  # the notes file is damaged: the notes pane reports that
         if not found:
             return
+        from briefing.core.anchoring import changes  # only when there is something to say
+
         titles = {s.key: s.title for s in self.briefing.sections}
         lines = [changes.describe(c, titles, width=30) for c in found[:SHOWN_CHANGES]]
         if len(found) > SHOWN_CHANGES:
@@ -338,8 +346,9 @@ class ReaderScreen(Screen[None]):
            query or filter stays; a pane shown over the text (tiny terminal) folds;
         2. a passage or mouse selection: clear it;
         3. a search is shown: clear it;
-        4. focus is in a side pane: back to the text;
-        5. otherwise say how to leave.
+        4. a tag filter is applied: clear it;
+        5. focus is in a side pane: back to the text;
+        6. otherwise say how to leave.
         """
         if self.notes.tag_filter_focused:
             self.notes.close_tag_filter()
@@ -351,10 +360,12 @@ class ReaderScreen(Screen[None]):
             self.notes.clear_passage()
         elif self.search.shown:
             self.search.clear()
+        elif self.notes.tag_filter_applied:
+            self.notes.clear_tag_filter()
         elif self.focused is not self._text:
             self._text.focus()
         else:
-            self.notify("Press q to go back to the library.", title="Reader", timeout=3)
+            self.tell("Press q to go back to the library.", "Reader", timeout=3)
         self.refresh_bindings()
 
     # -- what the controllers ask of the screen (ReaderHost) ------------------
@@ -363,8 +374,24 @@ class ReaderScreen(Screen[None]):
         """Tell the user a store operation failed and why; nothing was changed."""
         self.notify(str(error), title=title, severity="error", timeout=8, markup=False)
 
-    def tell(self, message: str, title: str, *, warning: bool = False) -> None:
-        self.notify(message, title=title, severity="warning" if warning else "information")
+    def tell(
+        self, message: str, title: str, *, warning: bool = False, timeout: float | None = None
+    ) -> None:
+        """A notice; one at a time: it replaces the reader's previous one, never stacks."""
+        notices = self.app._notifications  # Textual has no public way to take one back
+        for earlier in list(notices):
+            if earlier.identity in self._told:
+                self.app._unnotify(earlier, refresh=False)
+        self._told.clear()
+        notice = Notification(
+            message,
+            title,
+            "warning" if warning else "information",
+            self.app.NOTIFICATION_TIMEOUT if timeout is None else timeout,
+            markup=False,
+        )
+        self._told.add(notice.identity)
+        self.app.post_message(Notify(notice))
 
     def notes_changed(self, highlight: str | None = None) -> None:
         self.notes.reload_notes(highlight)

@@ -58,5 +58,7 @@ class ReaderHost(Protocol):
     def failed(self, error: Exception, title: str) -> None:
         """Tell the user a store operation failed and why; nothing was changed."""
 
-    def tell(self, message: str, title: str, *, warning: bool = False) -> None:
+    def tell(
+        self, message: str, title: str, *, warning: bool = False, timeout: float | None = None
+    ) -> None:
         """A short notification."""

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from briefing.core.model import Annotation
+from briefing.core.rules import counted
 from briefing.core.safetext import visible
 from briefing.core.search.index import Hit, find_matches
 from briefing.store.facade import DataError, Store
@@ -121,7 +122,7 @@ class SearchScreen(Screen[Chosen | None]):
             bar.set_count("No results")
         else:
             more = "the best " if total >= LIMIT else ""
-            bar.set_count(f"{more}{total} result{'s' if total > 1 else ''}")
+            bar.set_count(f"{more}{counted(total, 'result')}")
 
     def _list(self, hits: tuple[Hit, ...] | list[Hit], query: str = "") -> None:
         results = self._results

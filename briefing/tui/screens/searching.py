@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.worker import Worker
 
 from briefing.core.model import Annotation, Briefing
+from briefing.core.rules import counted
 from briefing.store.facade import DataError
 from briefing.tui.services import ThreadedIndex
 from briefing.tui.widgets.search_bar import Found, LatestQuery, SearchBar
@@ -260,7 +261,7 @@ class SearchController:
         elif not total:
             bar.set_count("No matches")
         elif self.current is None:
-            bar.set_count(f"{total} match{'es' if total > 1 else ''}")
+            bar.set_count(counted(total, "match", "matches"))
         else:
             number = self._number(self.current) + 1
             bar.set_count(f"{number}/{total}", "n/N next/previous")

@@ -1,8 +1,10 @@
-"""The notes on the current section, in text order, orphans in a group of their own."""
+"""Notes as cards: a section's, a briefing's or all briefings', in reading order, orphans
+in a group of their own."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -19,6 +21,16 @@ from briefing.tui.widgets.note_text import local_time, note_content
 ORPHANED_HEADER = "Orphaned: passage not found"
 #: A passage longer than this is shortened on its card; the note itself never is.
 QUOTE_LIMIT = 160
+
+
+@dataclass(frozen=True)
+class Group:
+    """A briefing whose notes the pane lists among others': where it comes in the list,
+    its title, and its sections' places and titles by key."""
+
+    place: int
+    title: str
+    sections: Mapping[str, tuple[int, str]]
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -39,8 +51,16 @@ class NotesPane(OptionList):
     Set ``tag_filter`` to show only notes carrying those tags (as prefixes).
     """
 
+    # With the focus, the highlighted card is drawn as without it (a tint of the surface)
+    # plus the focused pane's tint, not in the block cursor's colours, which the accent and
+    # muted lines of a card do not read on.
     DEFAULT_CSS = """
     NotesPane, NotesPane:focus { border: none; padding: 0; }
+    NotesPane:focus > .option-list--option-highlighted {
+        background: $block-cursor-blurred-background;
+        color: $foreground;
+        text-style: none;
+    }
     """
     #: Shown in the key bar while the pane has focus (the screen's e, d, r act on the
     #: highlighted note then).
@@ -54,22 +74,39 @@ class NotesPane(OptionList):
     #: Section key -> (place in the briefing, title), set when the pane lists the whole
     #: briefing: cards are then in reading order and name their section.
     sections: Mapping[str, tuple[int, str]] = {}
+    #: Briefing slug -> its group, set when the pane lists notes across briefings: cards
+    #: are then grouped by briefing, under its title, and name their section.
+    groups: Mapping[str, Group] = {}
 
     def set_annotations(
         self,
         annotations: Sequence[Annotation],
         sections: Mapping[str, tuple[int, str]] | None = None,
+        *,
+        groups: Mapping[str, Group] | None = None,
     ) -> None:
-        """List ``annotations``; ``sections`` when they come from several sections."""
+        """List ``annotations``; ``sections`` when they come from several sections of one
+        briefing, ``groups`` when they come from several briefings."""
         self.sections = sections or {}
-        last = len(self.sections)
+        self.groups = groups or {}
+        last = len(self.groups)
 
-        def order(a: Annotation) -> tuple[bool, int, int, str]:
-            place = self.sections.get(a.section, (last, ""))[0]
-            return (a.status == "orphaned", place, a.start, a.id)
+        def order(a: Annotation) -> tuple[int, str, bool, int, int, str]:
+            group = self.groups.get(a.briefing)
+            place = group.place if group is not None else last
+            in_briefing = group.sections if group is not None else self.sections
+            section = in_briefing.get(a.section, (len(in_briefing), ""))[0]
+            return (place, a.briefing, a.status == "orphaned", section, a.start, a.id)
 
         self.annotations = tuple(sorted(annotations, key=order))
         self._rebuild()
+
+    def _section_title(self, annotation: Annotation) -> str | None:
+        """The title of a note's section, when the pane lists more than one section."""
+        group = self.groups.get(annotation.briefing)
+        sections = group.sections if group is not None else self.sections
+        found = sections.get(annotation.section)
+        return found[1] if found is not None else None
 
     def watch_tag_filter(self) -> None:
         self._rebuild()
@@ -97,7 +134,16 @@ class NotesPane(OptionList):
         kept = self.highlighted_option.id if self.highlighted_option is not None else None
         options: list[Option | None] = []
         orphans_started = False
+        briefing: str | None = None
         for annotation in self.shown:
+            if self.groups and annotation.briefing != briefing:
+                briefing, orphans_started = annotation.briefing, False
+                group = self.groups.get(briefing)
+                title = group.title if group is not None else f"{briefing} (not in the library)"
+                if options:
+                    options.append(None)
+                header = Content.styled(visible(title), "bold $reader-accent")
+                options.append(Option(header, id=None, disabled=True))
             if annotation.status == "orphaned" and not orphans_started:
                 orphans_started = True
                 header = Content.styled(ORPHANED_HEADER, "bold $warning")
@@ -106,12 +152,19 @@ class NotesPane(OptionList):
             if last is not None and not last.disabled:
                 options.append(None)  # a rule between two cards
             prompt = self._prompt(annotation)
-            if self.sections and annotation.section in self.sections:
-                title = self.sections[annotation.section][1]
-                prompt = Content.styled(visible(f"§ {title}\n"), "$reader-accent") + prompt
+            section_title = self._section_title(annotation)
+            if section_title is not None:
+                line = Content.styled(visible(f"§ {section_title}\n"), "$reader-accent")
+                prompt = line + prompt
             options.append(Option(prompt, id=annotation.id))
         if not options:
-            message = "No notes in this briefing." if self.sections else "No notes on this section."
+            message = (
+                "No notes in any briefing."
+                if self.groups
+                else "No notes in this briefing."
+                if self.sections
+                else "No notes on this section."
+            )
             if self.annotations:
                 tags = " ".join(f"#{t}" for t in self.tag_filter)
                 message = f"No notes tagged {tags}."

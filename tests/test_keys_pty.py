@@ -1,0 +1,81 @@
+"""Keys typed fast on a real pty go where the focus is when each is handled (issue 15).
+
+A terminal delivers keys typed quickly (or sent over SSH) in one read; here the note, a
+Tab and the tags are one write, as ``tmux send-keys "note<Tab>tags"`` does.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+from briefing.store.facade import Store
+from tests.conftest import SLUG
+
+pytestmark = pytest.mark.system
+
+
+def _drain(controller: int, output: bytearray, quiet: float, until: float) -> None:
+    while time.monotonic() < until:
+        ready, _, _ = select.select([controller], [], [], quiet)
+        if not ready:
+            return
+        try:
+            output.extend(os.read(controller, 65536))
+        except OSError:
+            return
+
+
+def test_a_note_a_tab_and_tags_in_one_write_land_in_their_fields(store: Store) -> None:
+    controller, terminal = os.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {
+        **{
+            k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "COLUMNS", "LINES"))
+        },
+        "TERM": "xterm-256color",
+        "BRIEFING_HOME": str(store.paths.root),
+        "BRIEFING_USER": "tester",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "open", SLUG, "un-veto"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    output = bytearray()
+    try:
+        deadline = time.monotonic() + 30
+        while b"Security" not in output and time.monotonic() < deadline:
+            _drain(controller, output, 0.5, deadline)
+        os.write(controller, b"la")  # the first sentence, then the editor
+        while b"Tags (comma" not in output and time.monotonic() < deadline + 30:
+            _drain(controller, output, 0.5, deadline + 30)
+        os.write(controller, b"my note\twatch legal\r")  # enter in the tags field saves
+        for _ in range(100):
+            if Store(store.paths.root, "tester").annotations(SLUG):
+                break
+            _drain(controller, output, 0.2, time.monotonic() + 0.5)
+        os.write(controller, b"q\x11")  # to the library, and quit (ctrl+q)
+        until = time.monotonic() + 30
+        while child.poll() is None and time.monotonic() < until:
+            _drain(controller, output, 0.2, time.monotonic() + 0.5)  # the pty must not fill
+        assert child.poll() == 0, output[-2000:]
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(controller)
+    (note,) = Store(store.paths.root, "tester").annotations(SLUG)
+    assert (note.note, note.tags) == ("my note", ("watch", "legal"))
