@@ -122,7 +122,7 @@ class ReaderScreen(Screen[None]):
         self._told: set[str] = set()  # the notice shown now (see tell)
         #: The id of a note to show as the reader opens (from the library's notes list).
         self.opening_note = ""
-        self._seen: tuple[object, object] | None = None  # file signatures: follow_changes
+        self._seen: tuple[object, object, object] | None = None  # file signatures: follow_changes
         self.notes = AnnotationController(
             self, self._text, self._pane, self._notes_box, self._notes_title
         )
