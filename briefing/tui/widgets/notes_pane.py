@@ -135,6 +135,7 @@ class NotesPane(OptionList):
         options: list[Option | None] = []
         orphans_started = False
         briefing: str | None = None
+        named: tuple[str, str, bool] | None = None  # the section the last § line named
         for annotation in self.shown:
             if self.groups and annotation.briefing != briefing:
                 briefing, orphans_started = annotation.briefing, False
@@ -153,7 +154,9 @@ class NotesPane(OptionList):
                 options.append(None)  # a rule between two cards
             prompt = self._prompt(annotation)
             section_title = self._section_title(annotation)
-            if section_title is not None:
+            place = (annotation.briefing, annotation.section, annotation.status == "orphaned")
+            if section_title is not None and place != named:  # once per section's group
+                named = place
                 line = Content.styled(visible(f"§ {section_title}\n"), "$reader-accent")
                 prompt = line + prompt
             options.append(Option(prompt, id=annotation.id))

@@ -1,0 +1,82 @@
+"""Pilot tests for the third round of reader fixes found by a new user's QA pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from briefing.core.sentences import sentences
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
+from briefing.tui.app import make_app
+from briefing.tui.screens.reader import ReaderScreen
+from tests.conftest import BUNDLED, SLUG
+
+pytestmark = pytest.mark.ui
+
+
+async def test_the_config_theme_is_not_saved_as_a_pick_and_a_later_change_takes_effect(
+    store: Store,
+) -> None:
+    app = make_app(store)
+    app.default_theme = "textual-light"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-light"
+    assert Store(store.paths.root, "tester").setting("theme") is None
+    again = make_app(store)
+    again.default_theme = "dracula"
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "dracula"
+        again.theme = "nord"  # the user picks one: that is remembered
+        await pilot.pause()
+    assert Store(store.paths.root, "tester").setting("theme") == "nord"
+
+
+async def _until(pilot: Pilot[object], condition: Callable[[], bool], what: str) -> None:
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    pytest.fail(f"the reader never showed {what}")
+
+
+async def test_the_open_reader_says_what_a_reimport_did_to_the_notes_once(
+    store: Store, tmp_path: Path
+) -> None:
+    text = store.section(SLUG, "treaty-terms").text
+    (a0, a1), (b0, b1) = sentences(text)[:2]
+    moving, going = text[a0:a1], text[b0:b1]
+    store.add_annotation(SLUG, "treaty-terms", a0, a1, note="moves")
+    store.add_annotation(SLUG, "treaty-terms", b0, b1, note="goes")
+    source = BUNDLED.read_text(encoding="utf-8")
+    revised = source.replace(moving, "", 1).replace(going, "", 1)
+    revised = revised.replace("## UN veto\n", f"## UN veto\n\n{moving}\n", 1)
+    assert revised.count(moving) == 1 and going not in revised
+    path = tmp_path / "rev" / f"{SLUG}.md"
+    path.parent.mkdir()
+    path.write_text(revised, encoding="utf-8")
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        import_paths(Store(store.paths.root, "tester"), [path])  # as another process would
+
+        def said() -> str:
+            return "\n".join(f"{n.title}\n{n.message}" for n in app._notifications)
+
+        await _until(pilot, lambda: "orphaned" in said(), "the orphaned note")
+        shown = said()
+        assert "1 moved" in shown and "1 orphaned" in shown
+        assert "(now in UN veto)" in shown
+        assert "up to date" not in shown
+    again = make_app(Store(store.paths.root, "tester"), SLUG, "treaty-terms")
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not [n for n in again._notifications if "orphaned" in n.title]
