@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable, Label
 
 from briefing.core.sentences import sentences
 from briefing.store.facade import Store
 from briefing.store.importing import import_paths
 from briefing.tui.app import make_app
+from briefing.tui.screens.library import LibraryScreen
 from briefing.tui.screens.reader import ReaderScreen
 from tests.conftest import BUNDLED, SLUG
 
@@ -80,3 +82,24 @@ async def test_the_open_reader_says_what_a_reimport_did_to_the_notes_once(
     async with again.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert not [n for n in again._notifications if "orphaned" in n.title]
+
+
+async def test_a_library_filter_that_matches_nothing_says_so_where_the_rows_were(
+    store: Store,
+) -> None:
+    app = make_app(store, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")  # the reader, opened at start-up, closes onto the library
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("q", "q")  # as a user quitting twice
+        await pilot.pause()
+        empty = app.screen.query_one("#library-empty", Label)
+        assert empty.display and empty.region.y < 8  # right under the filter
+        said = str(empty.render())
+        assert "No briefing matches “qq”" in said
+        assert "esc clears" in said and "ctrl+q quits" in said
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not empty.display and app.screen.query_one(DataTable).row_count == 1

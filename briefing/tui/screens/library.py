@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
@@ -134,8 +135,13 @@ class LibraryScreen(Screen[None]):
         if selected in {b.slug for b in shown}:
             table.move_cursor(row=table.get_row_index(selected))
         empty = self.query_one("#library-empty", Label)
-        empty.update("" if shown else "No briefing matches the filter. Esc clears it.")
+        query = " ".join(self.query_one("#filter", Input).value.split())
+        said = f"No briefing matches “{visible(query)}” · esc clears · ctrl+q quits"
+        if not query:
+            said = "No briefings yet: import some with `briefing import FILE`. ctrl+q quits"
+        empty.update(Content("" if shown else said))  # as typed, never markup
         empty.display = not shown
+        table.display = bool(shown)  # the line where the rows would be, not under blank rows
 
     def _selected_slug(self) -> str | None:
         table = self.query_one(DataTable)
