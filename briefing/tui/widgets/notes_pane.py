@@ -56,9 +56,10 @@ class NotesPane(OptionList):
     # muted lines of a card do not read on.
     DEFAULT_CSS = """
     NotesPane, NotesPane:focus { border: none; padding: 0; }
+    NotesPane > .option-list--option-highlighted,
     NotesPane:focus > .option-list--option-highlighted {
-        background: $block-cursor-blurred-background;
-        color: $foreground;
+        background: $reader-card;
+        color: $reader-text;
         text-style: none;
     }
     """
