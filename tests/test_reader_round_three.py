@@ -15,7 +15,9 @@ from briefing.store.importing import import_paths
 from briefing.tui.app import make_app
 from briefing.tui.screens.library import LibraryScreen
 from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import BUNDLED, SLUG
+from tests.helpers.screen_text import on_screen
 
 pytestmark = pytest.mark.ui
 
@@ -103,3 +105,26 @@ async def test_a_library_filter_that_matches_nothing_says_so_where_the_rows_were
         await pilot.press("escape")
         await pilot.pause()
         assert not empty.display and app.screen.query_one(DataTable).row_count == 1
+
+
+async def test_at_40x12_a_section_opens_with_its_text_under_a_one_line_header(
+    store: Store,
+) -> None:
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        view = screen.query_one(SectionView)
+        await pilot.pause()
+        first_line_end = view.body.lines[view.line_y(0) or 0].end
+        assert on_screen(view, 0) and on_screen(view, first_line_end + 40)  # text, not facts
+        headings = [line.heading for line in view.body.lines if line.heading]
+        assert headings[0].startswith("The Russia") and headings[0].endswith("…")
+        assert headings[1] == "Treaty terms" and len(headings) == 2
+        assert not any("News report" in heading for heading in headings)
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(80, 24)) as pilot:  # room enough: the whole header
+        await pilot.pause()
+        view = app.screen.query_one(SectionView)
+        assert any("News report" in line.heading for line in view.body.lines)

@@ -401,7 +401,11 @@ class SectionView(VerticalScroll, can_focus=True):
         self.call_after_refresh(self._check_end)  # geometry is updated on refresh
         self.call_after_refresh(self._remember_place, self.size)
 
+    #: Below this many rows the headings are compacted (:meth:`SectionBody.set_compact`).
+    COMPACT_BELOW = 16
+
     def on_resize(self) -> None:
+        self.body.set_compact(0 < self.size.height < self.COMPACT_BELOW)
         self.call_after_refresh(self._check_end)
         if self._place is not None:  # the text reflows: bring the same words back to the top
             self.call_after_refresh(self._restore_place, self._place, LAYOUT_TRIES)
