@@ -78,6 +78,8 @@ class NotesPane(OptionList):
     #: Briefing slug -> its group, set when the pane lists notes across briefings: cards
     #: are then grouped by briefing, under its title, and name their section.
     groups: Mapping[str, Group] = {}
+    #: Said when a tag filter finds nothing among one section's notes: how to see more.
+    wider_hint = ""
 
     def set_annotations(
         self,
@@ -172,6 +174,8 @@ class NotesPane(OptionList):
             if self.annotations:
                 tags = " ".join(f"#{t}" for t in self.tag_filter)
                 message = f"No notes tagged {tags}."
+                if not self.sections and not self.groups and self.wider_hint:
+                    message += f" {self.wider_hint}"
             options = [Option(Content.styled(visible(message), "$reader-muted"), disabled=True)]
         index = self.highlighted
         self.set_options(options)
