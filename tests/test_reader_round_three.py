@@ -13,6 +13,7 @@ from briefing.core.sentences import sentences
 from briefing.store.facade import Store
 from briefing.store.importing import import_paths
 from briefing.tui.app import make_app
+from briefing.tui.passage import by_word, word_spans
 from briefing.tui.screens.library import LibraryScreen
 from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_view import SectionView
@@ -128,3 +129,21 @@ async def test_at_40x12_a_section_opens_with_its_text_under_a_one_line_header(
         await pilot.pause()
         view = app.screen.query_one(SectionView)
         assert any("News report" in line.heading for line in view.body.lines)
+
+
+@pytest.mark.unit
+def test_w_and_big_w_undo_each_other_full_stop_included() -> None:
+    text = "Putin visited in 2000. Kim met him, and they signed."
+    words = word_spans(text)
+    passage = (0, text.index(".") + 1)  # "Putin visited in 2000."
+    more = by_word(passage, words, "end", 1, text)
+    assert text[slice(*more)] == "Putin visited in 2000. Kim"
+    assert by_word(more, words, "end", -1, text) == passage
+    less = by_word(passage, words, "end", -1, text)
+    assert text[slice(*less)] == "Putin visited in"
+    assert by_word(less, words, "end", 1, text) == passage
+    him = (0, text.index("him") + 3)
+    assert text[slice(*by_word(him, words, "end", 1, text))].endswith("him, and")
+    assert text[slice(*by_word(by_word(him, words, "end", 1, text), words, "end", -1, text))] == (
+        "Putin visited in 2000. Kim met him,"
+    )

@@ -255,7 +255,7 @@ class SectionView(VerticalScroll, can_focus=True):
         else:
             start, end = self.cursor.block_of(span[0])  # never into the next block
             inside = [(s, e) for s, e in spans if s >= start and e <= end]
-            self.cursor.set_words(by_word(span, inside, edge, delta))
+            self.cursor.set_words(by_word(span, inside, edge, delta, self.section.text))
         self._passage_moved()
 
     def select_paragraph(self, delta: int) -> None:
