@@ -16,6 +16,7 @@ from briefing.tui.app import make_app
 from briefing.tui.passage import by_word, word_spans
 from briefing.tui.screens.library import LibraryScreen
 from briefing.tui.screens.reader import ReaderScreen
+from briefing.tui.widgets.notes_pane import excerpt, preview
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import BUNDLED, SLUG
 from tests.helpers.screen_text import on_screen
@@ -147,3 +148,25 @@ def test_w_and_big_w_undo_each_other_full_stop_included() -> None:
     assert text[slice(*by_word(by_word(him, words, "end", 1, text), words, "end", -1, text))] == (
         "Putin visited in 2000. Kim met him,"
     )
+
+
+@pytest.mark.unit
+def test_cut_text_ends_at_a_word_with_an_ellipsis() -> None:
+    text = "On Wednesday, 19 June 2024, North Korea’s leader met Putin in Pyongyang."
+    assert excerpt(text, 20) == "On Wednesday, 19…"
+    lines = preview(text, 20, 2).split("\n")
+    assert len(lines) == 2 and lines[-1].endswith("…") and all(len(x) <= 20 for x in lines)
+    assert not lines[-1][:-1].endswith(("Kor", "Nort"))  # whole words
+    assert preview("short", 20, 2) == "short"
+
+
+async def test_the_note_editor_shows_a_long_quote_cut_with_an_ellipsis(store: Store) -> None:
+    from textual.widgets import Static
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(60, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("l", "L", "L", "a")  # three sentences: longer than three lines
+        await pilot.pause()
+        shown = str(app.screen.query_one("#note-quote", Static).render())
+        assert shown.rstrip().endswith("…") and len(shown.splitlines()) <= 3

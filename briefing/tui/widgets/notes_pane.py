@@ -34,8 +34,27 @@ class Group:
 
 
 def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` on one line, at most ``limit`` characters: cut at a word boundary, with "…"."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut and not flat[limit - 1].isspace():  # not in the middle of a word
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def preview(text: str, width: int, lines: int) -> str:
+    """``text`` wrapped at ``width`` into at most ``lines`` lines, the last one ending in "…"
+    when it had to be cut."""
+    import textwrap
+
+    wrapped = textwrap.wrap(" ".join(text.split()), max(width, 8))
+    if len(wrapped) <= lines:
+        return "\n".join(wrapped)
+    # Longer than a line (the next line's first word did not fit on it): cut, with "…".
+    last = excerpt(f"{wrapped[lines - 1]} {wrapped[lines]}", max(width, 8))
+    return "\n".join([*wrapped[: lines - 1], last])
 
 
 def has_tags(annotation: Annotation, wanted: Sequence[str]) -> bool:
