@@ -170,3 +170,29 @@ async def test_the_note_editor_shows_a_long_quote_cut_with_an_ellipsis(store: St
         await pilot.pause()
         shown = str(app.screen.query_one("#note-quote", Static).render())
         assert shown.rstrip().endswith("…") and len(shown.splitlines()) <= 3
+
+
+async def test_help_at_40_columns_keeps_every_description_off_the_left_edge(
+    store: Store,
+) -> None:
+    from briefing.tui.screens.help import HelpScreen
+    from briefing.tui.widgets.key_bar import KeyBar
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        keys = help_screen.query_one("#help-keys")
+        lines = str(keys.render()).splitlines()
+        assert all(len(line) <= keys.size.width for line in lines)
+        edge = [line for line in lines if line.strip() and not line.startswith("  ")]
+        assert edge == ["Reader", "Everywhere"]
+        bar = str(help_screen.query_one(KeyBar).render())
+        assert "Close" in bar and "Next §" not in bar  # the help's keys, not the reader's
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        bar = str(app.screen.query_one(KeyBar).render())
+        assert "Cancel" in bar and "Next §" not in bar

@@ -44,6 +44,7 @@ from briefing.core.rules import counted, now_iso
 from briefing.core.safetext import visible
 from briefing.store.atomic import AlreadyExists, WriteRefused, write_document
 from briefing.store.facade import Store
+from briefing.tui.widgets.key_bar import KeyBar
 
 SAVE, OVERWRITE = "Save (enter)", "Overwrite"  # the status line says: enter again
 SSH_HINT = "Over SSH the file is saved on the server; copy sends it to your own clipboard."
@@ -112,10 +113,12 @@ class ExportDialog(ModalScreen[Path | None]):
             if self.confined is not None or os.environ.get("SSH_CONNECTION"):
                 yield Static(Content(SSH_HINT), id="export-hint")
             with Horizontal(id="export-buttons"):
-                # The keys are on the buttons: no key bar, whose enter the path field hides.
+                # The keys are on the buttons too: the key bar cannot show enter, which the
+                # path field takes (its submit saves).
                 yield Button(SAVE, id="export-save", variant="primary")
                 yield Button("Copy (ctrl+y)", id="export-copy")
                 yield Button("Cancel (esc)", id="export-cancel")
+        yield KeyBar()  # this dialog's keys, not the reader's underneath
 
     def on_mount(self) -> None:
         field = self.query_one("#export-path", Input)
