@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="auto: propose sections for text without '##' headings; none: one section",
     )
+    cmd.add_argument(
+        "--slug",
+        metavar="NAME",
+        help="import one input as this briefing (a new name, or a stored one to replace)",
+    )
 
     notes = commands.add_parser("notes", help="add, list, edit and remove notes")
     note_cmds = notes.add_subparsers(dest="notes_command", metavar="ACTION", required=True)

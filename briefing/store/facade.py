@@ -219,6 +219,15 @@ class Store:
             raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
         return listing
 
+    def origins(self) -> dict[str, str]:
+        """Where each briefing was last imported from, by slug: a file's full path, a
+        URL, ``-`` for stdin (reads the library index; for an import to decide which
+        stored briefing an input revises)."""
+        self._index()  # moves a layout-1 folder first
+        data = self.library_file.read() or {}
+        records = data.get("briefings", {}).values()
+        return {record["slug"]: str(record.get("origin", "")) for record in records}
+
     def briefings(self) -> list[Briefing]:
         """Every briefing with its text: reads every briefing's file (export, reindex)."""
         return [self.get(slug) for slug in self._index()]

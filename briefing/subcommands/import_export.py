@@ -27,7 +27,9 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
     options = Options(split=args.split, sections=args.sections)
     if args.paths.count("-") > 1:
         raise UsageError("'-' (stdin) can be given once")
-    files, _ = collect_inputs(args.paths)
+    files, missing = collect_inputs(args.paths)
+    if args.slug is not None and (len(files) + len(missing) != 1):
+        raise UsageError("--slug NAME is for one input (one file, URL or '-')")
     if len(files) > 5:
         from rich.console import Console
         from rich.progress import Progress
@@ -41,7 +43,7 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
                 options=options,
             )
     else:
-        report = import_paths(context.store, args.paths, options=options)
+        report = import_paths(context.store, args.paths, options=options, slug=args.slug)
     for result in report.results:
         detail = ""
         if result.changes or result.orphaned:
