@@ -150,7 +150,7 @@ def load_input(
 #: File names that say nothing about the article (a saved page's ``index.html``): such
 #: a file's slug comes from its title, as stdin's and a URL's do.
 GENERIC_NAMES = frozenset(
-    [
+    {
         "index",
         "page",
         "article",
@@ -171,7 +171,7 @@ GENERIC_NAMES = frozenset(
         "news",
         "export",
         "saved",
-    ]
+    }
 )
 _UNNAMED = "0-unnamed-input-0"
 
