@@ -42,8 +42,12 @@ def select(store: Store, chosen: Selection) -> list[ExportItem]:
     else:
         counts = store.note_counts()
         briefings = [store.get(b.slug) for b in store.listings() if counts.get(b.slug)]
-    for briefing in briefings if chosen.section else ():
-        store.section(briefing.slug, chosen.section or "")
+    # A section by its key or its title, in each briefing (the same title may have a
+    # different key in another); an unknown one is an error.
+    keys = {
+        b.slug: store.section(b.slug, chosen.section).key if chosen.section else None
+        for b in briefings
+    }
     return [
         ExportItem(
             b,
@@ -51,7 +55,7 @@ def select(store: Store, chosen: Selection) -> list[ExportItem]:
                 export.filter_annotations(
                     store.annotations(b.slug),
                     tags=chosen.tags,
-                    section=chosen.section,
+                    section=keys[b.slug],
                     since=chosen.since,
                 )
             ),

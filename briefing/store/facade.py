@@ -306,9 +306,10 @@ class Store:
         return search.corpus()
 
     def section(self, slug: str, key: str) -> Section:
-        """One section; an unknown key is an error that lists the keys there are."""
+        """One section, by its key or its title (:meth:`.Briefing.section_key`); an
+        unknown one is an error that lists the keys there are."""
         briefing = self.get(slug)
-        section = briefing.section(key)
+        section = briefing.section(briefing.section_key(key))
         if section is None:
             keys = ", ".join(s.key for s in briefing.sections)
             raise NotFound(f"briefing {slug!r} has no section {key!r} (sections: {keys})")
@@ -677,6 +678,8 @@ class Store:
             updated = stored.with_changes(**changes)
             if base is not None:
                 updated = merging.merge(base, stored, base.with_changes(**changes))
+            if updated.with_changes(updated=stored.updated) == stored:
+                return stored  # an edit that changes nothing is not written, nor dated
             updated = updated.with_changes(version=stored.version + 1)
             table.update(annotation_record(updated), doc_ids=[doc.doc_id])
         return updated

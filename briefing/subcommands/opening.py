@@ -18,7 +18,10 @@ def read(context: Context, args: argparse.Namespace) -> int:
     slug, section = getattr(args, "slug", None), getattr(args, "section", None)
     context.store.note_counts()  # a damaged file or a wrong slug is said first, as
     if slug is not None:  # it would be with a terminal
-        context.store.section(slug, section) if section else context.store.get(slug)
+        if section:  # a title works as its key does
+            section = context.store.section(slug, section).key
+        else:
+            context.store.get(slug)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise Failure("briefing needs a terminal; try `briefing show`")
     theme = load_config().theme
