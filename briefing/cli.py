@@ -141,7 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--since", type=_day, metavar="YYYY-MM-DD", help="only notes created or changed since"
     )
-    cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE (a folder: one <slug>.md per briefing there)",
+    )
     cmd.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     cmd.add_argument(
         "--format",

@@ -4,6 +4,7 @@ works, bad note input in one line, edits that change nothing, search lines apart
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,40 @@ def test_two_notes_on_one_passage_search_apart(
     lines = [line for line in out.splitlines() if "[note" in line and "Russia can veto" in line]
     assert len(lines) == 2
     assert len(set(lines)) == 2
+
+
+def test_a_new_export_gets_the_umask_mode_and_an_old_one_keeps_its_own(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    code, note_id, _ = run(capsys, "notes", "add", SLUG, "un-veto", "--quote", QUOTE)
+    assert code == 0
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "out.md"
+        assert run(capsys, "export", SLUG, "-o", str(target))[0] == 0
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        target.chmod(0o640)
+        assert run(capsys, "notes", "edit", note_id.strip(), "--note", "new words")[0] == 0
+        assert run(capsys, "export", SLUG, "-o", str(target), "--force")[0] == 0
+        assert "new words" in target.read_text("utf-8")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+        # Data files stay private.
+        notes = next((store.paths.root / "users").rglob("*.json"))
+        assert stat.S_IMODE(notes.stat().st_mode) & 0o077 == 0
+    finally:
+        os.umask(old)
+
+
+def test_export_all_into_a_folder_writes_one_file_per_briefing(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path
+) -> None:
+    assert run(capsys, "notes", "add", SLUG, "un-veto", "--quote", QUOTE, "--note", "N1")[0] == 0
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    code, _out, err = run(capsys, "export", "--all", "-o", str(vault))
+    assert code == 0, err
+    assert [p.name for p in vault.iterdir()] == [f"{SLUG}.md"]
+    assert "N1" in (vault / f"{SLUG}.md").read_text("utf-8")

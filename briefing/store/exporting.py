@@ -109,9 +109,11 @@ def targets(
     items: Sequence[ExportItem], fmt: str, *, output: Path | None, folder: Path | None
 ) -> list[Target]:
     """``output`` holding every item, or else one file per briefing in ``folder`` (a
-    vault), named by its slug and the format's suffix."""
-    if output is not None:
+    vault), named by its slug and the format's suffix. An ``output`` that is a folder
+    is such a folder."""
+    if output is not None and not output.is_dir():
         return [Target(output, items, False)]
+    folder = output or folder
     suffix = ".json" if fmt == "json" else ".md"
     where = folder or Path()
     return [Target(where / f"{item.briefing.slug}{suffix}", [item], True) for item in items]
