@@ -36,8 +36,13 @@ STDIN = "-"
 
 @dataclass
 class ImportReport:
+    """What an import did: a result per briefing written, a refusal per input refused,
+    and each revised briefing's section titles as they were before (old key -> title),
+    so that a renamed section can be told from notes that moved."""
+
     results: list[ImportResult] = field(default_factory=list)
     refused: list[IngestError] = field(default_factory=list)
+    sections_before: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -294,6 +299,9 @@ def import_paths(
         if on_parsed is not None:
             on_parsed(item)
     if parsed:
+        report.sections_before = {
+            b.slug: {s.key: s.title for s in b.sections} for b in listed if b.slug in parsed
+        }
         report.results = store.import_briefings(parsed.values(), search_rows=search_rows)
     return report
 
