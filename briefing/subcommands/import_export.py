@@ -59,9 +59,7 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
             context.out(f"           {visible(f'section “{was}” is now “{now}”')}")
         # Only the importing user's own notes are spelled out: others' stay private.
         mine = [
-            c
-            for c in found
-            if c.user == context.store.user and not changes.is_renamed(c, renamed)
+            c for c in found if c.user == context.store.user and not changes.is_renamed(c, renamed)
         ]
         for change in mine:
             for line in changes.describe(change, titles, old_titles=before).split("\n"):
