@@ -127,3 +127,39 @@ def test_export_all_into_a_folder_writes_one_file_per_briefing(
     assert code == 0, err
     assert [p.name for p in vault.iterdir()] == [f"{SLUG}.md"]
     assert "N1" in (vault / f"{SLUG}.md").read_text("utf-8")
+
+
+@pytest.mark.unit
+def test_the_known_themes_are_textuals_built_in_themes() -> None:
+    from textual.theme import BUILTIN_THEMES
+
+    from briefing.core.config import THEMES
+
+    assert sorted(THEMES) == sorted(BUILTIN_THEMES)
+
+
+def test_an_unknown_theme_is_flagged_and_the_reader_uses_its_default(
+    capsys: pytest.CaptureFixture[str],
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from briefing.tui import launch
+
+    config = tmp_path / "config.toml"
+    config.write_text('[reader]\ntheme = "no-such-theme"\n', "utf-8")
+    monkeypatch.setenv("BRIEFING_CONFIG", str(config))
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0
+    assert "not a theme" in out and "textual-dark" in out
+    import tomllib
+
+    assert tomllib.loads(out)["reader"]["theme"] == "no-such-theme"  # still valid TOML
+    seen: list[str] = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(
+        launch, "open_reader", lambda store, slug, section, theme: seen.append(theme) or 0
+    )
+    code, _, err = run(capsys, tty=True)
+    assert code == 0 and seen == [""]
+    assert len(err.strip().splitlines()) == 1 and "'no-such-theme' is not a theme" in err
