@@ -34,13 +34,25 @@ SYSTEM_MODULES = {"test_serve", "test_users", "test_reliability", "test_escape_a
 LAYERS = ("unit", "ui", "system")
 
 
+#: Modules whose tests run longest, mostly waiting on the child processes they kill or
+#: serve: they run first, so that no worker is still on one when the others are done.
+LONGEST_FIRST = ("test_reimport_kills", "test_reliability", "test_serve", "test_serve_limits")
+
+
+def _module_name(item: pytest.Item) -> str:
+    module = getattr(item, "module", None)
+    return module.__name__.rsplit(".", 1)[-1] if module else ""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(item.get_closest_marker(layer) for layer in LAYERS):
             continue
-        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        module = _module_name(item)
         layer = "ui" if module in UI_MODULES else "system" if module in SYSTEM_MODULES else "unit"
         item.add_marker(getattr(pytest.mark, layer))
+    rank = {name: at for at, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module_name(item), len(rank)))  # stable
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

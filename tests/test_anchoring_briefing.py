@@ -437,3 +437,37 @@ def test_a_short_label_paragraph_unique_before_and_after_follows_into_a_new_sect
     moved = reanchor_in_briefing(note, new, before)
     assert (moved.status, moved.section, moved.start) == ("anchored", "meta", 0)
     assert reanchor_in_briefing(note, new).status == "orphaned"
+
+
+def test_a_line_repeated_in_every_listing_and_edited_alike_keeps_its_note_on_its_own_copy() -> None:
+    # The same two lines in three listings with the same surroundings; a revision
+    # capitalises a word in all of them. The note on the second copy stays on the second.
+    line = 'io::stdin().read_line(&mut guess)\n        .expect("failed to read line");'
+    listing = (
+        '```\nloop {\n    println!("Please input your guess.");\n\n'
+        "    let mut guess = String::new();\n\n"
+        f"{line}\n\n"
+        '    let guess: u32 = guess.trim().parse().expect("Please type a number!");\n\n'
+        '    println!("You guessed: {}", guess);\n}\n```'
+    )
+    body = "\n\n".join(
+        f"Step {n}: we read the guess again, as before.\n\n{listing}" for n in (1, 2, 3)
+    )
+    old = briefing(f"## Looping\n\n{body}\n")
+    new = briefing(f"## Looping\n\n{body.replace('failed', 'Failed')}\n")
+    section = old.section("looping")
+    assert section is not None
+    start = section.text.index(line, section.text.index("Step 2"))
+    note = Annotation(
+        id="n1",
+        user="tester",
+        briefing="weekly",
+        section="looping",
+        anchor=make_anchor(section.text, start, start + len(line)),
+    )
+    kept = reanchor_in_briefing(note, new, {s.key: s.text for s in old.sections})
+    new_section = new.section("looping")
+    assert new_section is not None
+    edited = line.replace("failed", "Failed")
+    assert kept.start == new_section.text.index(edited, new_section.text.index("Step 2"))
+    assert kept.quote == edited

@@ -382,6 +382,7 @@ async def test_notes_persist_across_a_restart(store: Store) -> None:
 async def test_escape_in_the_editor_changes_nothing(store: Store) -> None:
     spans = sentences(section_text(store))
     store.add_annotation(SLUG, SECTION, *spans[0], note="Keep me", tags=["a"])
+    store.set_setting("last_briefing", SLUG)  # else remembered just after the first frame
     before = snapshot_files(store.paths.root)
     app = make_app(store, SLUG, SECTION)
     async with app.run_test(size=SIZE) as pilot:

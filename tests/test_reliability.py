@@ -40,16 +40,19 @@ KILLS = 20
 
 
 def start_writer(
-    root: Path, count: int, *, wait: bool = False, ready: bool = True
+    root: Path, count: int, *, wait: bool = False, ready: bool = True, fork: bool = False
 ) -> subprocess.Popen[bytes]:
-    """Start ``note_writer.py``; with ``ready``, return once its store is open."""
+    """Start ``note_writer.py``; with ``ready``, return once its store is open (with
+    ``fork``, once it is ready to fork writers, one per line written to its stdin)."""
     argv = [sys.executable, str(WRITER), str(root), "tester", str(count)]
+    if fork:
+        argv.append("--fork")
     # The child must import the same source as this test, whatever is installed.
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     proc = subprocess.Popen(
         [*argv, "--wait"] if wait else argv,
         env={**os.environ, "PYTHONPATH": path},
-        stdin=subprocess.PIPE if wait else subprocess.DEVNULL,
+        stdin=subprocess.PIPE if wait or fork else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -84,37 +87,64 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 # -- 1. SIGKILL at random moments ------------------------------------------
 
 
-def test_sigkill_at_random_moments_never_loses_a_saved_note(store: Store, data_dir: Path) -> None:
+def test_sigkill_at_random_moments_never_loses_a_saved_note(
+    store: Store, data_dir: Path, request: pytest.FixtureRequest
+) -> None:
     seed = int(os.environ.get("BRIEFING_TEST_SEED", "20261130"))  # replay: set it
     rng = random.Random(seed)
     notes = store.paths.notes_file("tester", SLUG)
     confirmed: list[str] = []  # every id a writer printed, i.e. after add returned
     stale_temps_seen = unconfirmed = 0
+    # The writers killed mid-write are forked, each a process of its own, by one parent
+    # that has started once: only the kills at start-up pay a fresh interpreter.
+    forker = start_writer(data_dir, 0, fork=True)
+    assert forker.stdin is not None and forker.stdout is not None
+    pid = 0
+
+    def stop() -> None:  # even after a failed assertion: no writer is left running
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+        forker.kill()
+        forker.communicate()
+
+    request.addfinalizer(stop)
+
+    def forked_line() -> str:
+        line = forker.stdout.readline()  # type: ignore[union-attr]
+        assert line.endswith(b"\n") and not line.startswith(b"ended "), (
+            f"writer died: {line!r} {forker.communicate()[1]!r}"
+        )
+        return line.decode().strip()
+
     for kill in range(KILLS):
         if kill % 5 == 4:
             # Every fifth kill lands anywhere from interpreter start-up to the
             # first writes, where stale temps are cleaned and the backup taken.
             proc = start_writer(data_dir, 0, ready=False)
             time.sleep(rng.uniform(0, 0.4))
-            ids = []
+            proc.send_signal(signal.SIGKILL)
+            rest, _ = proc.communicate()
+            assert proc.returncode == -signal.SIGKILL
+            confirmed += [line for line in complete_lines(rest) if line != "ready"]
         else:
             # Let it save 13..18 notes, then kill at a random phase of a write.
-            proc = start_writer(data_dir, 0)
-            assert proc.stdout is not None
+            forker.stdin.write(b"start\n")
+            forker.stdin.flush()
+            pid = int(forked_line().removeprefix("started "))
             wanted = rng.randint(13, 18)
             ids = []
             stamps: list[float] = []
             while len(ids) < wanted:
-                line = proc.stdout.readline()
-                assert line.endswith(b"\n"), f"writer died: {proc.communicate()[1]!r}"
-                ids.append(line.decode().strip())
+                ids.append(forked_line())
                 stamps.append(time.monotonic())
             interval = (stamps[-1] - stamps[0]) / (len(stamps) - 1)
             time.sleep(rng.uniform(0, 2 * interval))
-        proc.send_signal(signal.SIGKILL)
-        rest, _ = proc.communicate()
-        assert proc.returncode == -signal.SIGKILL
-        confirmed += [line for line in ids + complete_lines(rest) if line != "ready"]
+            os.kill(pid, signal.SIGKILL)
+            while not (line := forker.stdout.readline()).startswith(b"ended "):
+                ids.append(line.decode().strip())  # whole lines: each id is one write
+            assert line == b"ended %d\n" % signal.SIGKILL, line
+            pid = 0
+            confirmed += ids
         if not notes.exists():  # killed before its first write ever finished
             assert not confirmed
             continue

@@ -34,11 +34,11 @@ def _hex(colour: RichColor | None) -> str | None:
     return colour.triplet.hex
 
 
-def _cells(app: object, region: object) -> list[tuple[int, str, str, str]]:
-    """(line, text, foreground, background) of every drawn run of text in ``region``."""
-    update = app.screen._compositor.render_full_update()  # type: ignore[attr-defined]
+def _cells(update: object, region: object) -> list[tuple[int, str, str, str]]:
+    """(line, text, foreground, background) of every drawn run of text in ``region`` of a
+    full screen update."""
     found = []
-    for y, strip in enumerate(update.strips):
+    for y, strip in enumerate(update.strips):  # type: ignore[attr-defined]
         if not region.y <= y < region.bottom:  # type: ignore[attr-defined]
             continue
         x = 0
@@ -84,9 +84,10 @@ async def test_every_built_in_theme_keeps_text_at_aa_contrast(store: Store) -> N
             app.theme = theme
             await pilot.pause()
             pane = screen.query_one(NotesPane)
+            update = screen._compositor.render_full_update()  # the whole screen, drawn once
             for widget in (view, pane):
                 region = widget.content_region
-                for y, run, fg, bg in _cells(app, region):
+                for y, run, fg, bg in _cells(update, region):
                     ratio = contrast(fg, bg)
                     if ratio < (MARK if set(run) <= MARKS else AA):
                         where = f"{theme} {type(widget).__name__} line {y}: {run[:20]!r}"

@@ -9,6 +9,8 @@ and echoes what it reads.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import re
 import shutil
 import subprocess
@@ -72,21 +74,48 @@ while True:
 """
 
 
+def shared_folder(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder ``make`` fills once per run: under xdist the workers share it (keys cost
+    a second each to make), the first one making it under a lock while the others wait."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = factory.mktemp(name)
+        make(folder)
+        return folder
+    root = factory.getbasetemp().parent  # this run's, shared by its workers
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed worker left
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+def _ssh_keygen(path: Path, *options: str) -> None:
+    subprocess.run(
+        ["ssh-keygen", "-q", *options, "-N", "", "-f", str(path)],
+        check=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+KEY_NAMES = ("alice", "bob", "carol", "dave")
+RSA_BITS = (1024, 3072)
+
+
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Private key files made by ssh-keygen: alice and bob get registered, carol never."""
-    folder = tmp_path_factory.mktemp("keys")
-    found = {}
-    for name in ("alice", "bob", "carol", "dave"):
-        path = folder / name
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", str(path)],
-            check=True,
-            timeout=30,
-            stdin=subprocess.DEVNULL,
-        )
-        found[name] = path
-    return found
+
+    def make(folder: Path) -> None:
+        for name in KEY_NAMES:
+            _ssh_keygen(folder / name, "-t", "ed25519", "-C", f"{name}@test")
+
+    folder = shared_folder(tmp_path_factory, "keys", make)
+    return {name: folder / name for name in KEY_NAMES}
 
 
 @pytest.fixture
@@ -270,15 +299,10 @@ async def agone(pid: int, timeout: float = 8.0) -> bool:
 @pytest.fixture(scope="session")
 def rsa_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     """RSA keys made by ssh-keygen: 1024 bits (too weak) and 3072 bits; private key paths."""
-    folder = tmp_path_factory.mktemp("rsa")
-    found = {}
-    for bits in (1024, 3072):
-        path = folder / f"rsa{bits}"
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "rsa", "-b", str(bits), "-N", "", "-f", str(path)],
-            check=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        found[bits] = path
-    return found
+
+    def make(folder: Path) -> None:
+        for bits in RSA_BITS:
+            _ssh_keygen(folder / f"rsa{bits}", "-t", "rsa", "-b", str(bits))
+
+    folder = shared_folder(tmp_path_factory, "rsa", make)
+    return {bits: folder / f"rsa{bits}" for bits in RSA_BITS}

@@ -259,12 +259,26 @@ def _near(anchor: Anchor, found: Layout, own: int | None, rivals: Rivals | None)
 
     candidates: list[Found] = []
     if own is not None:
-        candidates = consider(own, spans.guesses(anchor, found.parts[own][1]))
+        # Where the head and tail fit best, and the old position: of several look-alikes
+        # (a line repeated in every listing, all edited alike) the best fits may all be one.
+        own_text = found.parts[own][1]
+        starts = spans.guesses(anchor, own_text)
+        if anchor.start < len(own_text):
+            starts.add(anchor.start)
+        candidates = consider(own, starts)
     if not candidates:
         for part, starts in _rough_starts(anchor, found).items():
             candidates.extend(consider(part, starts))
     if candidates:
-        return max(candidates, key=lambda c: (round(c.score, 3), c.wide, c.part == own))
+        return max(
+            candidates,
+            key=lambda c: (
+                round(c.score, 3),
+                c.wide,
+                c.part == own,
+                c.part == own and -abs(c.start - anchor.start),
+            ),
+        )
     # Nothing passed. A long passage nearly intact, with no look-alike anywhere, is the
     # passage though all around it changed (moved with its neighbours rewritten).
     close = sorted(key for key, (_, quote, _) in seen.items() if quote >= gate.REWRITTEN)
