@@ -199,18 +199,40 @@ def _title_key(title: str) -> str:
     return " ".join(title.casefold().split())
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What an import checks its inputs against: each stored briefing's title by slug,
+    and the slugs by origin and by title (made once per import, looked up per input)."""
+
+    titles: dict[str, str]
+    by_origin: dict[str, str]
+    by_title: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, stored: dict[str, tuple[str, str]]) -> Stored:
+        """From each stored briefing's (title, origin) by slug."""
+        by_title: dict[str, list[str]] = {}
+        for slug, (title, _) in stored.items():
+            by_title.setdefault(_title_key(title), []).append(slug)
+        return cls(
+            {slug: title for slug, (title, _) in stored.items()},
+            {origin: slug for slug, (_, origin) in stored.items() if origin not in ("", STDIN)},
+            by_title,
+        )
+
+
 def place(
     item: Input,
     briefing: Briefing,
     where: str,
-    stored: dict[str, tuple[str, str]],
+    stored: Stored,
     *,
     chosen: str | None = None,
 ) -> Briefing | IngestError:
     """``briefing`` under the slug it is imported as, or the refusal that keeps a
     different article from replacing a stored one (and its notes moving onto it).
 
-    ``stored``: each stored briefing's (title, origin) by slug; ``where``: this input's
+    ``stored``: the stored briefings' titles and origins; ``where``: this input's
     origin; ``chosen``: the user's ``--slug``. The rule, in order: a slug the user
     chose (``--slug``, or ``slug:`` in the front matter) is used as it is; an input
     from the same file or URL as a stored briefing revises it; an input named by its
@@ -222,13 +244,11 @@ def place(
         return _with_slug(briefing, slugify(chosen, fallback="briefing"))
     if briefing.slug != _default_slug(item, briefing):
         return briefing  # a front matter slug: the user's choice
-    if where != STDIN:
-        for slug, (_, origin) in stored.items():
-            if origin == where:
-                return _with_slug(briefing, slug)
+    if where != STDIN and where in stored.by_origin:
+        return _with_slug(briefing, stored.by_origin[where])
     title = _title_key(briefing.title)
     if not _name_slug(item):
-        same = [slug for slug, (other, _) in stored.items() if _title_key(other) == title]
+        same = stored.by_title.get(title, [])
         if len(same) == 1:
             return _with_slug(briefing, same[0])
         if len(same) > 1:
@@ -238,11 +258,11 @@ def place(
                 f"its title “{briefing.title}” is the title of {len(same)} stored briefings "
                 f"({names}); give --slug NAME to say which one it revises, or a new name",
             )
-    old = stored.get(briefing.slug)
-    if old is not None and _title_key(old[0]) != title:
+    old = stored.titles.get(briefing.slug)
+    if old is not None and _title_key(old) != title:
         return IngestError(
             item.label,
-            f"'{briefing.slug}' already holds “{old[0]}”, a different article from "
+            f"'{briefing.slug}' already holds “{old}”, a different article from "
             f"“{briefing.title}”; nothing changed. Give --slug NAME to import it under "
             f"another name (or --slug {briefing.slug} to replace it)",
         )
@@ -281,7 +301,7 @@ def import_paths(
     search_rows: dict[str, list[SectionRow]] = {}
     listed = store.listings() if store.exists() else []
     origins = store.origins() if listed else {}
-    stored = {b.slug: (b.title, origins.get(b.slug, "")) for b in listed}
+    stored = Stored.of({b.slug: (b.title, origins.get(b.slug, "")) for b in listed})
     for item, outcome in parsed_inputs(inputs, options, stdin, search_rows=search_rows):
         where = str(item.path.resolve()) if item.path is not None else item.label
         if isinstance(outcome, Briefing):
