@@ -175,7 +175,10 @@ async def test_the_notes_list_follows_a_note_added_elsewhere_and_starts_at_the_t
         screen = app.screen
         assert isinstance(screen, AllNotesScreen)
         pane = screen.query_one(NotesPane)
+        await pilot.pause(0.2)
+        await pilot.pause()
         assert pane.scroll_y == 0  # the first briefing's title shows
+        assert "Arctic shipping" in cards(pane)[0]
         # As `briefing notes add` in another process would:
         Store(two_briefings.paths.root, "tester").add_annotation(
             "arctic", "routes", 0, 12, note="added from the CLI"
