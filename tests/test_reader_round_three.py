@@ -97,6 +97,10 @@ async def test_a_library_filter_that_matches_nothing_says_so_where_the_rows_were
         await pilot.press("q")  # the reader, opened at start-up, closes onto the library
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
+        title = str(app.screen.query_one(DataTable).get_row_at(0)[0])
+        assert title.endswith("…") and "The Russia–North Korea Mutual Defence Treaty".startswith(
+            title[:-1] + " "
+        )  # cut between words
         await pilot.press("q", "q")  # as a user quitting twice
         await pilot.pause()
         empty = app.screen.query_one("#library-empty", Label)

@@ -16,6 +16,7 @@ from briefing.core.model import Listing, ReadingState
 from briefing.core.safetext import visible
 from briefing.store.facade import Store
 from briefing.tui.widgets.key_bar import KeyBar
+from briefing.tui.widgets.notes_pane import excerpt
 
 
 def matches(briefing: Listing, words: list[str]) -> bool:
@@ -114,19 +115,17 @@ class LibraryScreen(Screen[None]):
         self._set_columns(table)
         table.clear()
         shown = [b for b in self.store.listings() if matches(b, words)]
+        widths = {str(key.value): max(column.width, 2) for key, column in table.columns.items()}
         for briefing in shown:
             # The lead is not a section (as `briefing list` counts): counted are the ## ones.
             body = {section.key for section in briefing.body_sections}
             read = len(states[briefing.slug].read & body) if briefing.slug in states else 0
             total = len(body)
-            table.add_row(
-                Text(visible(briefing.title), overflow="ellipsis", no_wrap=True),
+            tags = " ".join(f"#{t}" for t in briefing.tags)
+            table.add_row(  # cut at a word (a tag), with "…", to fit its column
+                Text(excerpt(visible(briefing.title), widths["title"]), no_wrap=True),
                 Text(visible(briefing.date)),
-                Text(
-                    visible(" ".join(f"#{t}" for t in briefing.tags)),
-                    overflow="ellipsis",
-                    no_wrap=True,
-                ),
+                Text(excerpt(visible(tags), widths["Tags"]), no_wrap=True),
                 str(total),
                 str(counts.get(briefing.slug, 0)),
                 "✓" if read == total else f"{read}/{total}",

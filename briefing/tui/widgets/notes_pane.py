@@ -39,8 +39,10 @@ def excerpt(text: str, limit: int = 60) -> str:
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1]
-    if " " in cut and not flat[limit - 1].isspace():  # not in the middle of a word
-        cut = cut[: cut.rindex(" ")]
+    if " " in cut and not flat[limit - 1].isspace():  # not in the middle of a word...
+        at_word = cut[: cut.rindex(" ")]
+        if len(at_word) >= limit // 2:  # ...unless that would waste half the room
+            cut = at_word
     return cut.rstrip(" ,;:") + "…"
 
 
