@@ -79,8 +79,8 @@ async def test_the_open_reader_says_what_a_reimport_did_to_the_notes_once(
 
         await _until(pilot, lambda: "orphaned" in said(), "the orphaned note")
         shown = said()
-        assert "1 moved" in shown and "1 orphaned" in shown
-        assert "(now in UN veto)" in shown
+        assert "1 of your notes moved, 1 orphaned" in shown
+        assert "(from Treaty terms to UN veto)" in shown
         assert "up to date" not in shown
     again = make_app(Store(store.paths.root, "tester"), SLUG, "treaty-terms")
     async with again.run_test(size=(100, 30)) as pilot:

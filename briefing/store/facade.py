@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,6 +181,8 @@ class Store:
         self._revisions: dict[str, tuple[Briefing, str]] = {}
         #: Per briefing, the notes the running import moved, edited or orphaned.
         self._note_changes: dict[str, list[NoteChange]] = {}
+        #: Per briefing, its section titles before the running import (key -> title).
+        self._sections_before: dict[str, dict[str, str]] = {}
 
     def _file(self, path: Path) -> DataFile:
         if path not in self._files:
@@ -347,6 +349,7 @@ class Store:
                 continue  # its file is missing: nothing left to keep
             if revisions.revision_of(old_briefing) != revisions.revision_of(briefing):
                 revisions.keep(self.paths.root, old_briefing)
+            self._sections_before[briefing.slug] = {s.key: s.title for s in old_briefing.sections}
         with self.library_file.transaction() as db:
             data = dict(db.storage.read() or {})
             table: dict[str, Any] = dict(data.get("briefings", {}))
@@ -488,8 +491,11 @@ class Store:
         """Keep what an import did to ``user``'s notes, for the import's result and, in their
         state file, for their reader to say when it next opens the briefing."""
         self._note_changes.setdefault(slug, []).extend(news)
+        before = tuple(self._sections_before.get(slug, {}).items())  # tells a rename apart
         with self._file(self.paths.state_file(user)).transaction() as db:
-            db.table("changes").insert_multiple({**c.record(), "briefing": slug} for c in news)
+            db.table("changes").insert_multiple(
+                {**replace(c, before=before).record(), "briefing": slug} for c in news
+            )
 
     def take_changes(self, slug: str) -> list[NoteChange]:
         """What re-imports did to this user's notes on ``slug`` since last asked; forgets it.

@@ -50,20 +50,11 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
         titles: dict[str, str] = {}
         if found:
             titles = {s.key: s.title for s in context.store.get(result.slug).sections}
-        renamed = changes.renamed_sections(found, before, titles)
-        detail = changes.summary(found, renamed)
-        detail = f" (notes: {detail})" if detail else ""
+        told = changes.report(found, before, titles, context.store.user)
+        detail = f" (notes: {told.counts})" if told.counts else ""
         context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
-        for old, new in renamed.items():  # the section was renamed, its notes stayed put
-            was, now = before.get(old, old), titles.get(new, new)
-            context.out(f"           {visible(f'section “{was}” is now “{now}”')}")
-        # Only the importing user's own notes are spelled out: others' stay private.
-        mine = [
-            c for c in found if c.user == context.store.user and not changes.is_renamed(c, renamed)
-        ]
-        for change in mine:
-            for line in changes.describe(change, titles, old_titles=before).split("\n"):
-                context.out(f"           {visible(line)}")
+        for line in told.lines:  # renamed sections, then only the user's own notes
+            context.out(f"           {visible(line)}")
     for error in report.refused:
         print(f"  refused  {visible(str(error))}", file=sys.stderr)
     summary = f"{len(report.results)} imported, {len(report.refused)} refused"

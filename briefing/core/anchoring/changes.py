@@ -27,6 +27,9 @@ class NoteChange:
     new_section: str
     old_quote: str
     new_quote: str
+    #: The briefing's sections before the import, (key, title) pairs, when kept with the
+    #: change for a later reader: it tells a renamed section from notes that moved.
+    before: tuple[tuple[str, str], ...] = ()
 
     def record(self) -> dict[str, Any]:
         """A JSON-safe form, for the store."""
@@ -38,6 +41,7 @@ class NoteChange:
             "new_section": self.new_section,
             "old_quote": self.old_quote,
             "new_quote": self.new_quote,
+            "before": dict(self.before),
         }
 
     @classmethod
@@ -50,7 +54,10 @@ class NoteChange:
             return None
         if not all(isinstance(v, str) for v in fields + quotes):
             return None
-        return cls(kind, *fields, *quotes)  # type: ignore[arg-type]
+        kept = record.get("before")
+        pairs = kept.items() if isinstance(kept, dict) else ()
+        before = tuple((k, v) for k, v in pairs if isinstance(v, str))
+        return cls(kind, *fields, *quotes, before=before)  # type: ignore[arg-type]
 
 
 def classify(old: Annotation, new: Annotation) -> NoteChange | None:
@@ -88,6 +95,42 @@ def renamed_sections(
     }
     sources = [new for new in pairs.values()]
     return {old: new for old, new in pairs.items() if new and sources.count(new) == 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a re-import did to one briefing's notes, as the CLI and the reader both say it."""
+
+    counts: str  # "1 moved, 1 edited" (a renamed section's notes not counted), or ""
+    notes: int  # notes counted in ``counts``
+    lines: list[str]  # each renamed section, then each of the user's own notes
+
+
+def report(
+    found: list[NoteChange],
+    before: Mapping[str, str],
+    titles: Mapping[str, str],
+    user: str,
+    width: int = 60,
+) -> Report:
+    """The lines that tell ``user`` what an import did: ``before`` and ``titles`` are the
+    briefing's section titles (key -> title) before and after it. Others' notes are only
+    counted, never spelled out: they are private."""
+    renamed = renamed_sections(found, before, titles)
+    lines = [
+        f"section “{before.get(old, old)}” is now “{titles.get(new, new)}”"
+        for old, new in renamed.items()
+    ]
+    kept = [c for c in found if not is_renamed(c, renamed)]
+    for change in kept:
+        if change.user == user:
+            lines.extend(describe(change, dict(titles), width, old_titles=before).split("\n"))
+    return Report(summary(found, renamed), len(kept), lines)
+
+
+def sections_before(found: list[NoteChange]) -> dict[str, str]:
+    """The sections before the import, as kept with the stored changes (key -> title)."""
+    return {key: title for change in found for key, title in change.before}
 
 
 def is_renamed(change: NoteChange, renamed: Mapping[str, str]) -> bool:

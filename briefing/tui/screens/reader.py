@@ -28,6 +28,7 @@ from textual.worker import Worker
 
 from briefing.core.model import Briefing, ReadingState, Section
 from briefing.core.paths import is_served
+from briefing.core.rules import counted
 from briefing.store.facade import DataError, Store
 from briefing.tui.screens.annotating import CURSOR_ACTIONS, AnnotationController
 from briefing.tui.screens.reader_keys import READER_BINDINGS
@@ -181,15 +182,15 @@ class ReaderScreen(Screen[None]):
         from briefing.core.anchoring import changes  # only when there is something to say
 
         titles = {s.key: s.title for s in self.briefing.sections}
-        lines = [changes.describe(c, titles, width=30) for c in found[:SHOWN_CHANGES]]
-        if len(found) > SHOWN_CHANGES:
-            lines.append(f"and {len(found) - SHOWN_CHANGES} more")
-        self.notify(
-            "\n".join(lines),
-            title=f"Re-imported: your notes {changes.summary(found)}",
-            timeout=15,
-            markup=False,
-        )
+        # Said as the CLI says it: a renamed section's notes did not move.
+        told = changes.report(found, changes.sections_before(found), titles, self.store.user, 30)
+        lines = told.lines[:SHOWN_CHANGES]
+        if len(told.lines) > SHOWN_CHANGES:
+            lines.append(f"and {counted(len(told.lines) - SHOWN_CHANGES, 'more line')}")
+        first, _, rest = told.counts.partition(", ")
+        count, _, kind = first.partition(" ")
+        said = f": {count} of your notes {kind}{', ' if rest else ''}{rest}" if told.counts else ""
+        self.notify("\n".join(lines), title=f"Re-imported{said}", timeout=15, markup=False)
         return True
 
     # -- showing a section ---------------------------------------------

@@ -1,0 +1,65 @@
+"""Pilot tests for the fourth round of reader fixes found by a second QA pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from briefing.store.facade import Store
+from briefing.store.importing import import_paths
+from briefing.tui.app import make_app
+from briefing.tui.screens.reader import ReaderScreen
+from tests.conftest import BUNDLED, SLUG
+
+pytestmark = pytest.mark.ui
+
+VETO = "Russia can veto decisions of the UN Security Council."
+CONCERN = "The deepening military partnership has raised concern among Western nations."
+
+
+async def _until(pilot: Pilot[object], condition: Callable[[], bool], what: str) -> None:
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    pytest.fail(f"the reader never showed {what}")
+
+
+def _mark(store: Store, key: str, quote: str) -> None:
+    text = store.section(SLUG, key).text
+    start = text.index(quote)
+    store.add_annotation(SLUG, key, start, start + len(quote))
+
+
+async def test_the_reimport_notice_says_what_the_cli_says_a_rename_is_no_move(
+    store: Store, tmp_path: Path
+) -> None:
+    _mark(store, "western-reaction", CONCERN)
+    _mark(store, "un-veto", VETO)
+    source = BUNDLED.read_text(encoding="utf-8")
+    paragraph = next(p for p in source.split("\n\n") if p.startswith(VETO))
+    revised = source.replace("## Western reaction", "## Western response")
+    revised = revised.replace(f"\n\n{paragraph}", "", 1)
+    revised = revised.replace("## Legal framework\n", f"## Legal framework\n\n{paragraph}\n", 1)
+    path = tmp_path / "rev" / f"{SLUG}.md"
+    path.parent.mkdir()
+    path.write_text(revised, encoding="utf-8")
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        import_paths(Store(store.paths.root, "tester"), [path])  # as another process would
+
+        def said() -> str:
+            return "\n".join(f"{n.title}\n{n.message}" for n in app._notifications)
+
+        await _until(pilot, lambda: "Re-imported" in said(), "the re-import")
+        shown = said()
+    assert "Re-imported: 1 of your notes moved" in shown
+    assert "section “Western reaction” is now “Western response”" in shown
+    assert "(from UN veto to Legal framework)" in shown and "Russia can veto" in shown
+    assert "raised concern" not in shown  # its section was renamed around it: not moved
