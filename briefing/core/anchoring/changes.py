@@ -8,7 +8,7 @@ or which could not be placed ("orphaned") is reported after a re-import.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from briefing.core.model import Annotation
@@ -57,7 +57,8 @@ class NoteChange:
         kept = record.get("before")
         pairs = kept.items() if isinstance(kept, dict) else ()
         before = tuple((k, v) for k, v in pairs if isinstance(v, str))
-        return cls(kind, *fields, *quotes, before=before)  # type: ignore[arg-type]
+        change = cls(kind, *fields, *quotes)  # type: ignore[arg-type]
+        return replace(change, before=before)
 
 
 def classify(old: Annotation, new: Annotation) -> NoteChange | None:
