@@ -111,6 +111,8 @@ async def test_ctrl_n_lists_every_note_by_briefing_and_enter_opens_it(two_briefi
         assert on_screen(view, 0)  # type: ignore[arg-type]
         chosen = reader.notes.pane.highlighted_annotation
         assert chosen is not None and chosen.note == "veto note"
+        bar = str(reader.query_one(KeyBar).render())
+        assert " q Notes" in bar and "Library" not in bar  # named for where q goes
         await pilot.press("q")  # back to the notes list, where the user came from
         await pilot.pause()
         assert app.screen is screen

@@ -159,6 +159,7 @@ class ReaderScreen(Screen[None]):
         for rack in self.query("#textual-toastrack"):  # none when notifications are off
             rack.display = False
         self.sub_title = self.briefing.title
+        self._name_the_way_back()
         self.refresh_counts()
         self._show(self.current, self._resume_scroll)
         self._tell_changes()
@@ -169,6 +170,15 @@ class ReaderScreen(Screen[None]):
         if self.opening_note:
             self.notes.jump_to_note(self.opening_note)
             self._pane.highlight_note(self.opening_note)
+
+    def _name_the_way_back(self) -> None:
+        """``q`` goes back to the screen under this one: the notes list, if opened from it."""
+        from briefing.tui.screens.all_notes import AllNotesScreen
+
+        stack = self.app.screen_stack
+        under = stack[stack.index(self) - 1] if self in stack and stack.index(self) else None
+        if isinstance(under, AllNotesScreen):
+            self.query_one(KeyBar).relabel("library", "Notes")
 
     def _tell_changes(self) -> bool:
         """Say once what a re-import did to this user's notes here: moved, edited, orphaned.

@@ -50,6 +50,14 @@ class KeyBar(Static):
         self._drop_first = tuple(drop_first)
         self._spans: list[tuple[int, int, str]] = []  # x from, x to, key to simulate
         self._drawn: tuple[object, ...] = ()
+        self._labels: dict[str, str] = {}  # action -> its text here, for the binding's own
+
+    def relabel(self, action: str, text: str) -> None:
+        """Call ``action``'s key ``text`` on this bar: a key whose place to go depends on
+        how the screen was reached (``q`` back to the notes list rather than the library)."""
+        self._labels[action] = text
+        if self.is_mounted:
+            self._bindings_changed(self.screen)
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -68,7 +76,8 @@ class KeyBar(Static):
             binding = active.binding
             if binding.show and binding.action not in shown:
                 label = self.app.get_key_display(binding)
-                shown[binding.action] = (key, label, binding.description, active.enabled)
+                text = self._labels.get(binding.action, binding.description)
+                shown[binding.action] = (key, label, text, active.enabled)
         palette = self.app.ENABLE_COMMAND_PALETTE
         drawn = (tuple(shown.values()), palette, self.size.width)
         if drawn == self._drawn:
