@@ -63,3 +63,29 @@ async def test_the_reimport_notice_says_what_the_cli_says_a_rename_is_no_move(
     assert "section “Western reaction” is now “Western response”" in shown
     assert "(from UN veto to Legal framework)" in shown and "Russia can veto" in shown
     assert "raised concern" not in shown  # its section was renamed around it: not moved
+
+
+async def test_help_at_40_columns_keeps_a_key_and_its_description_on_one_line(
+    store: Store,
+) -> None:
+    from briefing.tui.screens.help import HelpScreen
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = app.screen.query_one("#help-keys")
+        lines = str(keys.render()).splitlines()
+        assert all(len(line) <= keys.size.width for line in lines)
+        assert any(line.split() == ["j", "Scroll", "down", "a", "line"] for line in lines)
+        assert any(line.split() == ["q", "Back", "to", "the", "library"] for line in lines)
+        # A description too long for its line goes on under its own column, not under the key.
+        column = next(line for line in lines if line.split()[:1] == ["j"]).index("Scroll")
+        at = next(i for i, line in enumerate(lines) if line.split()[:1] == ["c"])
+        assert lines[at].index("Show") == column
+        assert lines[at + 1].startswith(" " * column) and lines[at + 1].strip()
+        # A key too long for the column has its description start on the line under it.
+        at = next(i for i, line in enumerate(lines) if line.strip() == "tab / shift+tab")
+        assert lines[at + 1].index("Move focus") == column

@@ -42,19 +42,28 @@ def help_text(screen: Screen[object], width: int = BOX_INSIDE) -> Content:
         if isinstance(binding, Binding) and binding.description:
             rows.append((key_label(binding), binding.tooltip or binding.description))
     extra = getattr(screen, "HELP_EXTRA", [])
-    keys = max(len(k) for k, _ in [*rows, *extra, *GENERAL])
+    # The keys' column is as wide as the longest key; in a box too narrow for that to
+    # leave a description 20 cells, as wide as makes the fewest lines: a longer key gets a
+    # line of its own, its description under the descriptions' column all the same.
+    every = [*rows, *extra, *GENERAL]
+    keys = max(len(k) for k, _ in every)
+    if width - (2 + keys + 2) < 20:
+
+        def height(column: int) -> int:
+            room = max(width - (2 + column + 2), 8)
+            return sum(len(textwrap.wrap(t, room)) + (len(k) > column) for k, t in every)
+
+        keys = min(sorted({len(k) for k, _ in every}), key=height)
     indent = 2 + keys + 2
-    if width - indent < 20:  # narrow: each description on its own lines under its key
-        keys, indent = 0, 4
     room = max(width - indent, 8)
 
     def row(key: str, text: str) -> Content:
         wrapped = textwrap.wrap(text, room) or [""]
         hanging = "".join(f"\n{' ' * indent}{line}" for line in wrapped[1:])
-        if not keys:
-            head = Content.styled(f"  {key}", "$text-accent")
+        head = Content.styled(f"  {key:<{keys}}", "$text-accent")
+        if len(key) > keys:  # too long for the column: the description starts under it
             return head + f"\n{' ' * indent}{wrapped[0]}{hanging}\n"
-        return Content.styled(f"  {key:<{keys}}", "$text-accent") + f"  {wrapped[0]}{hanging}\n"
+        return head + f"  {wrapped[0]}{hanging}\n"
 
     lines = [Content.styled(f"{screen.__class__.__name__.removesuffix('Screen')}\n", "bold")]
     lines.extend(row(key, text) for key, text in [*rows, *extra])
