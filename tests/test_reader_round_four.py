@@ -89,3 +89,27 @@ async def test_help_at_40_columns_keeps_a_key_and_its_description_on_one_line(
         # A key too long for the column has its description start on the line under it.
         at = next(i for i, line in enumerate(lines) if line.strip() == "tab / shift+tab")
         assert lines[at + 1].index("Move focus") == column
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 12), (80, 24)])
+async def test_the_library_fits_its_width_with_no_sideways_scrollbar(
+    store: Store, size: tuple[int, int]
+) -> None:
+    from textual.widgets import DataTable
+
+    from briefing.tui.screens.library import LibraryScreen
+
+    for n in range(8):  # more rows than fit: a vertical scrollbar takes its columns
+        import_paths(store, [BUNDLED], slug=f"pact-{n}")
+    app = make_app(Store(store.paths.root, "tester"), None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        if not isinstance(app.screen, LibraryScreen):
+            await pilot.press("q")
+            await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        await pilot.pause()
+        assert table.show_vertical_scrollbar or size[1] > 12
+        assert not table.show_horizontal_scrollbar  # its edge was the stray glyph
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert "Title" in str(table.columns[next(iter(table.columns))].label)

@@ -86,19 +86,32 @@ class LibraryScreen(Screen[None]):
 
     def _set_columns(self, table: DataTable[object]) -> None:
         """Title and tags share what the fixed columns leave, so nothing scrolls
-        sideways; the title gets most of it, as it is what a reader looks for."""
+        sideways; the title gets most of it, as it is what a reader looks for. In a narrow
+        terminal the counts go (sections first, notes last) before the title is cut short."""
         fixed = {"Date": 10, "§": 2, "Notes": 5, "Read": 5}
         width = table.size.width or self.size.width or 80
-        free = max(24, width - sum(fixed.values()) - 2 * (len(fixed) + 2) - 1)
-        title = max(16, free * 2 // 3)
-        if table.columns and next(iter(table.columns.values())).width == title:
+
+        bar = table.styles.scrollbar_size_vertical  # kept free: many rows bring a scrollbar
+
+        def free() -> int:  # each column has a cell of padding either side
+            return width - sum(fixed.values()) - 2 * (len(fixed) + 2) - bar
+
+        for label in ("§", "Read", "Notes"):
+            if free() < 24:
+                del fixed[label]
+        title = max(10, free() * 2 // 3)
+        labels = ["title", *fixed]
+        if [str(k.value) for k in table.columns] == [*labels[:2], "Tags", *labels[2:]] and (
+            next(iter(table.columns.values())).width == title
+        ):
             return
         table.clear(columns=True)
         table.add_column("Title", width=title, key="title")
         table.add_column("Date", width=fixed["Date"], key="Date")
-        table.add_column("Tags", width=free - title, key="Tags")
+        table.add_column("Tags", width=max(free(), 16) - title, key="Tags")
         for label in ("§", "Notes", "Read"):
-            table.add_column(label, width=fixed[label], key=label)
+            if label in fixed:
+                table.add_column(label, width=fixed[label], key=label)
 
     def on_screen_resume(self) -> None:
         # Read marks and note counts change in the reader: read them once here,
@@ -122,15 +135,15 @@ class LibraryScreen(Screen[None]):
             read = len(states[briefing.slug].read & body) if briefing.slug in states else 0
             total = len(body)
             tags = " ".join(f"#{t}" for t in briefing.tags)
-            table.add_row(  # cut at a word (a tag), with "…", to fit its column
-                Text(excerpt(visible(briefing.title), widths["title"]), no_wrap=True),
-                Text(visible(briefing.date)),
-                Text(excerpt(visible(tags), widths["Tags"]), no_wrap=True),
-                str(total),
-                str(counts.get(briefing.slug, 0)),
-                "✓" if read == total else f"{read}/{total}",
-                key=briefing.slug,
-            )
+            cells = {  # cut at a word (a tag), with "…", to fit its column
+                "title": Text(excerpt(visible(briefing.title), widths["title"]), no_wrap=True),
+                "Date": Text(visible(briefing.date)),
+                "Tags": Text(excerpt(visible(tags), widths["Tags"]), no_wrap=True),
+                "§": str(total),
+                "Notes": str(counts.get(briefing.slug, 0)),
+                "Read": "✓" if read == total else f"{read}/{total}",
+            }
+            table.add_row(*(cells[key] for key in widths), key=briefing.slug)
         if selected in {b.slug for b in shown}:
             table.move_cursor(row=table.get_row_index(selected))
         empty = self.query_one("#library-empty", Label)
