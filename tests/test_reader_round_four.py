@@ -113,3 +113,31 @@ async def test_the_library_fits_its_width_with_no_sideways_scrollbar(
         assert not table.show_horizontal_scrollbar  # its edge was the stray glyph
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert "Title" in str(table.columns[next(iter(table.columns))].label)
+
+
+async def test_a_short_reader_scrolled_down_still_names_its_section(store: Store) -> None:
+    from textual.widgets import Static
+
+    from briefing.tui.widgets.section_view import SectionView
+
+    app = make_app(store, SLUG, "treaty-terms")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(SectionView)
+        head = view.query_one("#sticky-head", Static)
+        assert not head.display  # at the top the headings themselves show
+        await pilot.press("space")
+        await pilot.pause()
+        assert view.scroll_y > 2 and head.display
+        assert head.region.y == view.region.y  # it stays on the view's top line
+        assert str(head.render()).startswith("Treaty terms · The Russia")
+        await pilot.press("g")
+        await pilot.pause()
+        assert not head.display
+    tall = make_app(Store(store.paths.root, "tester"), SLUG, "treaty-terms")
+    async with tall.run_test(size=(80, 40)) as pilot:  # tall: the headings were enough
+        await pilot.pause()
+        view = tall.screen.query_one(SectionView)
+        view.scroll_to(y=10, animate=False)
+        await pilot.pause()
+        assert not view.query_one("#sticky-head").display

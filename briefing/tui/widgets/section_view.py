@@ -17,6 +17,7 @@ from textual.errors import NoWidget
 from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.timer import Timer
+from textual.widgets import Static
 
 from briefing.core.model import Annotation, Briefing, Section
 from briefing.core.sentences import paragraphs, sentences
@@ -49,6 +50,10 @@ class SectionView(VerticalScroll, can_focus=True):
 
     DEFAULT_CSS = """
     SectionView { scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
+    SectionView > #sticky-head {
+        dock: top; height: 1; display: none; padding: 0 1;
+        text-style: bold; color: $reader-accent; background: $surface;
+    }
     """
     BINDINGS = [
         Binding(
@@ -85,13 +90,26 @@ class SectionView(VerticalScroll, can_focus=True):
         self._end_reported = False
         self._words: tuple[str, list[tuple[int, int]]] | None = None  # section key, its words
         self.body = SectionBody(id="body")
+        self._sticky = Static("", id="sticky-head", markup=False)
         self._pending_scroll: float | None = None
         # The text offset on the window's top line, kept across resizes (None: the top).
         self._place: int | None = None
         self._links_told: tuple[str, ...] = ()  # the link targets last shown for the passage
 
     def compose(self) -> ComposeResult:
+        yield self._sticky
         yield self.body
+
+    def _keep_header(self) -> None:
+        """In a short window scrolled past the headings: the section and briefing named on a
+        line that stays above the scrolling text, so the reader still knows where it is."""
+        compact = 0 < self.size.height < self.COMPACT_BELOW
+        shown = compact and self.scroll_y >= 2 and self.section is not None
+        if shown and self.section is not None:
+            text = f"{self.section.title} · {self.briefing.title}"
+            width = max(self.size.width - 3, 1)
+            self._sticky.update(text if len(text) <= width else text[: width - 1] + "…")
+        self._sticky.display = shown
 
     def show(
         self, section: Section, annotations: Sequence[Annotation] = (), scroll_y: float = 0.0
@@ -398,6 +416,7 @@ class SectionView(VerticalScroll, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._keep_header()
         self.call_after_refresh(self._check_end)  # geometry is updated on refresh
         self.call_after_refresh(self._remember_place, self.size)
 
@@ -406,6 +425,7 @@ class SectionView(VerticalScroll, can_focus=True):
 
     def on_resize(self) -> None:
         self.body.set_compact(0 < self.size.height < self.COMPACT_BELOW)
+        self._keep_header()
         self.call_after_refresh(self._check_end)
         if self._place is not None:  # the text reflows: bring the same words back to the top
             self.call_after_refresh(self._restore_place, self._place, LAYOUT_TRIES)
