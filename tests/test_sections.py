@@ -54,7 +54,9 @@ def test_topics_are_found_and_named_by_their_salient_phrase() -> None:
         {"wheat", "farmers", "harvest", "valley", "drought"},
         {"council", "library", "poet", "vote", "city"},
     ]
-    for title, own, others in zip(titles, topics, [topics[1:], topics[::2], topics[:2]]):
+    for title, own, others in zip(
+        titles, topics, [topics[1:], topics[::2], topics[:2]], strict=True
+    ):
         words = set(title.lower().split())
         assert words & own, title
         assert not words & set().union(*others), title
