@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="auto: propose sections for text without '##' headings; none: one section",
     )
+    cmd.add_argument(
+        "--slug",
+        metavar="NAME",
+        help="import one input as this briefing (a new name, or a stored one to replace)",
+    )
 
     notes = commands.add_parser("notes", help="add, list, edit and remove notes")
     note_cmds = notes.add_subparsers(dest="notes_command", metavar="ACTION", required=True)
@@ -136,7 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "--since", type=_day, metavar="YYYY-MM-DD", help="only notes created or changed since"
     )
-    cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE (a folder: one <slug>.md per briefing there)",
+    )
     cmd.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     cmd.add_argument(
         "--format",

@@ -196,7 +196,7 @@ def test_import_tells_the_user_which_notes_moved_were_edited_or_orphaned(
     code, out, _ = run_cli(capsys, "import", str(source))
     assert code == 0
     assert "(notes: 1 moved, 1 edited, 1 orphaned)" in out
-    assert "moved     “Talks in Geneva" in out and "(now in Diplomacy)" in out
+    assert "moved     “Talks in Geneva" in out and "(from Sanctions to Diplomacy)" in out
     assert "edited    “…e council agreed a sixth package" in out
     assert "-> “…e council agreed a seventh package" in out
     assert "orphaned  “Rain later.” (was in Outlook)" in out
@@ -204,6 +204,25 @@ def test_import_tells_the_user_which_notes_moved_were_edited_or_orphaned(
     kinds = sorted(c.kind for c in Store(data_dir, "tester").take_changes("weekly"))
     assert kinds == ["edited", "moved", "orphaned"]
     assert Store(data_dir, "tester").take_changes("weekly") == []
+
+
+def test_a_renamed_section_is_said_as_a_rename_and_its_notes_have_not_moved(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    source = _write(
+        tmp_path / "weekly.md", f"## Treaty terms\n\n{SANCTIONS}\n\n{TALKS}\n\n## Outlook\n\nSun.\n"
+    )
+    assert run_cli(capsys, "import", str(source))[0] == 0
+    store = Store(data_dir, "tester")
+    text = store.section("weekly", "treaty-terms").text
+    for quote in (SANCTIONS, TALKS):
+        start = text.index(quote)
+        store.add_annotation("weekly", "treaty-terms", start, start + len(quote))
+    _write(source, f"## Terms of the treaty\n\n{SANCTIONS}\n\n{TALKS}\n\n## Outlook\n\nSun.\n")
+    code, out, _ = run_cli(capsys, "import", str(source))
+    assert code == 0
+    assert "section “Treaty terms” is now “Terms of the treaty”" in out
+    assert "moved" not in out and "(notes:" not in out
 
 
 # --- the revision a note was made on: copies of repeated text that stayed claim themselves

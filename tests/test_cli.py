@@ -198,8 +198,11 @@ def test_notes_edit_adds_removes_or_sets_tags(capsys: pytest.CaptureFixture[str]
         f"updated {note_id}\n",
     )
     assert tags() == ["un", "résumé", "veto"]  # added, once, in order
-    assert run(capsys, *edit, "--remove-tag", "RESUME", "--remove-tag", "absent")[0] == 0
-    assert tags() == ["un", "veto"]  # removed under any spelling; an absent one is no error
+    code, _, err = run(capsys, *edit, "--remove-tag", "RESUME", "--remove-tag", "absent")
+    assert code == 1 and f"note {note_id} has no tag 'absent'" in err
+    assert tags() == ["un", "résumé", "veto"]  # a typo'd removal changes nothing
+    assert run(capsys, *edit, "--remove-tag", "RESUME")[0] == 0
+    assert tags() == ["un", "veto"]  # removed under any spelling
     assert run(capsys, *edit, "--add-tag", "x", "--remove-tag", "un")[0] == 0
     assert tags() == ["veto", "x"]
     assert run(capsys, *edit, "--tag", "a", "--tag", "b")[0] == 0
@@ -327,7 +330,8 @@ def test_search_prints_one_line_per_match_grouped_by_section(
     )
     assert run(capsys, "import", str(source))[0] == 0
     add = ("notes", "add", "zoo", "second", "--quote", "One zebra", "--note", "zebra note")
-    assert run(capsys, *add)[0] == 0
+    code, note_id, _ = run(capsys, *add)
+    assert code == 0
     code, out, _ = run(capsys, "search", "zebra")
     assert code == 0
     lines = out.splitlines()
@@ -335,7 +339,7 @@ def test_search_prints_one_line_per_match_grouped_by_section(
         "zoo/first",  # the best section first, its matches in text order
         "zoo/first",  # two matches close together: one line, as grep prints a line once
         "zoo/second",
-        "zoo/second [note]",  # a section's notes after its text
+        f"zoo/second [note {note_id.strip()}]",  # a section's notes after its text
     ]
     assert "A zebra here." in lines[0] and "zebra there, and zebra again" in lines[1]
     code, out, _ = run(capsys, "search", "--json", "zebra")

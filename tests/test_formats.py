@@ -122,7 +122,8 @@ def test_a_title_line_with_a_label_glued_on_uses_the_repeated_title() -> None:
     briefing = briefing_of(text, "text", name="a.txt")
     assert briefing.title == "Big news today"
     assert briefing.meta["category"] == "News"
-    assert briefing.lead == "photo / Agency"
+    assert briefing.lead == ""  # a photo credit is not the lead: it is kept as such
+    assert briefing.meta["image_credit"] == "photo / Agency"
 
 
 @settings(max_examples=150, deadline=None)

@@ -51,7 +51,7 @@ REFUSED = {  # file -> the reason the user is told
     "yaml-deeply-nested-flow.md": "front matter is nested too deeply",
     "yaml-list-front-matter.md": "front matter must be a mapping",
     "yaml-scalar-front-matter.md": "front matter must be a mapping",
-    "yaml-self-referencing-alias.md": "front matter is nested over 20 levels deep",
+    "yaml-self-referencing-alias.md": "front matter is nested too deeply (over 20 levels)",
 }
 
 SHOWN = {  # file -> the slug it is imported as, and text the reader must still see

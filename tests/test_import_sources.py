@@ -58,10 +58,14 @@ def test_the_raw_article_imports_with_no_flags(
     assert briefing.date == saved
     assert len(briefing.body_sections) >= 3
     assert len({s.key for s in briefing.body_sections}) == len(briefing.body_sections)
-    # Every word once, in order: the credit line (lead), then the paragraphs.
+    # The photo credit under the title is kept, as the image's credit, not as the lead.
+    assert briefing.meta["image_credit"] == credit == "gfs_mizuta / Pixabay"
+    assert "Image: gfs_mizuta / Pixabay" in briefing.facts
+    assert not briefing.lead.strip()
+    # Every word once, in order: the paragraphs.
     body = raw.split("\n\n", 1)[1]
     shown = [plain_text(briefing.lead), *(s.text for s in briefing.body_sections)]
-    assert words("\n".join(shown)) == words(credit) + words(body)
+    assert words("\n".join(shown)) == words(body)
 
 
 @pytest.mark.system

@@ -44,6 +44,44 @@ KEYS: dict[str, dict[str, tuple[type, str]]] = {
 }
 
 
+#: The reader's themes: Textual's built-in ones (the core may not import Textual; a test
+#: holds this equal to ``textual.theme.BUILTIN_THEMES``).
+THEMES = (
+    "ansi-dark",
+    "ansi-light",
+    "atom-one-dark",
+    "atom-one-light",
+    "catppuccin-frappe",
+    "catppuccin-latte",
+    "catppuccin-macchiato",
+    "catppuccin-mocha",
+    "dracula",
+    "flexoki",
+    "gruvbox",
+    "monokai",
+    "nord",
+    "rose-pine",
+    "rose-pine-dawn",
+    "rose-pine-moon",
+    "solarized-dark",
+    "solarized-light",
+    "textual-dark",
+    "textual-light",
+    "tokyo-night",
+)
+
+
+def theme_problem(config: Config) -> str:
+    """One line saying the config's theme is no theme (the reader then uses its
+    default), or "" when it is one or is not set."""
+    if not config.theme or config.theme in THEMES:
+        return ""
+    return (
+        f"config {config.path}: reader.theme {config.theme!r} is not a theme; the reader"
+        " uses its default (see `briefing config show` for the themes)"
+    )
+
+
 class ConfigError(ValueError):
     """A config file that cannot be used; the message is one line naming the file."""
 
@@ -133,6 +171,10 @@ def describe(config: Config) -> list[str]:
                 lines.append(f"# {key} = (not set)  # {help_text}")
             else:
                 lines.append(f"{key} = {_toml(value)}  # {help_text}")
+            if (section, key) == ("reader", "theme") and theme_problem(config):
+                lines.append(
+                    f"# ^ not a theme: the reader uses its default. Themes: {', '.join(THEMES)}"
+                )
     return lines
 
 

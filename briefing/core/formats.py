@@ -9,8 +9,9 @@ Inputs:
   first line, or else the file name; Obsidian ``[[wikilinks]]`` become their text; text
   with no ``##`` gets sections proposed by :mod:`core.sections`.
 * Plain text: a title line, then optional header lines (a dateline, a ``By`` line, a
-  repeated title), then paragraphs separated by blank lines. Characters Markdown would
-  read as markup are escaped, so every word comes through as written.
+  photo credit such as ``X / Pixabay``, a repeated title), then paragraphs separated
+  by blank lines. Characters Markdown would read as markup are escaped, so every word
+  comes through as written.
 * HTML: the main content and its metadata, extracted by trafilatura (the ``web`` extra),
   then as Markdown.
 
@@ -231,6 +232,16 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"^by\s+\S.{0,100}$", re.IGNORECASE)
+#: A photo credit or caption line under the title ("gfs_mizuta / Pixabay", "Photo: AP",
+#: "Image credit: Reuters", "© Getty Images"): kept as ``image_credit``, not the lead.
+_CREDIT = re.compile(
+    r"^(?:(?:photo(?:graph)?s?|image|picture|credit|illustration)\b.{0,100}"
+    r"|©.{1,100}"
+    r"|[^/.!?]{1,50}\s/\s(?:pixabay|unsplash|pexels|getty(?: images)?|reuters|ap|afp|epa"
+    r"|shutterstock|alamy|istock(?:photo)?|wikimedia(?: commons)?|flickr|dpa|xinhua"
+    r"|yonhap|kcna|tass|sputnik)\b[^.!?]{0,40})$",
+    re.IGNORECASE,
+)
 
 
 def _from_text(text: str) -> tuple[dict[str, Any], str, str, list[str]]:
@@ -252,6 +263,8 @@ def _from_text(text: str) -> tuple[dict[str, Any], str, str, list[str]]:
             meta["date"] = _iso_date(line)
         elif _BYLINE.match(line) and "author" not in meta:
             meta["author"] = line[3:].strip()
+        elif _CREDIT.match(line) and "image_credit" not in meta and len(line.split()) <= 12:
+            meta["image_credit"] = line
         elif line.casefold() == title.casefold():
             continue
         elif title.casefold().startswith(line.casefold() + " ") and len(line) > len(title) / 2:

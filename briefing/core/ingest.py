@@ -238,14 +238,10 @@ def _front_matter(tokens: list[Token], origin: str) -> dict[str, Any]:
             f"front matter is {size // 1024} KB, over the {MAX_FRONT_MATTER_BYTES // 1024} KB"
             " limit",
         )
-    try:  # the fast loader first; anything unusual is read again as PyYAML reads it
-        return _mapping(safe_load_yaml(content), origin)
-    except Exception:  # the reference reading below says what is wrong
-        pass
     import yaml  # here: the reader draws stored briefings and never parses front matter
 
-    try:
-        data = yaml.safe_load(content)
+    try:  # the fast loader; what it refuses is read again as PyYAML reads it
+        data = safe_load_yaml(content)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -304,7 +300,7 @@ def _json_safe(value: Any, budget: list[int], depth: int = 0) -> Any:
     if budget[0] < 0:
         raise _TooBig(f"has over {MAX_FRONT_MATTER_VALUES} values once YAML aliases are expanded")
     if depth > MAX_FRONT_MATTER_DEPTH:
-        raise _TooBig(f"is nested over {MAX_FRONT_MATTER_DEPTH} levels deep")
+        raise _TooBig(f"is nested too deeply (over {MAX_FRONT_MATTER_DEPTH} levels)")
     if isinstance(value, _dt.date | _dt.datetime):
         return value.isoformat()
     if isinstance(value, dict):

@@ -6,6 +6,7 @@ storage layout never ripples into the reader or the export.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -90,13 +91,16 @@ class _Described:
 
     @property
     def facts(self) -> tuple[str, ...]:
-        """Where it came from, as shown under the title: source, author, site, date, URL."""
+        """Where it came from, as shown under the title: source, author, site, date, URL,
+        and the credit of its photo (``image_credit``, said as such)."""
         found: list[str] = []
-        for key in ("source", "author", "site", "date", "url"):
+        for key in ("source", "author", "site", "date", "url", "image_credit"):
             value = self.meta.get(key)
             if isinstance(value, list | tuple):  # several authors
                 value = ", ".join(str(v) for v in value)
             text = " ".join(str(value).split()) if value is not None else ""
+            if text and key == "image_credit" and not _SAYS_CREDIT.match(text):
+                text = f"Image: {text}"
             if text and text not in found:
                 found.append(text)
         return tuple(found)
@@ -143,6 +147,9 @@ class Listing(_Described):
 
     def section(self, key: str) -> SectionTitle | None:
         return next((s for s in self.sections if s.key == key), None)
+
+
+_SAYS_CREDIT = re.compile(r"(?i)(?:photo|image|picture|credit|illustration|©)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,14 @@ def tag_key(tag: str) -> str:
 
 def slugify(text: str, fallback: str = "section") -> str:
     """A stable, ASCII, URL- and filename-safe key for a title."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    # Punctuation, symbols and spaces of any script (en and em dashes, slashes, quotes)
+    # separate words: "Russia–North Korea" -> "russia-north-korea". Accents are dropped
+    # and other letters outside ASCII are left out, as before.
+    spaced = "".join(
+        " " if unicodedata.category(c)[0] in "PSZ" else c
+        for c in unicodedata.normalize("NFKD", text)
+    )
+    ascii_text = spaced.encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or fallback
 

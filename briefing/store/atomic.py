@@ -169,16 +169,21 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         lock.release()
 
 
-def write_atomic(path: Path, payload: bytes, *, sync_folder: bool = True) -> None:
+def write_atomic(
+    path: Path, payload: bytes, *, sync_folder: bool = True, mode: int | None = None
+) -> None:
     """Write, fsync, rename over, fsync the folder.
 
     The new file is mkstemp's, so its mode is 0600 whatever the old file's
-    was: the SSH keys files rely on that. ``sync_folder=False`` leaves the folder's
-    fsync to the caller, who writes many files there and syncs it once.
+    was (data files stay private; the SSH keys files rely on it), unless ``mode``
+    says otherwise. ``sync_folder=False`` leaves the folder's fsync to the caller,
+    who writes many files there and syncs it once.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -332,10 +337,24 @@ def write_document(
                     return False
         if mode is not None and not overwrite:
             raise AlreadyExists(f"{path} exists")
-        write_atomic(path, text.encode("utf-8"))
+        # A document is the user's: an existing one keeps its mode, a new one gets the
+        # mode any new file would (0666 less the umask), readable in a shared vault.
+        keep = stat.S_IMODE(mode) if mode is not None else 0o666 & ~current_umask()
+        write_atomic(path, text.encode("utf-8"), mode=keep)
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise WriteRefused(f"cannot write {path}: {_refusal(path, error)}") from error
     return True
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux allows."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
 
 
 def _refusal(path: Path, error: Exception) -> str:

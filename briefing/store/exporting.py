@@ -42,8 +42,12 @@ def select(store: Store, chosen: Selection) -> list[ExportItem]:
     else:
         counts = store.note_counts()
         briefings = [store.get(b.slug) for b in store.listings() if counts.get(b.slug)]
-    for briefing in briefings if chosen.section else ():
-        store.section(briefing.slug, chosen.section or "")
+    # A section by its key or its title, in each briefing (the same title may have a
+    # different key in another); an unknown one is an error.
+    keys = {
+        b.slug: store.section(b.slug, chosen.section).key if chosen.section else None
+        for b in briefings
+    }
     return [
         ExportItem(
             b,
@@ -51,7 +55,7 @@ def select(store: Store, chosen: Selection) -> list[ExportItem]:
                 export.filter_annotations(
                     store.annotations(b.slug),
                     tags=chosen.tags,
-                    section=chosen.section,
+                    section=keys[b.slug],
                     since=chosen.since,
                 )
             ),
@@ -105,9 +109,11 @@ def targets(
     items: Sequence[ExportItem], fmt: str, *, output: Path | None, folder: Path | None
 ) -> list[Target]:
     """``output`` holding every item, or else one file per briefing in ``folder`` (a
-    vault), named by its slug and the format's suffix."""
-    if output is not None:
+    vault), named by its slug and the format's suffix. An ``output`` that is a folder
+    is such a folder."""
+    if output is not None and not output.is_dir():
         return [Target(output, items, False)]
+    folder = output or folder
     suffix = ".json" if fmt == "json" else ".md"
     where = folder or Path()
     return [Target(where / f"{item.briefing.slug}{suffix}", [item], True) for item in items]

@@ -219,6 +219,15 @@ class Store:
             raise NotFound(f"no briefing {slug!r} (see 'briefing list')")
         return listing
 
+    def origins(self) -> dict[str, str]:
+        """Where each briefing was last imported from, by slug: a file's full path, a
+        URL, ``-`` for stdin (reads the library index; for an import to decide which
+        stored briefing an input revises)."""
+        self._index()  # moves a layout-1 folder first
+        data = self.library_file.read() or {}
+        records = data.get("briefings", {}).values()
+        return {record["slug"]: str(record.get("origin", "")) for record in records}
+
     def briefings(self) -> list[Briefing]:
         """Every briefing with its text: reads every briefing's file (export, reindex)."""
         return [self.get(slug) for slug in self._index()]
@@ -297,9 +306,10 @@ class Store:
         return search.corpus()
 
     def section(self, slug: str, key: str) -> Section:
-        """One section; an unknown key is an error that lists the keys there are."""
+        """One section, by its key or its title (:meth:`.Briefing.section_key`); an
+        unknown one is an error that lists the keys there are."""
         briefing = self.get(slug)
-        section = briefing.section(key)
+        section = briefing.section(briefing.section_key(key))
         if section is None:
             keys = ", ".join(s.key for s in briefing.sections)
             raise NotFound(f"briefing {slug!r} has no section {key!r} (sections: {keys})")
@@ -668,6 +678,8 @@ class Store:
             updated = stored.with_changes(**changes)
             if base is not None:
                 updated = merging.merge(base, stored, base.with_changes(**changes))
+            if updated.with_changes(updated=stored.updated) == stored:
+                return stored  # an edit that changes nothing is not written, nor dated
             updated = updated.with_changes(version=stored.version + 1)
             table.update(annotation_record(updated), doc_ids=[doc.doc_id])
         return updated

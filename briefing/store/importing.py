@@ -36,8 +36,13 @@ STDIN = "-"
 
 @dataclass
 class ImportReport:
+    """What an import did: a result per briefing written, a refusal per input refused,
+    and each revised briefing's section titles as they were before (old key -> title),
+    so that a renamed section can be told from notes that moved."""
+
     results: list[ImportResult] = field(default_factory=list)
     refused: list[IngestError] = field(default_factory=list)
+    sections_before: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,11 +145,128 @@ def load_input(
     text = decode(data, kind, origin)
     options = Options() if options is None else options
     markdown = to_markdown(text, kind, name=name, origin=origin, options=options, facts=facts)
-    slug = item.path.stem if item.path is not None else ""
-    briefing = parse_briefing(markdown, slug=slug or "briefing", origin=origin)
-    if not slug and "slug" not in briefing.meta:
+    slug = _name_slug(item)
+    briefing = parse_briefing(markdown, slug=slug or _UNNAMED, origin=origin)
+    if briefing.slug == _UNNAMED:  # no front matter slug either: the title names it
         briefing = _with_slug(briefing, slugify(briefing.title, fallback="briefing"))
     return briefing, markdown
+
+
+#: File names that say nothing about the article (a saved page's ``index.html``): such
+#: a file's slug comes from its title, as stdin's and a URL's do.
+GENERIC_NAMES = frozenset(
+    {
+        "index",
+        "page",
+        "article",
+        "download",
+        "default",
+        "document",
+        "untitled",
+        "file",
+        "story",
+        "post",
+        "print",
+        "view",
+        "content",
+        "main",
+        "home",
+        "text",
+        "entry",
+        "news",
+        "export",
+        "saved",
+    }
+)
+_UNNAMED = "0-unnamed-input-0"
+
+
+def _name_slug(item: Input) -> str:
+    """The slug an input's file name gives it, or "" when the title should name it."""
+    if item.path is None:
+        return ""
+    slug = slugify(item.path.stem, fallback="")
+    if slug in GENERIC_NAMES or slug.replace("-", "").isdigit():
+        return ""
+    return slug
+
+
+def _default_slug(item: Input, briefing: Briefing) -> str:
+    return _name_slug(item) or slugify(briefing.title, fallback="briefing")
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What an import checks its inputs against: each stored briefing's title by slug,
+    and the slugs by origin and by title (made once per import, looked up per input)."""
+
+    titles: dict[str, str]
+    by_origin: dict[str, str]
+    by_title: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, stored: dict[str, tuple[str, str]]) -> Stored:
+        """From each stored briefing's (title, origin) by slug."""
+        by_title: dict[str, list[str]] = {}
+        for slug, (title, _) in stored.items():
+            by_title.setdefault(_title_key(title), []).append(slug)
+        return cls(
+            {slug: title for slug, (title, _) in stored.items()},
+            {origin: slug for slug, (_, origin) in stored.items() if origin not in ("", STDIN)},
+            by_title,
+        )
+
+
+def place(
+    item: Input,
+    briefing: Briefing,
+    where: str,
+    stored: Stored,
+    *,
+    chosen: str | None = None,
+) -> Briefing | IngestError:
+    """``briefing`` under the slug it is imported as, or the refusal that keeps a
+    different article from replacing a stored one (and its notes moving onto it).
+
+    ``stored``: the stored briefings' titles and origins; ``where``: this input's
+    origin; ``chosen``: the user's ``--slug``. The rule, in order: a slug the user
+    chose (``--slug``, or ``slug:`` in the front matter) is used as it is; an input
+    from the same file or URL as a stored briefing revises it; an input named by its
+    title (stdin, a URL, ``index.html``) revises the stored briefing with that title;
+    otherwise its slug comes from its file name or title, and if a briefing with
+    another title and origin already has that slug the input is refused.
+    """
+    if chosen is not None:
+        return _with_slug(briefing, slugify(chosen, fallback="briefing"))
+    if briefing.slug != _default_slug(item, briefing):
+        return briefing  # a front matter slug: the user's choice
+    if where != STDIN and where in stored.by_origin:
+        return _with_slug(briefing, stored.by_origin[where])
+    title = _title_key(briefing.title)
+    if not _name_slug(item):
+        same = stored.by_title.get(title, [])
+        if len(same) == 1:
+            return _with_slug(briefing, same[0])
+        if len(same) > 1:
+            names = ", ".join(same)
+            return IngestError(
+                item.label,
+                f"its title “{briefing.title}” is the title of {len(same)} stored briefings "
+                f"({names}); give --slug NAME to say which one it revises, or a new name",
+            )
+    old = stored.titles.get(briefing.slug)
+    if old is not None and _title_key(old) != title:
+        return IngestError(
+            item.label,
+            f"'{briefing.slug}' already holds “{old}”, a different article from "
+            f"“{briefing.title}”; nothing changed. Give --slug NAME to import it under "
+            f"another name (or --slug {briefing.slug} to replace it)",
+        )
+    return briefing
 
 
 def _with_slug(briefing: Briefing, slug: str) -> Briefing:
@@ -160,8 +282,12 @@ def import_paths(
     on_parsed: Callable[[Input], None] | None = None,
     options: Options | None = None,
     stdin: BinaryIO | None = None,
+    slug: str | None = None,
 ) -> ImportReport:
     """Read and parse every input first, then write all good ones in one store operation.
+
+    Each input is placed by :func:`place` (``slug``: the user's choice, for one input):
+    one that would replace a different article is refused.
 
     A refused input never reaches the store; if every one is refused, the data files
     are not touched at all. Many files are parsed in worker processes, one per core
@@ -169,20 +295,33 @@ def import_paths(
     """
     inputs, refused = collect_inputs(paths)
     report = ImportReport(refused=refused)
+    if slug is not None and len(inputs) + len(refused) != 1:
+        raise ValueError("a chosen slug is for one input")
     parsed: dict[str, tuple[Briefing, str]] = {}
     search_rows: dict[str, list[SectionRow]] = {}
+    listed = store.listings() if store.exists() else []
+    origins = store.origins() if listed else {}
+    stored = Stored.of({b.slug: (b.title, origins.get(b.slug, "")) for b in listed})
     for item, outcome in parsed_inputs(inputs, options, stdin, search_rows=search_rows):
+        where = str(item.path.resolve()) if item.path is not None else item.label
+        if isinstance(outcome, Briefing):
+            first = outcome.slug
+            outcome = place(item, outcome, where, stored, chosen=slug)
+            if isinstance(outcome, Briefing) and outcome.slug != first:
+                search_rows.pop(first, None)  # prepared under the other slug
         if isinstance(outcome, IngestError):
             report.refused.append(outcome)
         elif outcome.slug in parsed:
             other = parsed[outcome.slug][1]
             report.refused.append(IngestError(item.label, f"same slug {outcome.slug!r} as {other}"))
         else:
-            where = str(item.path.resolve()) if item.path is not None else item.label
             parsed[outcome.slug] = (outcome, where)
         if on_parsed is not None:
             on_parsed(item)
     if parsed:
+        report.sections_before = {
+            b.slug: {s.key: s.title for s in b.sections} for b in listed if b.slug in parsed
+        }
         report.results = store.import_briefings(parsed.values(), search_rows=search_rows)
     return report
 

@@ -27,7 +27,9 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
     options = Options(split=args.split, sections=args.sections)
     if args.paths.count("-") > 1:
         raise UsageError("'-' (stdin) can be given once")
-    files, _ = collect_inputs(args.paths)
+    files, missing = collect_inputs(args.paths)
+    if args.slug is not None and (len(files) + len(missing) != 1):
+        raise UsageError("--slug NAME is for one input (one file, URL or '-')")
     if len(files) > 5:
         from rich.console import Console
         from rich.progress import Progress
@@ -41,19 +43,27 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
                 options=options,
             )
     else:
-        report = import_paths(context.store, args.paths, options=options)
+        report = import_paths(context.store, args.paths, options=options, slug=args.slug)
     for result in report.results:
-        detail = ""
-        if result.changes or result.orphaned:
-            detail = f" (notes: {changes.summary(list(result.changes))})"
-        context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
-        # Only the importing user's own notes are spelled out: others' stay private.
-        mine = [c for c in result.changes if c.user == context.store.user]
-        if mine:
+        before = report.sections_before.get(result.slug, {})
+        found = list(result.changes)
+        titles: dict[str, str] = {}
+        if found:
             titles = {s.key: s.title for s in context.store.get(result.slug).sections}
-            for change in mine:
-                for line in changes.describe(change, titles).split("\n"):
-                    context.out(f"           {visible(line)}")
+        renamed = changes.renamed_sections(found, before, titles)
+        detail = changes.summary(found, renamed)
+        detail = f" (notes: {detail})" if detail else ""
+        context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
+        for old, new in renamed.items():  # the section was renamed, its notes stayed put
+            was, now = before.get(old, old), titles.get(new, new)
+            context.out(f"           {visible(f'section “{was}” is now “{now}”')}")
+        # Only the importing user's own notes are spelled out: others' stay private.
+        mine = [
+            c for c in found if c.user == context.store.user and not changes.is_renamed(c, renamed)
+        ]
+        for change in mine:
+            for line in changes.describe(change, titles, old_titles=before).split("\n"):
+                context.out(f"           {visible(line)}")
     for error in report.refused:
         print(f"  refused  {visible(str(error))}", file=sys.stderr)
     summary = f"{len(report.results)} imported, {len(report.refused)} refused"

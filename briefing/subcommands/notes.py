@@ -7,7 +7,7 @@ import argparse
 from briefing.core import jsonshape
 from briefing.core.config import load_config
 from briefing.core.model import DEFAULT_COLOR
-from briefing.core.rules import edited_tags, tag_key
+from briefing.core.rules import edited_tags, normalise_tags, tag_key
 from briefing.subcommands.common import EXIT_OK, Context, Failure, UsageError, print_json
 
 
@@ -24,6 +24,8 @@ def add(context: Context, args: argparse.Namespace) -> int:
         raise Failure(
             f"the quote occurs {error.count} times in {args.section!r}; quote more of it"
         ) from error
+    except ValueError as error:  # an empty or blank quote
+        raise Failure(f"{error}: give --quote the passage to note") from None
     if span is None:
         raise Failure(f"quote not found in section {args.section!r} of {args.slug!r}")
     annotation = store.add_annotation(
@@ -78,13 +80,19 @@ def edit(context: Context, args: argparse.Namespace) -> int:
         raise UsageError(f"--add-tag and --remove-tag both name {sorted(both)[0]!r}")
     store = context.store
     tags, base = args.tag, None
+    current = store.find_annotation(args.id)
     if changing_tags:  # from the note as it is now; a change made meanwhile is merged
-        base = store.find_annotation(args.id)
+        base = current
+        has = set(map(tag_key, base.tags))
+        lacking = [tag for tag in normalise_tags(args.remove_tag) if tag_key(tag) not in has]
+        if lacking:  # a typo would otherwise pass for a removal
+            raise Failure(f"note {base.id} has no tag {lacking[0]!r}")
         tags = edited_tags(base.tags, add=args.add_tag, remove=args.remove_tag)
     annotation = store.update_annotation(
         args.id, note=args.note, tags=tags, color=args.color, base=base
     )
-    context.out(f"updated {annotation.id}")
+    same = annotation.version == current.version  # nothing to change: nothing written
+    context.out(f"{'unchanged' if same else 'updated'} {annotation.id}")
     return EXIT_OK
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from briefing.core.config import load_config
+from briefing.core.config import load_config, theme_problem
+from briefing.core.safetext import visible
 from briefing.subcommands.common import Context, Failure
 
 
@@ -18,10 +19,17 @@ def read(context: Context, args: argparse.Namespace) -> int:
     slug, section = getattr(args, "slug", None), getattr(args, "section", None)
     context.store.note_counts()  # a damaged file or a wrong slug is said first, as
     if slug is not None:  # it would be with a terminal
-        context.store.section(slug, section) if section else context.store.get(slug)
+        if section:  # a title works as its key does
+            section = context.store.section(slug, section).key
+        else:
+            context.store.get(slug)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise Failure("briefing needs a terminal; try `briefing show`")
-    theme = load_config().theme
+    config = load_config()
+    theme, problem = config.theme, theme_problem(config)
+    if problem:  # said once, here; the reader opens in its default theme
+        print(f"briefing: {visible(problem)}", file=sys.stderr)
+        theme = ""
     from briefing.tui.launch import open_reader  # Textual loads only here
 
     return open_reader(context.store, slug, section, theme=theme)

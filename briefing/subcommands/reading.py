@@ -108,7 +108,8 @@ def search(context: Context, args: argparse.Namespace) -> int:
         print("No matches.", file=sys.stderr)
         return EXIT_FAILURE
     for hit, _, _, snippet in lines:
-        kind = " [note]" if hit.kind == "note" else ""
+        # A note line names its note: two notes on one passage are two lines apart.
+        kind = f" [note {hit.annotation}]" if hit.kind == "note" else ""
         context.out(f"{hit.briefing}/{hit.section}{kind}  {snippet}")
     if more:  # on stderr: a pipe gets only matches
         print(

@@ -7,6 +7,7 @@ or which could not be placed ("orphaned") is reported after a re-import.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -67,11 +68,40 @@ def classify(old: Annotation, new: Annotation) -> NoteChange | None:
     return NoteChange(kind, old.user, old.id, old.section, new.section, old.quote, new.quote)
 
 
-def summary(changes: list[NoteChange]) -> str:
-    """ "2 moved, 1 edited, 1 orphaned" (kinds with none left out), or "" for no change."""
+def renamed_sections(
+    changes: list[NoteChange], old_keys: Collection[str], new_keys: Collection[str]
+) -> dict[str, str]:
+    """Sections whose heading was reworded, old key -> new key: a section gone from the
+    briefing whose notes all went to one section new in it, which took notes from no
+    other. Its notes did not move: the section was renamed around them."""
+    targets: dict[str, set[str]] = {}
+    for change in changes:
+        if change.kind != "orphaned" and change.old_section != change.new_section:
+            targets.setdefault(change.old_section, set()).add(change.new_section)
+    for change in changes:  # an orphaned note's section was not simply renamed
+        if change.kind == "orphaned" and change.old_section in targets:
+            targets[change.old_section].add("")
+    pairs = {
+        old: next(iter(new))
+        for old, new in targets.items()
+        if len(new) == 1 and old not in new_keys and next(iter(new)) not in old_keys
+    }
+    sources = [new for new in pairs.values()]
+    return {old: new for old, new in pairs.items() if new and sources.count(new) == 1}
+
+
+def is_renamed(change: NoteChange, renamed: Mapping[str, str]) -> bool:
+    """Whether ``change`` is a note that only went along with its renamed section."""
+    return change.kind == "moved" and renamed.get(change.old_section) == change.new_section
+
+
+def summary(changes: list[NoteChange], renamed: Mapping[str, str] | None = None) -> str:
+    """ "2 moved, 1 edited, 1 orphaned" (kinds with none left out), or "" for no change;
+    a note whose section was only ``renamed`` has not moved."""
     counts = {kind: 0 for kind in ("moved", "edited", "orphaned")}
     for change in changes:
-        counts[change.kind] += 1
+        if not is_renamed(change, renamed or {}):
+            counts[change.kind] += 1
     return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
 
 
@@ -94,12 +124,19 @@ def _first_difference(a: str, b: str) -> int:
     )
 
 
-def describe(change: NoteChange, titles: dict[str, str] | None = None, width: int = 60) -> str:
+def describe(
+    change: NoteChange,
+    titles: dict[str, str] | None = None,
+    width: int = 60,
+    *,
+    old_titles: Mapping[str, str] | None = None,
+) -> str:
     """What happened to which note, and where it went, for a person: one line, or two for an
     edited note (the old words, then the new, both shown where they first differ).
 
     Quotes are cut to ``width`` characters; below 60 the kinds are not padded into a column
-    (for a notification, which is narrow).
+    (for a notification, which is narrow). ``old_titles``: the sections' titles before the
+    import, so that a moved note says from where it went (a gone section's key otherwise).
     """
     title = (titles or {}).get
     pad = 10 if width >= 60 else 0
@@ -109,7 +146,11 @@ def describe(change: NoteChange, titles: dict[str, str] | None = None, width: in
         return f"{kind}{_short(change.old_quote, width)} (was in {was})"
     where = ""
     if change.new_section != change.old_section:
-        where = f" (now in {title(change.new_section, change.new_section)})"
+        now = title(change.new_section, change.new_section)
+        where = f" (now in {now})"
+        if old_titles is not None:
+            was = old_titles.get(change.old_section) or title(change.old_section, "")
+            where = f" (from {was or change.old_section} to {now})"
     if change.kind == "edited":
         at = _first_difference(change.old_quote, change.new_quote)
         arrow = "       -> " if pad else "-> "
