@@ -111,7 +111,10 @@ async def test_ctrl_n_lists_every_note_by_briefing_and_enter_opens_it(two_briefi
         assert on_screen(view, 0)  # type: ignore[arg-type]
         chosen = reader.notes.pane.highlighted_annotation
         assert chosen is not None and chosen.note == "veto note"
-        await pilot.press("q")  # back to the library, not to the notes list
+        await pilot.press("q")  # back to the notes list, where the user came from
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
 
@@ -156,3 +159,47 @@ async def test_the_notes_list_reads_no_briefing_text(
         await pilot.pause()
         assert isinstance(app.screen, AllNotesScreen)
         assert len(app.screen.query_one(NotesPane).shown) == 3
+
+
+async def test_the_notes_list_follows_a_note_added_elsewhere_and_starts_at_the_top(
+    two_briefings: Store,
+) -> None:
+    app = make_app(two_briefings, None)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        if not isinstance(app.screen, LibraryScreen):
+            await pilot.press("q")
+            await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AllNotesScreen)
+        pane = screen.query_one(NotesPane)
+        await pilot.pause(0.2)
+        await pilot.pause()
+        assert pane.scroll_y == 0  # the first briefing's title shows
+        assert "Arctic shipping" in cards(pane)[0]
+        # As `briefing notes add` in another process would:
+        Store(two_briefings.paths.root, "tester").add_annotation(
+            "arctic", "routes", 0, 12, note="added from the CLI"
+        )
+        for _ in range(60):
+            if any("added from the CLI" in text for text in cards(pane)):
+                break
+            await pilot.pause(0.1)
+        assert any("added from the CLI" in text for text in cards(pane))
+
+
+async def test_a_section_is_named_once_for_its_notes(two_briefings: Store) -> None:
+    two_briefings.add_annotation(SLUG, "treaty-terms", 30, 50, note="second in terms")
+    app = make_app(two_briefings, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        if not isinstance(app.screen, LibraryScreen):
+            await pilot.press("q")
+            await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        shown = cards(app.screen.query_one(NotesPane))
+        assert sum("§ Treaty terms" in text for text in shown) == 1
+        assert sum("§ UN veto" in text for text in shown) == 1

@@ -354,6 +354,9 @@ async def test_undo_restores_several_deletes_in_reverse_order(store: Store) -> N
         assert [a.id for a in store.annotations(SLUG)] == [second.id]
         await pilot.press("u")
         assert [a.id for a in store.annotations(SLUG)] == [first.id, second.id]
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert "Note restored." in said and not any("Note deleted" in m for m in said)
 
 
 async def test_notes_persist_across_a_restart(store: Store) -> None:
@@ -488,7 +491,13 @@ async def test_tag_filter_narrows_the_notes(store: Store) -> None:
         assert option_ids(pane) == [nato.id, sanctions.id, plain.id]
         assert not field.display  # an empty filter folds away
         await pilot.press("t", *"nothing", "enter")
-        assert str(pane.get_option_at_index(0).prompt) == "No notes tagged #nothing."
+        said = str(pane.get_option_at_index(0).prompt)
+        assert said == "No notes tagged #nothing. S shows the whole briefing's."
+        # Esc clears the filter: every note again, from the top of the pane.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert option_ids(pane) == [nato.id, sanctions.id, plain.id]
+        assert pane.scroll_y == 0 and pane.highlighted == 0
 
 
 async def _palette_names(pilot, query: str) -> list[str]:  # type: ignore[no-untyped-def]

@@ -271,3 +271,33 @@ async def test_the_ssh_hint_shows_only_over_ssh(
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_dialog(app, pilot)
         assert bool(dialog.query("#export-hint")) is over_ssh
+
+
+async def test_the_dialog_proposes_the_configured_export_folder(
+    noted: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[export]\nfolder = "~/vault/briefings"\n', encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_CONFIG", str(config))
+    app = make_app(noted)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot)
+        wanted = home() / "vault" / "briefings" / f"{SLUG}.md"
+        assert dialog.query_one("#export-path", Input).value == str(wanted)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert "Putin called it" in wanted.read_text(encoding="utf-8")
+
+
+async def test_a_served_reader_ignores_the_configured_folder(
+    noted: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[export]\nfolder = "/tmp"\n', encoding="utf-8")
+    monkeypatch.setenv("BRIEFING_CONFIG", str(config))
+    monkeypatch.setenv("BRIEFING_SERVED", "1")
+    app = make_app(noted)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot)
+        value = dialog.query_one("#export-path", Input).value
+        assert dialog.confined is not None and value.startswith(str(dialog.confined))

@@ -93,3 +93,86 @@ async def test_every_built_in_theme_keeps_text_at_aa_contrast(store: Store) -> N
                         where = f"{theme} {type(widget).__name__} line {y}: {run[:20]!r}"
                         failures.append(f"{where} {fg} on {bg} = {ratio:.2f}")
     assert not failures, "\n".join(failures[:40]) + f"\n... {len(failures)} in all"
+
+
+#: Decoration, not text: the half-block edges of an input field.
+EDGES = set("▔▁▊▎")
+
+
+def _low(app: object, widget: object, theme: str, skip: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Every run of text in ``widget`` under AA (marks under 3:1), as drawn now."""
+    update = app.screen._compositor.render_full_update()  # type: ignore[attr-defined]
+    found = []
+    for y, run, fg, bg in _cells(update, widget.region):  # type: ignore[attr-defined]
+        if set(run) <= EDGES or run in skip:
+            continue
+        ratio = contrast(fg, bg)
+        if ratio < (MARK if set(run) <= MARKS else AA):
+            name = getattr(widget, "id", None) or type(widget).__name__
+            found.append(f"{theme} {name} line {y}: {run[:24]!r} {fg} on {bg} = {ratio:.2f}")
+    return found
+
+
+def _disabled_keys(screen: object) -> set[str]:
+    """What the key bar draws, dimmed, for a key that does not work now (WCAG exempts it)."""
+    found: set[str] = set()
+    for active in screen.active_bindings.values():  # type: ignore[attr-defined]
+        if not active.enabled:
+            label = screen.app.get_key_display(active.binding)  # type: ignore[attr-defined]
+            found |= {active.binding.description, label}
+    return found
+
+
+async def test_the_library_and_notes_list_and_key_bar_are_at_aa_in_every_theme(
+    store: Store,
+) -> None:
+    """The chrome around the text: the key bar's keys, the library's filter hint and cursor
+    row, the notes list's header, filter hint and highlighted card (its meta line)."""
+    from textual.widgets import DataTable, Input, Label
+
+    from briefing.tui.screens.all_notes import AllNotesScreen
+    from briefing.tui.screens.library import LibraryScreen
+    from briefing.tui.widgets.key_bar import KeyBar
+
+    text = store.section(SLUG, "treaty-terms").text
+    for start, end in sentences(text)[:2]:
+        store.add_annotation(SLUG, "treaty-terms", start, end, note="n", tags=["legal"])
+    app = make_app(store, None)
+    failures: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        themes = sorted(app.available_themes)
+        for theme in themes:
+            app.theme = theme
+            await pilot.pause()
+            assert library.query_one(DataTable).has_focus
+            skip = _disabled_keys(library)
+            for widget in (
+                library.query_one("#library-title", Label),
+                library.query_one("#filter", Input),
+                library.query_one(DataTable),
+                library.query_one(KeyBar),
+            ):
+                failures += _low(app, widget, theme, skip)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        notes = app.screen
+        assert isinstance(notes, AllNotesScreen)
+        pane = notes.query_one(NotesPane)
+        assert pane.has_focus and pane.highlighted is not None
+        for theme in themes:
+            app.theme = theme
+            await pilot.pause()
+            skip = _disabled_keys(notes)
+            for widget in (
+                notes.query_one("#all-notes-title", Label),
+                notes.query_one("#all-notes-filter", Input),
+                pane,
+                notes.query_one(KeyBar),
+            ):
+                failures += _low(app, widget, theme, skip)
+    assert not failures, "\n".join(failures[:40]) + f"\n... {len(failures)} in all"

@@ -108,7 +108,9 @@ class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
         theme = self.store.setting("theme") or self.default_theme
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        # After the theme just set is published: only a theme the user picks is saved,
+        # so config.toml's theme keeps taking effect until then.
+        self.call_next(self.theme_changed_signal.subscribe, self, self._remember_theme)
         self.call_after_refresh(self._after_first_frame)
         hangup.install(self)  # SIGHUP/SIGTERM keep open drafts and the position
 

@@ -77,6 +77,27 @@ def _opaque(value: str, under: Color) -> Color:
     return under + colour if colour.a < 1 else colour
 
 
+def _chrome(
+    theme: Mapping[str, str], background: Color, surface: Color, foreground: Color
+) -> dict[str, Color]:
+    """The colours of the app around the text, each at AA: the key bar, a hint in an input
+    field, the library's header and cursor row."""
+    panel = _opaque(theme["panel"], background)
+    bar = _opaque(theme["footer-background"], background)
+    solid = _opaque(theme["block-cursor-background"], background)
+    on_cursor = max((WHITE, BLACK), key=lambda pole: contrast(pole, solid))
+    tinted = panel.blend(foreground, 0.05)  # a focused table's tint over its header
+    return {
+        "reader-bar": bar,
+        "reader-key": readable(_opaque(theme["footer-key-foreground"], bar), bar),
+        "reader-key-text": readable(_opaque(theme["footer-foreground"], bar), bar),
+        "reader-hint": readable(foreground.blend(background, 0.45), background, surface, panel),
+        "reader-header-text": readable(foreground, panel, tinted),
+        "reader-cursor": readable(solid, on_cursor),
+        "reader-cursor-text": on_cursor,
+    }
+
+
 def reader_variables(theme: Mapping[str, str]) -> dict[str, str]:
     """The ``reader-*`` CSS variables (and the selection's) for a theme's variables."""
     background = Color.parse(theme["background"])
@@ -85,19 +106,28 @@ def reader_variables(theme: Mapping[str, str]) -> dict[str, str]:
     warning = _opaque(theme["warning"], background)
     primary = _opaque(theme["primary"], background)
     accent = _opaque(theme.get("text-accent", theme["accent"]), background)
-    grounds = (background, surface)
+    # The grounds text is drawn on: the screen, the panes, and a blurred cursor over them
+    # (the highlighted note card's lines are drawn in these colours too).
+    cursor = _opaque(theme["block-cursor-blurred-background"], surface)
+    grounds = (background, surface, cursor)
+    out_card = {"reader-card": cursor}  # the highlighted note card, opaque
     out = {
         "reader-text": readable(foreground, *grounds),
         "reader-muted": readable(foreground.blend(background, 0.35), *grounds),
         "reader-accent": readable(accent, *grounds),
     }
-    out["reader-rule"] = readable(foreground.blend(surface, 0.6), surface, target=MARK_CONTRAST)
+    out.update(out_card)
+    out.update(_chrome(theme, background, surface, foreground))
+    tinted = [ground.blend(foreground, 0.06) for ground in (background, surface)]  # focused
+    out["reader-rule"] = readable(
+        foreground.blend(surface, 0.6), surface, background, *tinted, target=MARK_CONTRAST
+    )
     for name in COLORS:
         hue = Color.parse(HUES[name])
         fill = background.blend(hue, HIGHLIGHT_MIX)
         out[f"reader-hl-{name}"] = fill
         out[f"reader-hl-{name}-text"] = readable(foreground, fill)
-        out[f"reader-hl-{name}-bar"] = readable(hue, surface, target=MARK_CONTRAST)
+        out[f"reader-hl-{name}-bar"] = readable(hue, *grounds, target=MARK_CONTRAST + 0.3)
     search = background.blend(warning, HIGHLIGHT_MIX)
     out["reader-search"] = search
     out["reader-search-text"] = readable(foreground, search)

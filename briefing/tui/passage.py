@@ -148,15 +148,28 @@ def word_spans(text: str) -> list[Span]:
     return [match.span() for match in re.finditer(_WORD, text)]
 
 
-def by_word(span: Span, words: Sequence[Span], edge: str, delta: int) -> Span:
+def by_word(span: Span, words: Sequence[Span], edge: str, delta: int, text: str = "") -> Span:
     """``span`` with its ``edge`` ("start" or "end") moved a word out (``delta`` > 0 at the
-    end, < 0 at the start) or in; never emptier than one word."""
+    end, < 0 at the start) or in; never emptier than one word.
+
+    At the end, given the ``text``, a word taken comes with the punctuation after it
+    ("2000.") and a word dropped leaves the previous one's, so ``w`` and ``W`` undo each
+    other."""
     start, end = span
     if edge == "end":
         if delta > 0:
             end = next((e for s, e in words if e > end), end)
+            starts = {s for s, _ in words}
+            while end < len(text) and not text[end].isspace() and end not in starts:
+                end += 1  # the full stop, comma or closing quote after the word
         else:
-            end = next((e for s, e in reversed(words) if start < e < end and s >= start), end)
+            last = next((s for s, e in reversed(words) if start < s < end), None)
+            if last is not None:
+                end = last
+                while end > start and text[end - 1 : end].isspace():
+                    end -= 1
+                if not text:  # no text to tell spaces by: the previous word's end
+                    end = next((e for s, e in reversed(words) if e <= last), end)
     elif delta < 0:
         start = next((s for s, e in reversed(words) if s < start), start)
     else:

@@ -5,7 +5,8 @@ which is right when the analyst has a shell there; copying goes through the
 terminal (OSC 52) to the clipboard of the machine the analyst sits at, which is
 the only way out of a ``briefing serve`` session. The dialog says both.
 
-Where the file goes by default: ``~/briefing-notes/<slug>.md``, a folder people
+Where the file goes by default: config.toml's ``[export] folder`` if set, else
+``~/briefing-notes/<slug>.md``, a folder people
 find again; the data dir's ``exports/<slug>.md`` when the home folder cannot be
 written to (a service account, a read-only home). Under ``briefing serve``
 home is the user's own folder in the data dir, and the file may only go into
@@ -30,6 +31,7 @@ from textual.widgets.button import ButtonVariant
 from textual.worker import Worker, WorkerState
 
 from briefing import __version__
+from briefing.core.config import ConfigError, load_config
 from briefing.core.export import ExportItem, export_markdown
 from briefing.core.model import Briefing
 from briefing.core.paths import (
@@ -42,9 +44,20 @@ from briefing.core.rules import counted, now_iso
 from briefing.core.safetext import visible
 from briefing.store.atomic import AlreadyExists, WriteRefused, write_document
 from briefing.store.facade import Store
+from briefing.tui.widgets.key_bar import KeyBar
 
 SAVE, OVERWRITE = "Save (enter)", "Overwrite"  # the status line says: enter again
 SSH_HINT = "Over SSH the file is saved on the server; copy sends it to your own clipboard."
+
+
+def _configured(name: str, store: Store) -> Path:
+    """Where ``name`` goes unserved: config.toml's ``[export] folder`` (as ``briefing
+    export`` uses it), else the default. Served, the served folder rules instead."""
+    try:
+        folder = load_config().export_folder
+    except ConfigError:  # said when the reader started; the default still works
+        folder = None
+    return folder / name if folder is not None else default_export_path(store.paths, name)
 
 
 def notes_count(count: int) -> str:
@@ -85,9 +98,7 @@ class ExportDialog(ModalScreen[Path | None]):
         self.briefing = briefing
         self.confined = served_folder(store.paths, store.user)
         name = f"{briefing.slug}.md"
-        self.path = (
-            self.confined / name if self.confined else default_export_path(store.paths, name)
-        )
+        self.path = self.confined / name if self.confined else _configured(name, store)
         self._confirmed: Path | None = None  # an existing file the user said to overwrite
         self._writing: Path | None = None
 
@@ -102,10 +113,12 @@ class ExportDialog(ModalScreen[Path | None]):
             if self.confined is not None or os.environ.get("SSH_CONNECTION"):
                 yield Static(Content(SSH_HINT), id="export-hint")
             with Horizontal(id="export-buttons"):
-                # The keys are on the buttons: no key bar, whose enter the path field hides.
+                # The keys are on the buttons too: the key bar cannot show enter, which the
+                # path field takes (its submit saves).
                 yield Button(SAVE, id="export-save", variant="primary")
                 yield Button("Copy (ctrl+y)", id="export-copy")
                 yield Button("Cancel (esc)", id="export-cancel")
+        yield KeyBar()  # this dialog's keys, not the reader's underneath
 
     def on_mount(self) -> None:
         field = self.query_one("#export-path", Input)

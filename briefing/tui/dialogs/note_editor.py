@@ -22,7 +22,7 @@ from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextAr
 from briefing.core.model import COLORS, DEFAULT_COLOR
 from briefing.core.rules import normalise_tags, split_tag_input
 from briefing.core.safetext import visible
-from briefing.tui.widgets.notes_pane import excerpt
+from briefing.tui.widgets.notes_pane import excerpt, preview
 from briefing.tui.widgets.section_view import HIGHLIGHT_STYLES
 
 
@@ -33,6 +33,10 @@ class NoteDraft:
     note: str = ""
     tags: tuple[str, ...] = ()
     color: str = DEFAULT_COLOR
+
+
+#: Lines of the passage the editor shows above the note (``#note-quote``'s max-height).
+QUOTE_LINES = 3
 
 
 class NoteEditor(ModalScreen[NoteDraft | None]):
@@ -77,7 +81,7 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
         # appearing, is scrolled into view.
         with VerticalScroll(id="note-editor") as box:
             box.border_title = self.heading
-            yield Static(Content(visible(excerpt(self.quote, 240))), id="note-quote")
+            yield Static(Content(visible(excerpt(self.quote, 240))), id="note-quote")  # see _fit
             yield Static(
                 Content("Note (Markdown; leave empty for a plain highlight)"),
                 classes="field-label",
@@ -105,6 +109,18 @@ class NoteEditor(ModalScreen[NoteDraft | None]):
         text = self.query_one("#note-text", TextArea)
         text.focus()
         text.move_cursor(text.document.end)
+        self.call_after_refresh(self._fit_quote)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_quote)
+
+    def _fit_quote(self) -> None:
+        """The quote in its three lines, ending in "…" when it is longer (the CSS's
+        max-height would cut it off without saying so)."""
+        quote = self.query_one("#note-quote", Static)
+        if quote.size.width:
+            shown = preview(self.quote, quote.size.width, QUOTE_LINES)
+            quote.update(Content(visible(shown)))
 
     def result(self) -> NoteDraft:
         """The draft as the fields now hold it, tags normalised as the store keeps them."""

@@ -69,6 +69,7 @@ class AllNotesScreen(Screen[None]):
             compact=True,  # one line: the notes get the room, even at 40x12
         )
         self._title = Label("Notes · all briefings", id="all-notes-title")
+        self._seen: object = None  # file signatures: see _look_for_changes
 
     def compose(self) -> ComposeResult:
         yield self._title
@@ -76,11 +77,35 @@ class AllNotesScreen(Screen[None]):
         yield self._pane
         yield KeyBar()
 
+    #: How often the list looks for notes and briefings changed elsewhere (the CLI, another
+    #: session, a re-import): a ``stat`` of the library and of each notes file, as the reader.
+    FOLLOW_EVERY = 1.0
+
     def on_mount(self) -> None:
         self.reload()
+        self._pane.scroll_home(animate=False, immediate=True)  # the first briefing's title
+        self._seen = self._signature()
+        self.set_interval(self.FOLLOW_EVERY, self._look_for_changes, name="follow-notes")
 
     def on_screen_resume(self) -> None:
         self.reload()
+        self._seen = self._signature()
+
+    def _signature(self) -> object:
+        """What changes when a briefing is imported or a note is written, by anyone."""
+        try:
+            notes = tuple(self.store._notes(s).signature() for s in self.store._noted_slugs())
+            return (self.store.library_file.signature(), notes)
+        except (OSError, DataError):
+            return None
+
+    def _look_for_changes(self) -> None:
+        if not self.is_current:
+            return  # read again when the screen comes back (on_screen_resume)
+        seen = self._signature()
+        if seen != self._seen:
+            self._seen = seen
+            self.reload()
 
     def reload(self) -> None:
         """Read the library index and the notes files again (notes change in the reader)."""
@@ -138,7 +163,7 @@ class AllNotesScreen(Screen[None]):
             )
             return
         app = cast(OpensNotes, self.app)
-        self.app.pop_screen()
+        # Over this list: leaving the reader (q) comes back here, where the user came from.
         app.open_briefing(note.briefing, note.section, note=note.id)
 
     def action_filter_tags(self) -> None:

@@ -97,6 +97,7 @@ class AnnotationController:
     def fill_pane(self, section_notes: list[Annotation]) -> None:
         """List the notes of the pane's scope: ``section_notes``, or the whole briefing's."""
         if self.scope == "section":
+            self.pane.wider_hint = "S shows the whole briefing's."
             self.pane.set_annotations(section_notes)
             return
         briefing = self.host.briefing
@@ -315,6 +316,7 @@ class AnnotationController:
         if note.section != self.host.current.key and self.host.briefing.section(note.section):
             self.host.go_to_section(note.section)
         self.host.notes_changed(highlight=note.id)
+        self.host.tell("Note restored.", "Restored")  # in place of "Note deleted"
         if note.status == "anchored" and note.section == self.host.current.key:
             self.view.flash(note.start, note.end)
 
@@ -397,6 +399,9 @@ class AnnotationController:
             self._tag_filter.display = False
         self.pane.tag_filter = ()
         self._retitle()
+        first = next((i for i, o in enumerate(self.pane.options) if not o.disabled), None)
+        self.pane.highlighted = first  # every note again, from the top
+        self.pane.scroll_home(animate=False, immediate=True)
 
     def tag_filter_left(self) -> None:
         """An empty filter folds away; a set one stays in view, saying what is hidden."""

@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from briefing.tui.widgets.key_bar import KeyBar
+
 GENERAL = [
     ("tab / shift+tab", "Move focus between panes"),
     ("ctrl+p", "Command palette: actions, sections, themes"),
@@ -42,11 +44,16 @@ def help_text(screen: Screen[object], width: int = BOX_INSIDE) -> Content:
     extra = getattr(screen, "HELP_EXTRA", [])
     keys = max(len(k) for k, _ in [*rows, *extra, *GENERAL])
     indent = 2 + keys + 2
-    room = max(width - indent, 12)
+    if width - indent < 20:  # narrow: each description on its own lines under its key
+        keys, indent = 0, 4
+    room = max(width - indent, 8)
 
     def row(key: str, text: str) -> Content:
         wrapped = textwrap.wrap(text, room) or [""]
         hanging = "".join(f"\n{' ' * indent}{line}" for line in wrapped[1:])
+        if not keys:
+            head = Content.styled(f"  {key}", "$text-accent")
+            return head + f"\n{' ' * indent}{wrapped[0]}{hanging}\n"
         return Content.styled(f"  {key:<{keys}}", "$text-accent") + f"  {wrapped[0]}{hanging}\n"
 
     lines = [Content.styled(f"{screen.__class__.__name__.removesuffix('Screen')}\n", "bold")]
@@ -69,10 +76,17 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content.styled("Keys", "bold $text-accent"), id="help-title")
             yield Static(help_text(self.underneath, self._inside()), id="help-keys")
             yield Static(Content.styled("Esc closes this help.", "$text-muted"))
+        yield KeyBar()  # this screen's keys, not the reader's underneath
 
     def _inside(self) -> int:
         """The text's width in the box: narrower than the box in a small terminal."""
-        return min(BOX_INSIDE, self.app.size.width - 5)  # border, padding, scrollbar
+        drawn = self.query_one("#help-keys", Static).size.width if self.is_mounted else 0
+        # Border, padding and a scrollbar of 2 until the box is laid out.
+        return drawn or min(BOX_INSIDE, self.app.size.width - 6)
 
     def on_resize(self) -> None:
-        self.query_one("#help-keys", Static).update(help_text(self.underneath, self._inside()))
+        self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        keys = self.query_one("#help-keys", Static)
+        keys.update(help_text(self.underneath, self._inside()))

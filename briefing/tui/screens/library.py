@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
@@ -15,6 +16,7 @@ from briefing.core.model import Listing, ReadingState
 from briefing.core.safetext import visible
 from briefing.store.facade import Store
 from briefing.tui.widgets.key_bar import KeyBar
+from briefing.tui.widgets.notes_pane import excerpt
 
 
 def matches(briefing: Listing, words: list[str]) -> bool:
@@ -113,19 +115,17 @@ class LibraryScreen(Screen[None]):
         self._set_columns(table)
         table.clear()
         shown = [b for b in self.store.listings() if matches(b, words)]
+        widths = {str(key.value): max(column.width, 2) for key, column in table.columns.items()}
         for briefing in shown:
             # The lead is not a section (as `briefing list` counts): counted are the ## ones.
             body = {section.key for section in briefing.body_sections}
             read = len(states[briefing.slug].read & body) if briefing.slug in states else 0
             total = len(body)
-            table.add_row(
-                Text(visible(briefing.title), overflow="ellipsis", no_wrap=True),
+            tags = " ".join(f"#{t}" for t in briefing.tags)
+            table.add_row(  # cut at a word (a tag), with "…", to fit its column
+                Text(excerpt(visible(briefing.title), widths["title"]), no_wrap=True),
                 Text(visible(briefing.date)),
-                Text(
-                    visible(" ".join(f"#{t}" for t in briefing.tags)),
-                    overflow="ellipsis",
-                    no_wrap=True,
-                ),
+                Text(excerpt(visible(tags), widths["Tags"]), no_wrap=True),
                 str(total),
                 str(counts.get(briefing.slug, 0)),
                 "✓" if read == total else f"{read}/{total}",
@@ -134,8 +134,13 @@ class LibraryScreen(Screen[None]):
         if selected in {b.slug for b in shown}:
             table.move_cursor(row=table.get_row_index(selected))
         empty = self.query_one("#library-empty", Label)
-        empty.update("" if shown else "No briefing matches the filter. Esc clears it.")
+        query = " ".join(self.query_one("#filter", Input).value.split())
+        said = f"No briefing matches “{visible(query)}” · esc clears · ctrl+q quits"
+        if not query:
+            said = "No briefings yet: import some with `briefing import FILE`. ctrl+q quits"
+        empty.update(Content("" if shown else said))  # as typed, never markup
         empty.display = not shown
+        table.display = bool(shown)  # the line where the rows would be, not under blank rows
 
     def _selected_slug(self) -> str | None:
         table = self.query_one(DataTable)

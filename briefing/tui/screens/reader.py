@@ -122,7 +122,7 @@ class ReaderScreen(Screen[None]):
         self._told: set[str] = set()  # the notice shown now (see tell)
         #: The id of a note to show as the reader opens (from the library's notes list).
         self.opening_note = ""
-        self._seen: tuple[object, object] | None = None  # file signatures: follow_changes
+        self._seen: tuple[object, object, object] | None = None  # file signatures: follow_changes
         self.notes = AnnotationController(
             self, self._text, self._pane, self._notes_box, self._notes_title
         )
@@ -169,14 +169,15 @@ class ReaderScreen(Screen[None]):
             self.notes.jump_to_note(self.opening_note)
             self._pane.highlight_note(self.opening_note)
 
-    def _tell_changes(self) -> None:
-        """Say once what a re-import did to this user's notes here: moved, edited, orphaned."""
+    def _tell_changes(self) -> bool:
+        """Say once what a re-import did to this user's notes here: moved, edited, orphaned.
+        Taken from the store, so the next open does not say it again. True if it said any."""
         try:
             found = self.store.take_changes(self.briefing.slug)
         except DataError:
-            return  # the notes file is damaged: the notes pane reports that
+            return False  # the notes file is damaged: the notes pane reports that
         if not found:
-            return
+            return False
         from briefing.core.anchoring import changes  # only when there is something to say
 
         titles = {s.key: s.title for s in self.briefing.sections}
@@ -185,10 +186,11 @@ class ReaderScreen(Screen[None]):
             lines.append(f"and {len(found) - SHOWN_CHANGES} more")
         self.notify(
             "\n".join(lines),
-            title=f"Revised: notes {changes.summary(found)}",
+            title=f"Re-imported: your notes {changes.summary(found)}",
             timeout=15,
             markup=False,
         )
+        return True
 
     # -- showing a section ---------------------------------------------
 
@@ -417,9 +419,11 @@ class ReaderScreen(Screen[None]):
         self._seen = self._signatures()
         self.set_interval(self.FOLLOW_EVERY, self._look_for_changes, name="follow-changes")
 
-    def _signatures(self) -> tuple[object, object]:
+    def _signatures(self) -> tuple[object, object, object]:
         notes = self.store._notes(self.briefing.slug)
-        return (self.store.library_file.signature(), notes.signature())
+        # The state file too: a re-import writes what it did to the notes there last.
+        state = self.store._state.signature()
+        return (self.store.library_file.signature(), notes.signature(), state)
 
     def _look_for_changes(self) -> None:
         seen = self._signatures()
@@ -427,15 +431,17 @@ class ReaderScreen(Screen[None]):
             self._seen = seen
             return
         library_changed = seen[0] != self._seen[0]
+        only_state = seen[:2] == self._seen[:2]
         self._seen = seen
         try:
-            if library_changed and self.reload_briefing():
-                self.notify(
-                    "This briefing was re-imported; the text and your notes are up to date.",
-                    title="Updated",
-                )
+            if only_state:  # a position saved, or a re-import's report on the notes
+                self._tell_changes()
+            elif library_changed and self.reload_briefing():
+                if not self._tell_changes():  # the report may follow: see only_state
+                    self.notify("This briefing was re-imported.", title="Updated")
             else:  # notes written by the CLI or another session: highlights, pane, counts
                 self.notes_changed()
+                self._tell_changes()
         except DataError:
             # Damaged meanwhile: the reader keeps what it shows; the next action that
             # reads the file (a search, a save) says what is wrong with it.

@@ -35,8 +35,8 @@ class KeyBar(Static):
     KeyBar {
         dock: bottom;
         height: 1;
-        background: $footer-background;
-        color: $footer-foreground;
+        background: $reader-bar;
+        color: $reader-key-text;  /* and its keys in $reader-key: at AA, see tui/colours.py */
     }
     """
 
@@ -76,12 +76,10 @@ class KeyBar(Static):
         self._drawn = drawn
         parts: list[Part] = []
         for action, (key, label, text, enabled) in shown.items():
-            drawn_key = Content.assemble(
-                (f" {label} ", "bold $footer-key-foreground"), (f"{text} ", "")
-            )
+            drawn_key = Content.assemble((f" {label} ", "bold $reader-key"), (f"{text} ", ""))
             parts.append(Part(drawn_key.stylize("dim") if not enabled else drawn_key, key, action))
         if palette:
-            hint = Content.styled(" ^p palette", "$footer-description-foreground")
+            hint = Content.styled(" ^p palette", "$reader-key-text")
             parts.append(Part(hint, "ctrl+p", PALETTE))
         fitting = self._fitting(parts)
         self._spans = []

@@ -34,8 +34,29 @@ class Group:
 
 
 def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` on one line, at most ``limit`` characters: cut at a word boundary, with "…"."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut and not flat[limit - 1].isspace():  # not in the middle of a word...
+        at_word = cut[: cut.rindex(" ")]
+        if len(at_word) >= limit // 2:  # ...unless that would waste half the room
+            cut = at_word
+    return cut.rstrip(" ,;:") + "…"
+
+
+def preview(text: str, width: int, lines: int) -> str:
+    """``text`` wrapped at ``width`` into at most ``lines`` lines, the last one ending in "…"
+    when it had to be cut."""
+    import textwrap
+
+    wrapped = textwrap.wrap(" ".join(text.split()), max(width, 8))
+    if len(wrapped) <= lines:
+        return "\n".join(wrapped)
+    # Longer than a line (the next line's first word did not fit on it): cut, with "…".
+    last = excerpt(f"{wrapped[lines - 1]} {wrapped[lines]}", max(width, 8))
+    return "\n".join([*wrapped[: lines - 1], last])
 
 
 def has_tags(annotation: Annotation, wanted: Sequence[str]) -> bool:
@@ -56,9 +77,10 @@ class NotesPane(OptionList):
     # muted lines of a card do not read on.
     DEFAULT_CSS = """
     NotesPane, NotesPane:focus { border: none; padding: 0; }
+    NotesPane > .option-list--option-highlighted,
     NotesPane:focus > .option-list--option-highlighted {
-        background: $block-cursor-blurred-background;
-        color: $foreground;
+        background: $reader-card;
+        color: $reader-text;
         text-style: none;
     }
     """
@@ -77,6 +99,8 @@ class NotesPane(OptionList):
     #: Briefing slug -> its group, set when the pane lists notes across briefings: cards
     #: are then grouped by briefing, under its title, and name their section.
     groups: Mapping[str, Group] = {}
+    #: Said when a tag filter finds nothing among one section's notes: how to see more.
+    wider_hint = ""
 
     def set_annotations(
         self,
@@ -135,6 +159,7 @@ class NotesPane(OptionList):
         options: list[Option | None] = []
         orphans_started = False
         briefing: str | None = None
+        named: tuple[str, str, bool] | None = None  # the section the last § line named
         for annotation in self.shown:
             if self.groups and annotation.briefing != briefing:
                 briefing, orphans_started = annotation.briefing, False
@@ -153,7 +178,9 @@ class NotesPane(OptionList):
                 options.append(None)  # a rule between two cards
             prompt = self._prompt(annotation)
             section_title = self._section_title(annotation)
-            if section_title is not None:
+            place = (annotation.briefing, annotation.section, annotation.status == "orphaned")
+            if section_title is not None and place != named:  # once per section's group
+                named = place
                 line = Content.styled(visible(f"§ {section_title}\n"), "$reader-accent")
                 prompt = line + prompt
             options.append(Option(prompt, id=annotation.id))
@@ -168,6 +195,8 @@ class NotesPane(OptionList):
             if self.annotations:
                 tags = " ".join(f"#{t}" for t in self.tag_filter)
                 message = f"No notes tagged {tags}."
+                if not self.sections and not self.groups and self.wider_hint:
+                    message += f" {self.wider_hint}"
             options = [Option(Content.styled(visible(message), "$reader-muted"), disabled=True)]
         index = self.highlighted
         self.set_options(options)

@@ -74,6 +74,17 @@ class Line:
     heading_start: int = 0
 
 
+def _one_line(text: str, width: int) -> str:
+    """``text`` on one line of ``width`` cells, cut at a word boundary with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[: max(width - 1, 1)]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rindex(" ")]
+    return cut.rstrip(" ,;:·-") + "…"
+
+
 class SectionBody(Widget):
     """Headings, then every block of a section, each followed by a blank line.
 
@@ -124,6 +135,7 @@ class SectionBody(Widget):
         self._starts: list[int] = []  # start of each line that draws text, in order
         self._text_lines: list[int] = []  # ... and its index in ``_lines``
         self._styles: dict[str, Style] = {}
+        self._compact = False  # see set_compact
 
     # -- what to draw -------------------------------------------------------
 
@@ -146,6 +158,15 @@ class SectionBody(Widget):
         self._layout_width = -1
         if self.is_mounted:
             self.refresh(layout=True)
+
+    def set_compact(self, compact: bool) -> None:
+        """In a short window: the briefing's title on one line (cut), no facts line and no
+        blank lines between the headings, so the section's text shows under its title."""
+        if compact != self._compact:
+            self._compact = compact
+            self._layout_width = -1
+            if self.is_mounted:
+                self.refresh(layout=True)
 
     def set_marks(
         self, marks: Sequence[Mark], heading_marks: dict[int, tuple[Mark, ...]] | None = None
@@ -194,6 +215,11 @@ class SectionBody(Widget):
         self._left, text_width = self.column(width)
         lines: list[Line] = []
         for number, (heading, style) in enumerate(self._headings):
+            if self._compact and number < len(self._headings) - 1:
+                if heading and style != ".section-body--facts":
+                    cut = _one_line(heading, text_width)
+                    lines.append(Line(0, 0, HEADING, "", cut, style, number, 0))
+                continue
             if heading:
                 lines.extend(
                     Line(0, 0, HEADING, "", heading[start:end], style, number, start)

@@ -255,7 +255,7 @@ class SectionView(VerticalScroll, can_focus=True):
         else:
             start, end = self.cursor.block_of(span[0])  # never into the next block
             inside = [(s, e) for s, e in spans if s >= start and e <= end]
-            self.cursor.set_words(by_word(span, inside, edge, delta))
+            self.cursor.set_words(by_word(span, inside, edge, delta, self.section.text))
         self._passage_moved()
 
     def select_paragraph(self, delta: int) -> None:
@@ -401,7 +401,11 @@ class SectionView(VerticalScroll, can_focus=True):
         self.call_after_refresh(self._check_end)  # geometry is updated on refresh
         self.call_after_refresh(self._remember_place, self.size)
 
+    #: Below this many rows the headings are compacted (:meth:`SectionBody.set_compact`).
+    COMPACT_BELOW = 16
+
     def on_resize(self) -> None:
+        self.body.set_compact(0 < self.size.height < self.COMPACT_BELOW)
         self.call_after_refresh(self._check_end)
         if self._place is not None:  # the text reflows: bring the same words back to the top
             self.call_after_refresh(self._restore_place, self._place, LAYOUT_TRIES)
