@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.core.rules import slugify
-from briefing.core.sections import FEATURES, Model, gap_scores, group, segment, title_sections
+from briefing.core.section_titles import title_sections
+from briefing.core.sections import FEATURES, Model, gap_scores, group, segment
 
 pytestmark = pytest.mark.unit
 
