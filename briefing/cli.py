@@ -144,9 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "-o",
         "--output",
-        type=Path,
         metavar="FILE",
-        help="write to FILE (a folder: one <slug>.md per briefing there)",
+        help="write to FILE; '-': stdout; a folder (or a path ending in /): one <slug>.md "
+        "per briefing there",
     )
     cmd.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     cmd.add_argument(

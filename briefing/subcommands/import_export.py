@@ -86,11 +86,15 @@ def export(context: Context, args: argparse.Namespace) -> int:
     try:
         items = exporting.select(context.store, chosen)
         render = exporting.renderer(args.format, template, environ=os.environ, version=__version__)
-        if args.output is None and config.export_folder is None:
-            sys.stdout.write(render(items))
+        if args.output == "-" or (args.output is None and config.export_folder is None):
+            sys.stdout.write(render(items))  # '-' is stdout, as for import
             return EXIT_OK
         for target in exporting.targets(
-            items, args.format, output=args.output, folder=config.export_folder
+            items,
+            args.format,
+            output=args.output,
+            folder=config.export_folder,
+            filtered=chosen.filtered,
         ):
             written = exporting.write(
                 target.path, render(target.items), force=args.force, ours=target.ours
