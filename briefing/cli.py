@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count,
         default=SEARCH_LIMIT,
         metavar="N",
-        help=f"the best N sections and notes ({SEARCH_LIMIT}); 0 shows every one",
+        help=f"print at most N lines, best sections first ({SEARCH_LIMIT}); 0 prints every one",
     )
     cmd.add_argument("--json", action="store_true", help="print JSON")
 
@@ -291,7 +291,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("ssh", "serve"),
     "users": ("ssh", "users"),
 }
-#: How many sections and notes ``search`` prints unless told (``--limit``): a common word
+#: How many lines ``search`` prints unless told (``--limit``): a common word
 #: matches in most of a big library, and thousands of lines help no one at a terminal.
 SEARCH_LIMIT = 50
 STANDALONE = {"config", "completion", "man"}

@@ -3,6 +3,7 @@ wrong thing, search's --limit in lines, a section rename always reported."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,25 @@ def test_output_dash_is_stdout(
     code, out, err = run(capsys, "export", "--all", "-o", "-")
     assert code == 0, err
     assert "N1" in out and not (tmp_path / "-").exists()
+
+
+def test_search_limit_counts_the_lines_printed(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path
+) -> None:
+    """Sections of many matching paragraphs: ``--limit 5`` prints 5 lines, not 5
+    sections' worth, and says more match; the JSON hits are cut the same way."""
+    paragraphs = "".join(f"A zebra grazes in field {n}.\n\n" for n in range(12))
+    source = tmp_path / "zoo.md"
+    source.write_text(
+        "# Zoo\n\n" + "".join(f"## Pen {n}\n\n{paragraphs}" for n in range(6)), "utf-8"
+    )
+    assert run(capsys, "import", str(source))[0] == 0
+    code, out, err = run(capsys, "search", "zebra")
+    assert code == 0 and len(out.splitlines()) > 5
+    everything = out.splitlines()
+    code, out, err = run(capsys, "search", "zebra", "--limit", "5")
+    assert code == 0 and out.splitlines() == everything[:5]
+    assert "More match than the 5 lines shown" in err
+    code, out, _ = run(capsys, "search", "--json", "--limit", "5", "zebra")
+    document = json.loads(out)
+    assert len(document["hits"]) == 5 and document["more"] is True
