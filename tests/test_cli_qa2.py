@@ -112,3 +112,21 @@ def test_search_limit_counts_the_lines_printed(
     code, out, _ = run(capsys, "search", "--json", "--limit", "5", "zebra")
     document = json.loads(out)
     assert len(document["hits"]) == 5 and document["more"] is True
+
+
+@pytest.mark.parametrize("with_note", [False, True])
+def test_a_renamed_section_is_reported_with_or_without_notes(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path, with_note: bool
+) -> None:
+    source = tmp_path / "zoo.md"
+    body = "## Pens\n\nZebras graze in the pens.\n\n## Feeding\n\nHay at noon.\n"
+    source.write_text(f"# Zoo\n\n{body}", "utf-8")
+    assert run(capsys, "import", str(source))[0] == 0
+    if with_note:
+        quote = "Hay at noon."
+        assert run(capsys, "notes", "add", "zoo", "feeding", "--quote", quote)[0] == 0
+    source.write_text(f"# Zoo\n\n{body.replace('## Pens', '## Enclosures')}", "utf-8")
+    code, out, err = run(capsys, "import", str(source))
+    assert code == 0, err
+    assert "section “Pens” is now “Enclosures”" in out
+    assert "moved" not in out and "orphaned" not in out

@@ -48,9 +48,13 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
         before = report.sections_before.get(result.slug, {})
         found = list(result.changes)
         titles: dict[str, str] = {}
-        if found:
-            titles = {s.key: s.title for s in context.store.get(result.slug).sections}
+        if result.status == "updated":  # the library index: no briefing's text is read
+            titles = {s.key: s.title for s in context.store.listing(result.slug).sections}
         renamed = changes.renamed_sections(found, before, titles)
+        # A renamed section that holds no note is told by where it stands.
+        for old, new in changes.renamed_in_place(list(before), list(titles), found).items():
+            if new not in renamed.values():
+                renamed.setdefault(old, new)
         detail = changes.summary(found, renamed)
         detail = f" (notes: {detail})" if detail else ""
         context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")

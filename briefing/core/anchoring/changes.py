@@ -7,7 +7,7 @@ or which could not be placed ("orphaned") is reported after a re-import.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -88,6 +88,22 @@ def renamed_sections(
     }
     sources = [new for new in pairs.values()]
     return {old: new for old, new in pairs.items() if new and sources.count(new) == 1}
+
+
+def renamed_in_place(
+    before: Sequence[str], after: Sequence[str], changes: Iterable[NoteChange] = ()
+) -> dict[str, str]:
+    """Sections reworded where they stand, old key -> new key, told without notes: the
+    same number of sections, and at one place a key gone from the briefing where a new
+    one now is. A section some note left (for another section, or none) is not one."""
+    if len(before) != len(after):
+        return {}
+    left = {c.old_section for c in changes}
+    return {
+        old: new
+        for old, new in zip(before, after, strict=True)
+        if old != new and old not in after and new not in before and old not in left
+    }
 
 
 def is_renamed(change: NoteChange, renamed: Mapping[str, str]) -> bool:
