@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("name", metavar="NAME")
 
     config = commands.add_parser("config", help="where the config file is, what it holds")
-    config_cmds = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_cmds = config.add_subparsers(dest="config_command", metavar="ACTION")  # none: show
     config_cmds.add_parser("path", help="print the config file's path")
     config_cmds.add_parser("show", help="print every setting")
     cmd = commands.add_parser("completion", help="print a bash, zsh or fish completion script")

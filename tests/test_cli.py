@@ -578,6 +578,7 @@ def test_config_path_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Path
     code, out, _ = run(capsys, "config", "show")
     assert code == 0 and 'default_tags = ["inbox"]' in out and 'theme = "nord"' in out
     assert "folder = (not set)" in out
+    assert run(capsys, "config") == (0, out, "")  # no action: show, as a user would guess
 
 
 @pytest.mark.parametrize("tty", [False, True])
