@@ -160,34 +160,64 @@ FIRST_BODY = b"On Wednesday"
 def startup() -> list[Row]:
     """Process start to the first frame with body text on it, under a pty at 100x30 (issue
     18), against a bare Textual app showing one Static, alternately; with the CPU each had
-    used by then, the fairer figure on a busy machine."""
+    used by then, the fairer figure on a busy machine (read from /proc in clock ticks: 10 ms
+    steps). Two moments: the body text on screen (the issue's goal), and settled (no output
+    for 0.25 s after it: with the frames that follow the first, such as Textual's own
+    resize passes and the sections list wrapping its titles to its width)."""
     store = fresh_store()
     env = reader_env(store.paths.root)
     reader_argv = [sys.executable, "-m", "briefing", "open", SLUG, "treaty-terms"]
     bare_argv = [sys.executable, "-c", BARE_APP]
-    runs = (
-        (reader_argv, FIRST_BODY, ([], [])),
-        (bare_argv, b"bare app ready", ([], [])),
+    runs: tuple[tuple[list[str], bytes, dict[str, list[float]]], ...] = (
+        (reader_argv, FIRST_BODY, {}),
+        (bare_argv, b"bare app ready", {}),
     )
     for lap in range(10):  # the first lap compiles the bytecode, and is not counted
-        for argv, needle, (walls, cpus) in runs:
+        for argv, needle, samples in runs:
             child = PtyProcess(argv, env, size=(100, 30))
             try:
-                wall = child.first_frame(needle)
-                cpu = cpu_seconds(child.process.pid)
+                shown = child.read_until(needle)
+                shown_cpu = cpu_seconds(child.process.pid)
+                settled = child.first_frame(needle)
+                settled_cpu = cpu_seconds(child.process.pid)
             finally:
                 child.close()
             if lap:  # medians of 9: a busy machine moves single runs by 10-20 ms
-                walls.append(wall)
-                cpus.append(cpu)
-    (reader, reader_cpu), (bare, bare_cpu) = (
-        (statistics.median(walls), statistics.median(cpus)) for _, _, (walls, cpus) in runs
-    )
+                figures = zip(
+                    ("shown", "shown_cpu", "settled", "settled_cpu"),
+                    (shown, shown_cpu, settled, settled_cpu),
+                    strict=True,
+                )
+                for name, value in figures:
+                    samples.setdefault(name, []).append(value)
+    reader, bare = ({k: statistics.median(v) for k, v in s.items()} for _, _, s in runs)
     return [
-        ("startup: reader first frame (100x30)", f"{reader * 1000:.0f} ms", ""),
-        ("startup: bare Textual app", f"{bare * 1000:.0f} ms", ""),
-        ("startup: ratio reader / bare", f"{reader / bare:.2f}x", "<= 1.15x"),
-        ("startup: CPU by then, reader / bare", f"{reader_cpu / bare_cpu:.2f}x", ""),
+        ("startup: reader, body text shown (100x30)", f"{reader['shown'] * 1000:.0f} ms", ""),
+        ("startup: bare Textual app, text shown", f"{bare['shown'] * 1000:.0f} ms", ""),
+        (
+            "startup: ratio reader / bare, shown",
+            f"{reader['shown'] / bare['shown']:.2f}x",
+            "<= 1.15x",
+        ),
+        (
+            "startup: CPU by then, reader / bare",
+            f"{reader['shown_cpu'] / bare['shown_cpu']:.2f}x"
+            f" ({reader['shown_cpu'] * 1000:.0f} / {bare['shown_cpu'] * 1000:.0f} ms)",
+            "",
+        ),
+        ("startup: reader settled", f"{reader['settled'] * 1000:.0f} ms", ""),
+        ("startup: bare app settled", f"{bare['settled'] * 1000:.0f} ms", ""),
+        (
+            "startup: ratio reader / bare, settled",
+            f"{reader['settled'] / bare['settled']:.2f}x",
+            "",
+        ),
+        (
+            "startup: CPU by then, reader / bare, settled",
+            f"{reader['settled_cpu'] / bare['settled_cpu']:.2f}x"
+            f" ({reader['settled_cpu'] * 1000:.0f} / {bare['settled_cpu'] * 1000:.0f} ms)",
+            "",
+        ),
     ]
 
 

@@ -1,12 +1,17 @@
 """Persistent state: the shared library, and each user's notes and reading state.
 
-The :class:`Store` facade. Files, transactions and backups are
-:mod:`briefing.store.files`'; record conversions :mod:`briefing.store.records`'.
-Layout (see :mod:`briefing.core.paths`)::
+The :class:`Store` facade: every read and write the CLI, the reader and the server make
+goes through it, so it is long but one cohesive thing (the store's public surface).
+Files, transactions and backups are :mod:`briefing.store.files`'; record conversions
+:mod:`briefing.store.records`'; the import use case :mod:`briefing.store.importing`.
+Layout (see :mod:`briefing.core.paths` and the README's "Where data lives")::
 
-    library.json                 briefings + sections, shared by all users
+    library.json                     the library index: one small record per briefing
+    briefings/<slug>.json            one briefing's text, read only when it is opened
+    search.sqlite3                   the shared search index of the briefings' text
     users/<user>/notes/<slug>.json   one user's annotations on one briefing
-    users/<user>/state.json      reading positions, read marks, settings
+    users/<user>/state.json          reading positions, read marks, settings
+    revisions/<slug>/<id>.json       an older text, kept while notes are on it
 
 Notes are split per user and per briefing so that saving one note rewrites
 a small file, however many notes the store holds in all.

@@ -1,5 +1,8 @@
 """Full-text search over briefings and notes. Pure: stdlib only, no I/O.
 
+One cohesive thing (the matching rules below and the ranking that applies them), hence
+its length; folding is :mod:`.fold` and query parsing :mod:`.query`.
+
 Matching rules (what a user sees):
 
 * **Folding.** Text and query are compared after Unicode folding: NFKD,
