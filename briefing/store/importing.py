@@ -225,9 +225,11 @@ class Stored:
 
     def other_origin(self, slug: str, where: str) -> str | None:
         """The origin ``slug`` was stored from when it is a file or URL other than
-        ``where``; None when there is nothing to compare (stdin on either side)."""
+        ``where``; None when there is nothing to compare (stdin on either side, or a
+        briefing shipped with the package, which the user may well re-import)."""
         origin = self.origins.get(slug, "")
-        if where == STDIN or origin in ("", STDIN) or origin == where:
+        unknown = origin in ("", STDIN) or origin.startswith("bundled:")
+        if where == STDIN or unknown or origin == where:
             return None
         return origin
 
