@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.core.rules import slugify
-from briefing.core.sections import FEATURES, Model, gap_scores, group, segment, title_sections
+from briefing.core.section_titles import title_sections
+from briefing.core.sections import FEATURES, Model, gap_scores, group, segment
 
 pytestmark = pytest.mark.unit
 
@@ -45,9 +48,20 @@ def test_topics_are_found_and_named_by_their_salient_phrase() -> None:
     starts = segment(HARBOUR, 3)
     assert starts == [0, 3, 6]
     titles = title_sections(group(HARBOUR, starts))
-    assert titles[0] == "Harbour"
-    assert titles[1] in {"Wheat", "Farmers", "Harvest", "Valley", "Drought"}
-    assert titles[2] in {"Council", "Library", "Poet"}
+    # Each title comes from its own topic's words (single words were expected before;
+    # a phrase such as "Wheat harvest" now names the part better than "Wheat").
+    topics = [
+        {"harbour", "quay", "cranes", "ship", "ships", "master", "crews"},
+        {"wheat", "farmers", "harvest", "valley", "drought"},
+        {"council", "library", "poet", "vote", "city"},
+    ]
+    for title, own, others in zip(
+        titles, topics, [topics[1:], topics[::2], topics[:2]], strict=True
+    ):
+        words = set(title.lower().split())
+        assert words & own, title
+        assert not words & set().union(*others), title
+    assert titles[1] == "Wheat harvest"
 
 
 def test_the_segmenter_is_deterministic() -> None:
@@ -66,6 +80,51 @@ def test_a_paragraph_that_introduces_a_list_stays_with_it() -> None:
     ]
     starts = segment(units, 2)
     assert 1 not in starts
+
+
+#: The real article as imported (a copy of /work/shared/sources/russia-dprk-pact-article.txt).
+ARTICLE = Path(__file__).parent / "data" / "russia-dprk-pact-article.txt"
+
+
+def _article_sections() -> list[list[str]]:
+    """The real article's paragraphs (title lines dropped), in its proposed sections."""
+    text = ARTICLE.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    units = [u.strip() for u in text.split("\n\n") if u.strip()]
+    return group(units, segment(units))
+
+
+def test_the_real_article_gets_noun_phrase_titles_from_each_section() -> None:
+    groups = _article_sections()
+    titles = title_sections(groups, taken=[ARTICLE_TITLE])
+    describing = ("western", "eastern", "northern", "southern", "korean", "russian", "military")
+    for title, units in zip(titles, groups, strict=True):
+        words = title.split()
+        assert 2 <= len(words) <= 5, title
+        last = words[-1].lower()
+        assert last not in describing and not last.endswith(("ern", "ic", "al", "ive")), title
+        assert last not in {"the", "a", "of", "on", "in", "and", "with", "to"}, title
+        first_paragraph = {w.strip(".,;:“”’'\"").lower() for w in units[0].split()}
+        assert any(w.lower() in first_paragraph for w in words), title
+    assert titles[0] == "Mutual defense assistance pact"  # what the signing was about
+    assert len(set(titles)) == len(titles)
+
+
+ARTICLE_TITLE = (
+    "Russia and North Korea strengthen alliance with new defense pact despite Western sanctions"
+)
+
+
+def test_a_title_keeps_names_and_does_not_cut_one() -> None:
+    groups = [
+        [
+            "Officials met at the UN Security Council on Monday.",
+            "The UN Security Council vote on the ceasefire failed.",
+        ],
+        ["Farmers in the valley report the wheat harvest was poor.", "Wheat prices rose."],
+    ]
+    titles = title_sections(groups)
+    assert titles[0] == "UN Security Council"
+    assert titles[1] == "Wheat harvest"  # "valley report" holds a verb: not a title
 
 
 def test_titles_avoid_the_briefing_title_and_each_other() -> None:

@@ -27,7 +27,8 @@ from typing import Any, Literal
 
 from briefing.core.ingest import IngestError, safe_load_yaml
 from briefing.core.model import Briefing
-from briefing.core.sections import group, segment, title_sections
+from briefing.core.section_titles import title_sections
+from briefing.core.sections import group, segment
 from briefing.core.units import top_level_blocks
 
 Kind = Literal["markdown", "text", "html"]

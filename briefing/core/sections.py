@@ -1,4 +1,5 @@
-"""Proposing sections for unsectioned text: where to break, and what to call each part.
+"""Proposing sections for unsectioned text: where to break (what to call each part is
+:mod:`briefing.core.section_titles`).
 
 Deterministic, and no model is downloaded: what was learnt ships as a small generated
 module (briefing/core/segmenter_model.py). The text arrives as *units* (paragraphs,
@@ -26,12 +27,7 @@ section in real documents:
   everywhere, so it also gets a section per ``WORDS_PER_SECTION`` words. ``sections``
   asks for an exact count instead.
 
-Titles (:func:`title_sections`) are each section's salient phrase: runs of one to three
-content words, scored by their frequency in the section, the share of their occurrences
-that fall in it and their rarity across the paragraphs, names and recurring phrases
-first; in the surface form used most often, first letter capitalised, all different.
-
-One cohesive thing over 400 lines: breaks and titles share the word model above.
+Titles are :mod:`briefing.core.section_titles`; both share the word model here.
 """
 
 from __future__ import annotations
@@ -43,7 +39,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from briefing.core import segmenter_model as _fitted
-from briefing.core.rules import slugify
 
 #: Words on each side of a gap that are compared (whole units, at least one).
 WINDOW_WORDS = 120
@@ -354,89 +349,3 @@ def group(units: Sequence[str], starts: Sequence[int]) -> list[list[str]]:
         return []
     edges = [*starts, len(units)]
     return [list(units[edges[i] : edges[i + 1]]) for i in range(len(starts))]
-
-
-def _phrases(text: str) -> list[tuple[str, str]]:
-    """Candidate title phrases: (key, surface form) for runs of 1-3 content words."""
-    found: list[tuple[str, str]] = []
-    for chunk in re.split(r"[.,;:!?()\[\]{}\"“”‘’|*_`#>/\\]+|\s[-–—]\s|\n", text):
-        run: list[str] = []
-        for number, match in enumerate(_WORD.finditer(chunk)):
-            word = match.group().removesuffix("’s").removesuffix("'s")
-            if number == 0 and word[1:].islower():
-                word = word.lower()  # capitalised only because it starts the sentence
-            lower = word.lower()
-            if (len(lower) < 3 and not word.isupper()) or lower in _STOP or len(word) > 30:
-                run = []
-                continue
-            run.append(word)
-            for size in (1, 2, 3):
-                if len(run) >= size:
-                    words = run[-size:]
-                    key = " ".join(_stem(w.lower()) for w in words)
-                    found.append((key, " ".join(words)))
-    return found
-
-
-def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -> list[str]:
-    """A short, distinct title for each group of units, from its salient phrase.
-
-    A phrase scores by how often it occurs in the section, times the share of all its
-    occurrences that fall in this section, times its rarity across the document's
-    paragraphs; longer phrases and names (capitalised mid-sentence) get a bonus.
-    ``taken`` are titles (for example the briefing's own) that must not be reused.
-    """
-    per_unit = [
-        [_phrases(u) for u in g if _kind(u) != "code"] or [_phrases("\n".join(g))] for g in groups
-    ]
-    in_doc: Counter[str] = Counter()
-    df: Counter[str] = Counter()
-    units = 0
-    for group_found in per_unit:
-        for found in group_found:
-            units += 1
-            keys = [key for key, _ in found]
-            in_doc.update(keys)
-            df.update(set(keys))
-    used = {slugify(t, fallback="") for t in taken}
-    titles = []
-    for number, group_found in enumerate(per_unit):
-        forms: dict[str, Counter[str]] = {}
-        for found in group_found:
-            for key, surface in found:
-                forms.setdefault(key, Counter())[surface] += 1
-        ranked = sorted(
-            forms, key=lambda k: (-_salience(forms[k], in_doc[k], df[k], units), -len(k), k)
-        )
-        title = ""
-        for key in ranked:
-            candidate = _title_case(forms[key].most_common(1)[0][0])
-            slug = slugify(candidate, fallback="")
-            if len(candidate) <= MAX_TITLE and slug and slug not in used:
-                title = candidate
-                break
-        counter = number + 1
-        while not title or slugify(title) in used:  # section keys must differ
-            title, counter = f"Part {counter}", counter + 1
-        used.add(slugify(title))
-        titles.append(title)
-    return titles
-
-
-def _salience(forms: Counter[str], in_doc: int, df: int, units: int) -> float:
-    tf = sum(forms.values())
-    length = next(iter(forms)).count(" ") + 1
-    share = tf / in_doc
-    rarity = math.log(1 + units / df)
-    names = sum(n for form, n in forms.items() if form[:1].isupper())
-    # A phrase that recurs is a name or a term; one seen once may run across a verb.
-    longer = 1.0 + 0.5 * (length - 1) if tf > 1 else 1.0 / length
-    if length == 1 and len(next(iter(forms))) < 4:
-        longer *= 0.5  # "UN" alone says little as a title
-    bonus = longer * (1.0 + 0.5 * names / tf)
-    return tf * share * rarity * bonus
-
-
-def _title_case(phrase: str) -> str:
-    """Capitalise the first letter only: keeps 'UN Security Council' and 'self-defense'."""
-    return phrase[:1].upper() + phrase[1:]
