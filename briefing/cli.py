@@ -144,9 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument(
         "-o",
         "--output",
-        type=Path,
         metavar="FILE",
-        help="write to FILE (a folder: one <slug>.md per briefing there)",
+        help="write to FILE; '-': stdout; a folder (or a path ending in /): one <slug>.md "
+        "per briefing there",
     )
     cmd.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     cmd.add_argument(
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count,
         default=SEARCH_LIMIT,
         metavar="N",
-        help=f"the best N sections and notes ({SEARCH_LIMIT}); 0 shows every one",
+        help=f"print at most N lines, best sections first ({SEARCH_LIMIT}); 0 prints every one",
     )
     cmd.add_argument("--json", action="store_true", help="print JSON")
 
@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("name", metavar="NAME")
 
     config = commands.add_parser("config", help="where the config file is, what it holds")
-    config_cmds = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_cmds = config.add_subparsers(dest="config_command", metavar="ACTION")  # none: show
     config_cmds.add_parser("path", help="print the config file's path")
     config_cmds.add_parser("show", help="print every setting")
     cmd = commands.add_parser("completion", help="print a bash, zsh or fish completion script")
@@ -291,7 +291,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("ssh", "serve"),
     "users": ("ssh", "users"),
 }
-#: How many sections and notes ``search`` prints unless told (``--limit``): a common word
+#: How many lines ``search`` prints unless told (``--limit``): a common word
 #: matches in most of a big library, and thousands of lines help no one at a terminal.
 SEARCH_LIMIT = 50
 STANDALONE = {"config", "completion", "man"}

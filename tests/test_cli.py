@@ -298,7 +298,7 @@ def test_search_prints_matches_and_json(capsys: pytest.CaptureFixture[str]) -> N
 def test_search_shows_the_best_few_and_says_when_more_match(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """A word found in most of a big library prints the best ``--limit`` sections (50 by
+    """A word found in most of a big library prints the best ``--limit`` lines (50 by
     default), says on stderr that more match, and ``--limit 0`` prints every one."""
     source = tmp_path / "zoo.md"
     sections = "".join(f"## Pen {n}\n\nA zebra in pen {n}.\n\n" for n in range(1, 61))
@@ -306,7 +306,7 @@ def test_search_shows_the_best_few_and_says_when_more_match(
     assert run(capsys, "import", str(source))[0] == 0
     code, out, err = run(capsys, "search", "zebra")
     assert code == 0 and len(out.splitlines()) == 50
-    assert "More match than the 50 sections and notes shown (--limit 0" in err
+    assert "More match than the 50 lines shown (--limit 0" in err
     code, out, err = run(capsys, "search", "zebra", "--limit", "0")
     assert code == 0 and len(out.splitlines()) == 60 and err == ""
     code, out, _ = run(capsys, "search", "--json", "--limit", "3", "zebra")
@@ -578,6 +578,7 @@ def test_config_path_and_show(capsys: pytest.CaptureFixture[str], tmp_path: Path
     code, out, _ = run(capsys, "config", "show")
     assert code == 0 and 'default_tags = ["inbox"]' in out and 'theme = "nord"' in out
     assert "folder = (not set)" in out
+    assert run(capsys, "config") == (0, out, "")  # no action: show, as a user would guess
 
 
 @pytest.mark.parametrize("tty", [False, True])

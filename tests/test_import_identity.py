@@ -107,3 +107,28 @@ def test_a_file_named_index_takes_its_slug_from_its_title(
 )
 def test_dashes_and_punctuation_separate_words_in_a_slug(title: str, slug: str) -> None:
     assert slugify(title) == slug
+
+
+@pytest.mark.parametrize("name", ["index.md", "report.md"])
+def test_the_same_title_from_another_file_is_refused_and_keeps_the_notes(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path, name: str
+) -> None:
+    first, second = tmp_path / "a" / name, tmp_path / "f" / name
+    for path, text in ((first, "Monitors watched the ports."), (second, "Kim arrived.")):
+        path.parent.mkdir()
+        path.write_text(f"# Alpha Report Revised\n\n## Summary\n\n{text}\n", "utf-8")
+    assert run(capsys, "import", str(first))[0] == 0
+    slug = next(b.slug for b in store.listings() if b.title == "Alpha Report Revised")
+    _note_on(store, slug)
+    before = store.get(slug)
+    code, out, err = run(capsys, "import", str(second))
+    assert code == 1, out
+    line = next(x for x in err.splitlines() if "refused" in x)
+    assert "Alpha Report Revised" in line and str(first.resolve()) in line
+    assert f"--slug {slug}" in line and "updated" not in out
+    assert store.get(slug) == before
+    assert [n.note for n in store.annotations(slug)] == ["mine"]
+    # The same file again is a revision; --slug says which one it revises.
+    assert f"unchanged  {slug}" in run(capsys, "import", str(first))[1]
+    code, out, _ = run(capsys, "import", str(second), "--slug", slug)
+    assert code == 0 and f"updated  {slug}" in out

@@ -82,7 +82,11 @@ def test_the_cli_reads_an_old_folder_and_notes_still_work(
         capsys, "--user", "alice", "notes", "add", "russia-dprk-pact", "un-veto", "--quote", "veto"
     )
     assert code == 1 and "2 times" in err  # the text is there, as before
-    code, _, _ = run_cli(capsys, "--user", "alice", "import", str(OLD.parent / "export-fixture.md"))
+    # Stored from another checkout's path: another file, so --slug says it revises it.
+    fixture = str(OLD.parent / "export-fixture.md")
+    code, _, err = run_cli(capsys, "--user", "alice", "import", fixture)
+    assert code == 1 and "--slug export-fixture" in err
+    code, _, _ = run_cli(capsys, "--user", "alice", "import", fixture, "--slug", "export-fixture")
     assert code == 0
     assert len(Store(old_folder, "alice").annotations("export-fixture")) == 1
 

@@ -93,6 +93,7 @@ Why the escaping looks the way it does:
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -289,6 +290,27 @@ def same_export(old: str, new: str) -> bool:
     """Whether two exports (Markdown or JSON) differ only in when they were made:
     then the file on disk is left as it is, and a synced vault does not churn."""
     return _EXPORTED.sub("", old, count=1) == _EXPORTED.sub("", new, count=1)
+
+
+_BLOCK_ID = re.compile(r"^\^([A-Za-z0-9-]+)$", re.MULTILINE)
+
+
+def note_ids(text: str) -> set[str]:
+    """The notes an export holds, by block id (Markdown's ``^id`` lines, JSON's ids)."""
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return set()
+        briefings = data.get("briefings", []) if isinstance(data, dict) else []
+        return {
+            block_id(str(n.get("id")))
+            for b in briefings
+            if isinstance(b, dict)
+            for n in b.get("notes", [])
+            if isinstance(n, dict)
+        }
+    return set(_BLOCK_ID.findall(text))
 
 
 def is_export(data: bytes) -> bool:

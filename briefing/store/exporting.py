@@ -8,13 +8,14 @@ file alone; a vault folder gets one file per briefing) live here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.core import export
 from briefing.core.export import ExportItem
-from briefing.core.rules import now_iso
+from briefing.core.rules import counted, now_iso
 from briefing.store.atomic import AlreadyExists, WriteRefused, write_document
 from briefing.store.facade import Store
 
@@ -33,6 +34,11 @@ class Selection:
     tags: Collection[str] = ()
     section: str | None = None
     since: str | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether some notes are left out (a tag, section or date asked for)."""
+        return bool(self.tags) or self.section is not None or self.since is not None
 
 
 def select(store: Store, chosen: Selection) -> list[ExportItem]:
@@ -106,17 +112,33 @@ class Target:
 
 
 def targets(
-    items: Sequence[ExportItem], fmt: str, *, output: Path | None, folder: Path | None
+    items: Sequence[ExportItem],
+    fmt: str,
+    *,
+    output: str | Path | None,
+    folder: Path | None,
+    filtered: bool = False,
 ) -> list[Target]:
     """``output`` holding every item, or else one file per briefing in ``folder`` (a
-    vault), named by its slug and the format's suffix. An ``output`` that is a folder
-    is such a folder."""
-    if output is not None and not output.is_dir():
-        return [Target(output, items, False)]
-    folder = output or folder
+    vault), named by its slug and the format's suffix. An ``output`` that is a folder,
+    or ends in ``/`` (a folder to make), is such a folder. A ``filtered`` export
+    (some notes left out) never replaces an earlier export without ``--force``."""
+    named = str(output) if output is not None else ""
+    if output is not None and not named.endswith(("/", os.sep)) and not Path(output).is_dir():
+        return [Target(Path(output), items, False)]
+    where = Path(output) if output is not None else folder or Path()
     suffix = ".json" if fmt == "json" else ".md"
-    where = folder or Path()
-    return [Target(where / f"{item.briefing.slug}{suffix}", [item], True) for item in items]
+    return [Target(where / f"{item.briefing.slug}{suffix}", [item], not filtered) for item in items]
+
+
+def _left_out(path: Path, text: str) -> int:
+    """How many notes the export at ``path`` holds that ``text`` does not (0 when the
+    file cannot be read or is not an export)."""
+    try:
+        old = path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return 0
+    return len(export.note_ids(old) - export.note_ids(text))
 
 
 def write(path: Path, text: str, *, force: bool, ours: bool = False) -> bool:
@@ -131,7 +153,9 @@ def write(path: Path, text: str, *, force: bool, ours: bool = False) -> bool:
         overwrite = force or (ours and path.is_file() and export.is_export(path.read_bytes()))
         return write_document(path, text, overwrite=overwrite, unchanged=unchanged)
     except AlreadyExists as error:
-        raise ExportFailed(f"{error}; use --force to overwrite it") from None
+        dropped = _left_out(path, text)
+        lose = f" and holds {counted(dropped, 'note')} this export leaves out" if dropped else ""
+        raise ExportFailed(f"{error}{lose}; use --force to overwrite it") from None
     except WriteRefused as error:
         raise ExportFailed(str(error)) from None
     except OSError as error:

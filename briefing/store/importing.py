@@ -201,12 +201,14 @@ def _title_key(title: str) -> str:
 
 @dataclass(frozen=True)
 class Stored:
-    """What an import checks its inputs against: each stored briefing's title by slug,
-    and the slugs by origin and by title (made once per import, looked up per input)."""
+    """What an import checks its inputs against: each stored briefing's title and
+    origin by slug, and the slugs by origin and by title (made once per import, looked
+    up per input)."""
 
     titles: dict[str, str]
     by_origin: dict[str, str]
     by_title: dict[str, list[str]]
+    origins: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, stored: dict[str, tuple[str, str]]) -> Stored:
@@ -218,7 +220,18 @@ class Stored:
             {slug: title for slug, (title, _) in stored.items()},
             {origin: slug for slug, (_, origin) in stored.items() if origin not in ("", STDIN)},
             by_title,
+            {slug: origin for slug, (_, origin) in stored.items()},
         )
+
+    def other_origin(self, slug: str, where: str) -> str | None:
+        """The origin ``slug`` was stored from when it is a file or URL other than
+        ``where``; None when there is nothing to compare (stdin on either side, or a
+        briefing shipped with the package, which the user may well re-import)."""
+        origin = self.origins.get(slug, "")
+        unknown = origin in ("", STDIN) or origin.startswith("bundled:")
+        if where == STDIN or unknown or origin == where:
+            return None
+        return origin
 
 
 def place(
@@ -235,10 +248,11 @@ def place(
     ``stored``: the stored briefings' titles and origins; ``where``: this input's
     origin; ``chosen``: the user's ``--slug``. The rule, in order: a slug the user
     chose (``--slug``, or ``slug:`` in the front matter) is used as it is; an input
-    from the same file or URL as a stored briefing revises it; an input named by its
-    title (stdin, a URL, ``index.html``) revises the stored briefing with that title;
-    otherwise its slug comes from its file name or title, and if a briefing with
-    another title and origin already has that slug the input is refused.
+    from the same file or URL as a stored briefing revises it; otherwise its slug comes
+    from its file name, or from its title (stdin, a URL, ``index.html``: then the
+    stored briefing with that title is the one). A stored briefing under that slug is
+    revised only when there is no origin to compare (stdin on either side); one with
+    another title, or from another file or URL, makes the input refused.
     """
     if chosen is not None:
         return _with_slug(briefing, slugify(chosen, fallback="briefing"))
@@ -250,7 +264,7 @@ def place(
     if not _name_slug(item):
         same = stored.by_title.get(title, [])
         if len(same) == 1:
-            return _with_slug(briefing, same[0])
+            briefing = _with_slug(briefing, same[0])
         if len(same) > 1:
             names = ", ".join(same)
             return IngestError(
@@ -259,6 +273,19 @@ def place(
                 f"({names}); give --slug NAME to say which one it revises, or a new name",
             )
     old = stored.titles.get(briefing.slug)
+    elsewhere = stored.other_origin(briefing.slug, where) if old is not None else None
+    if (
+        old is not None
+        and _title_key(old) == title
+        and elsewhere is not None
+        and not _front_matter_chooses(item, briefing.slug)
+    ):
+        return IngestError(
+            item.label,
+            f"“{old}” is already stored from {elsewhere} as {briefing.slug}; to update "
+            f"it from this {'URL' if item.is_url else 'file'} give --slug {briefing.slug}, "
+            "or another --slug to keep both",
+        )
     if old is not None and _title_key(old) != title:
         return IngestError(
             item.label,
@@ -267,6 +294,31 @@ def place(
             f"another name (or --slug {briefing.slug} to replace it)",
         )
     return briefing
+
+
+def _front_matter_chooses(item: Input, slug: str) -> bool:
+    """Whether the file's own front matter says ``slug: <slug>`` (as ``show --markdown``
+    writes it), which is the user's choice even when the file's name says the same.
+    Read again only here, for an input about to be refused."""
+    if item.path is None:
+        return False
+    try:
+        with item.path.open("rb") as stream:
+            head = stream.read(64 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    lines = head.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---" or "---" not in (x.strip() for x in lines[1:]):
+        return False
+    end = next(i for i, x in enumerate(lines[1:], 1) if x.strip() == "---")
+    from briefing.core.ingest import safe_load_yaml
+
+    try:
+        meta = safe_load_yaml("\n".join(lines[1:end]))
+    except Exception:  # bad YAML: the parse already said so, or it is not front matter
+        return False
+    chosen = meta.get("slug") if isinstance(meta, dict) else None
+    return chosen is not None and slugify(str(chosen), fallback="briefing") == slug
 
 
 def _with_slug(briefing: Briefing, slug: str) -> Briefing:

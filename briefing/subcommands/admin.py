@@ -146,7 +146,7 @@ def _choose_backup(context: Context, data_file: DataFile, yes: bool) -> Path | N
 
 
 def config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    """``config path``: the config file's path; ``config show``: every setting."""
+    """``config path``: the config file's path; ``config show`` (or ``config``): every setting."""
     output = Output(sys.stdout.isatty())
     if args.config_command == "path":
         output.out(str(config_path()))

@@ -48,8 +48,8 @@ def import_briefings(context: Context, args: argparse.Namespace) -> int:
         before = report.sections_before.get(result.slug, {})
         found = list(result.changes)
         titles: dict[str, str] = {}
-        if found:
-            titles = {s.key: s.title for s in context.store.get(result.slug).sections}
+        if result.status == "updated":  # the library index: no briefing's text is read
+            titles = {s.key: s.title for s in context.store.listing(result.slug).sections}
         told = changes.report(found, before, titles, context.store.user)
         detail = f" (notes: {told.counts})" if told.counts else ""
         context.out(f"{result.status:>9}  {result.slug}  {result.title}{detail}")
@@ -77,11 +77,15 @@ def export(context: Context, args: argparse.Namespace) -> int:
     try:
         items = exporting.select(context.store, chosen)
         render = exporting.renderer(args.format, template, environ=os.environ, version=__version__)
-        if args.output is None and config.export_folder is None:
-            sys.stdout.write(render(items))
+        if args.output == "-" or (args.output is None and config.export_folder is None):
+            sys.stdout.write(render(items))  # '-' is stdout, as for import
             return EXIT_OK
         for target in exporting.targets(
-            items, args.format, output=args.output, folder=config.export_folder
+            items,
+            args.format,
+            output=args.output,
+            folder=config.export_folder,
+            filtered=chosen.filtered,
         ):
             written = exporting.write(
                 target.path, render(target.items), force=args.force, ours=target.ours

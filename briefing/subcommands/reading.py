@@ -75,10 +75,10 @@ def search(context: Context, args: argparse.Namespace) -> int:
     hits = index.search(
         " ".join(args.query),
         notes_only=args.notes_only,
-        limit=None if limit is None else limit + 1,  # one more tells that more match
+        # Each hit (a section or a note) prints at least one line: N + 1 hits are enough
+        # for N lines and to tell that more match.
+        limit=None if limit is None else limit + 1,
     )
-    more = limit is not None and len(hits) > limit
-    hits = hits[:limit]
     sections: dict[tuple[str, str], list[Hit]] = {}  # best first; a section's lines together
     for hit in sorted(hits, key=lambda hit: hit.kind == "note"):  # its text before its notes
         sections.setdefault((hit.briefing, hit.section), []).append(hit)
@@ -89,6 +89,8 @@ def search(context: Context, args: argparse.Namespace) -> int:
         for hit in sections[place]
         for start, end, snippet in hit.excerpts or [(hit.start, hit.end, hit.snippet)]
     ]
+    more = limit is not None and len(lines) > limit  # --limit counts the lines printed
+    lines = lines[:limit]
     if args.json:
         shown = [
             jsonshape.hit_json(
@@ -113,8 +115,7 @@ def search(context: Context, args: argparse.Namespace) -> int:
         context.out(f"{hit.briefing}/{hit.section}{kind}  {snippet}")
     if more:  # on stderr: a pipe gets only matches
         print(
-            f"More match than the {counted(limit or 0, 'section or note', 'sections and notes')}"
-            " shown (--limit 0 shows every one).",
+            f"More match than the {counted(limit or 0, 'line')} shown (--limit 0 shows every one).",
             file=sys.stderr,
         )
     return EXIT_OK

@@ -7,7 +7,7 @@ or which could not be placed ("orphaned") is reported after a re-import.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -98,12 +98,27 @@ def renamed_sections(
     return {old: new for old, new in pairs.items() if new and sources.count(new) == 1}
 
 
+def renamed_in_place(
+    before: Sequence[str], after: Sequence[str], changes: Iterable[NoteChange] = ()
+) -> dict[str, str]:
+    """Sections reworded where they stand, old key -> new key, told without notes: the
+    same number of sections, and at one place a key gone from the briefing where a new
+    one now is. A section some note left (for another section, or none) is not one."""
+    if len(before) != len(after):
+        return {}
+    left = {c.old_section for c in changes}
+    return {
+        old: new
+        for old, new in zip(before, after, strict=True)
+        if old != new and old not in after and new not in before and old not in left
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """What a re-import did to one briefing's notes, as the CLI and the reader both say it."""
 
     counts: str  # "1 moved, 1 edited" (a renamed section's notes not counted), or ""
-    notes: int  # notes counted in ``counts``
     lines: list[str]  # each renamed section, then each of the user's own notes
 
 
@@ -118,6 +133,10 @@ def report(
     briefing's section titles (key -> title) before and after it. Others' notes are only
     counted, never spelled out: they are private."""
     renamed = renamed_sections(found, before, titles)
+    # A renamed section that holds no note is told by where it stands.
+    for old, new in renamed_in_place(list(before), list(titles), found).items():
+        if new not in renamed.values():
+            renamed.setdefault(old, new)
     lines = [
         f"section “{before.get(old, old)}” is now “{titles.get(new, new)}”"
         for old, new in renamed.items()
@@ -126,7 +145,7 @@ def report(
     for change in kept:
         if change.user == user:
             lines.extend(describe(change, dict(titles), width, old_titles=before).split("\n"))
-    return Report(summary(found, renamed), len(kept), lines)
+    return Report(summary(found, renamed), lines)
 
 
 def sections_before(found: list[NoteChange]) -> dict[str, str]:
