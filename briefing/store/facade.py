@@ -28,7 +28,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from briefing.core import rules
 from briefing.core.model import (
@@ -169,6 +169,15 @@ def _apply_plan(
             done.changed = True
         done.used.add(table[doc_id].get("revision", ""))
     return done
+
+
+class Marks(NamedTuple):
+    """What changes when someone else writes: each file's (inode, mtime, size), or None.
+    Comparing two is a few ``stat`` calls; nothing is read (see :meth:`Store.marks`)."""
+
+    library: object
+    notes: object
+    state: object
 
 
 class StaleRevision(StoreError):
@@ -536,6 +545,16 @@ class Store:
                 self._on_current_revision(slug, self._notes(slug).cached(annotations_from))
             )
         return found
+
+    def marks(self, slug: str | None = None) -> Marks:
+        """The marks of the library, of this user's notes on ``slug`` (on every briefing
+        when None) and of their state file: a reader compares them once a second to
+        follow imports and notes written by the CLI or another session."""
+        if slug is not None:
+            notes: object = self._notes(slug).signature()
+        else:
+            notes = tuple(self._notes(s).signature() for s in self._noted_slugs())
+        return Marks(self.library_file.signature(), notes, self._state.signature())
 
     def _noted_slugs(self) -> list[str]:
         folder = self.paths.notes_dir(self.user)

@@ -94,8 +94,8 @@ class AllNotesScreen(Screen[None]):
     def _signature(self) -> object:
         """What changes when a briefing is imported or a note is written, by anyone."""
         try:
-            notes = tuple(self.store._notes(s).signature() for s in self.store._noted_slugs())
-            return (self.store.library_file.signature(), notes)
+            marks = self.store.marks()
+            return (marks.library, marks.notes)  # not the state: a read mark changes no note
         except (OSError, DataError):
             return None
 

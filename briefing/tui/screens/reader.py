@@ -431,10 +431,8 @@ class ReaderScreen(Screen[None]):
         self.set_interval(self.FOLLOW_EVERY, self._look_for_changes, name="follow-changes")
 
     def _signatures(self) -> tuple[object, object, object]:
-        notes = self.store._notes(self.briefing.slug)
         # The state file too: a re-import writes what it did to the notes there last.
-        state = self.store._state.signature()
-        return (self.store.library_file.signature(), notes.signature(), state)
+        return self.store.marks(self.briefing.slug)
 
     def _look_for_changes(self) -> None:
         seen = self._signatures()
