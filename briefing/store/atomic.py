@@ -269,11 +269,7 @@ def _make_durable(names: list[str]) -> None:
     if len(names) >= SYNC_ONCE_FROM and _syncfs(names[0]):
         return
     for name in names:
-        fd = os.open(name, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(name)
 
 
 def _syncfs(name: str) -> bool:
@@ -368,12 +364,17 @@ def _refusal(path: Path, error: Exception) -> str:
     return getattr(error, "strerror", None) or str(error)
 
 
-def fsync_dir(folder: Path) -> None:
-    dir_fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: str | Path) -> None:
+    """Flush one file, or a folder's entries (after a rename in it), to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(dir_fd)
+        os.fsync(fd)
     finally:
-        os.close(dir_fd)
+        os.close(fd)
+
+
+#: A folder is flushed as any file is: what matters is that its entries reach the disk.
+fsync_dir = fsync_path
 
 
 def remove_stale_temps(path: Path) -> int:
