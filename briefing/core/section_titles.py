@@ -21,7 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from briefing.core.rules import slugify
-from briefing.core.sections import _STOP, _WORD, MAX_TITLE, _kind, _stem, _words
+from briefing.core.sections import (
+    MAX_TITLE,
+    STOP_WORDS,
+    WORD_PATTERN,
+    content_words,
+    stem_of,
+    unit_kind,
+)
 
 #: Words that describe rather than name: a title never ends on one (suffixes, then words).
 _ADJECTIVE_SUFFIXES = (
@@ -117,18 +124,18 @@ def _runs(unit: str) -> list[list[_Word]]:
         possessive = core.endswith(("’s", "'s"))
         core = core.removesuffix("’s").removesuffix("'s")
         lower = core.lower()
-        clean = _WORD.fullmatch(core) is not None and len(core) <= 30
+        clean = WORD_PATTERN.fullmatch(core) is not None and len(core) <= 30
         if lower in _DETERMINERS and run and not run[-1].text[:1].isupper():
             run[-1] = _Word(run[-1].text, run[-1].opens, True)
         long_enough = len(core) >= 3 or core.isupper() or (core[:1].isupper() and not opens)
-        if clean and lower not in _STOP and long_enough:
+        if clean and lower not in STOP_WORDS and long_enough:
             verb = lower in _VERBS or (before in _BEFORE_VERB and core.islower())
             run.append(_Word(core, opens, verb))
         elif run:
             runs.append(run)
             run = []
         ends = possessive or _BREAK.search(token.replace(core, "", 1))
-        if (not clean or ends or lower in _STOP) and run:  # "Putin's visit": "visit"
+        if (not clean or ends or lower in STOP_WORDS) and run:  # "Putin's visit": "visit"
             runs.append(run)
             run = []
         opens = token.rstrip(_TOKEN_EDGE).endswith((".", "!", "?", ":"))
@@ -178,7 +185,7 @@ def _section_phrases(units: Sequence[str], named: set[str]) -> dict[str, _Phrase
                         or (end < len(words) and caps[end - 1] and caps[end])
                     ):
                         continue
-                    key = " ".join(_stem(w.lower()) for w in part)
+                    key = " ".join(stem_of(w.lower()) for w in part)
                     where = ELSEWHERE
                     if number == 0:
                         where = (
@@ -215,7 +222,7 @@ def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -
     paragraph. Titles are in sentence case with names kept; ``taken`` are titles (for
     example the briefing's own) that must not be reused.
     """
-    texts = [[u for u in g if _kind(u) != "code"] or ["\n".join(g)] for g in groups]
+    texts = [[u for u in g if unit_kind(u) != "code"] or ["\n".join(g)] for g in groups]
     named = _names(u for units in texts for u in units)
     tf: list[dict[str, float]] = []
     share: list[Counter[str]] = []
@@ -225,12 +232,12 @@ def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -
         raw: Counter[str] = Counter()
         for number, unit in enumerate(units):
             head = re.split(r"(?<=[.!?])\s", unit.strip(), maxsplit=1)[0] if number == 0 else ""
-            for word in _words(unit):
+            for word in content_words(unit):
                 raw[word] += 1
                 weighted[word] = weighted.get(word, 0.0) + (
                     ELSEWHERE if number else FIRST_PARAGRAPH
                 )
-            for word in _words(head):
+            for word in content_words(head):
                 weighted[word] = weighted.get(word, 0.0) + FIRST_SENTENCE - FIRST_PARAGRAPH
         tf.append(weighted)
         share.append(raw)
@@ -248,16 +255,16 @@ def title_sections(groups: Sequence[Sequence[str]], taken: Sequence[str] = ()) -
     for number, units in enumerate(texts):
 
         def word_weight(word: str, n: int = number) -> float:
-            stem = _stem(word.lower())
+            stem = stem_of(word.lower())
             if stem not in tf[n]:
                 return 0.0
             idf = math.log((count + 1) / sdf[stem]) + 0.2
             return (1.0 + math.log(tf[n][stem])) * idf * (share[n][stem] / total[stem])
 
-        first = set(_words(units[0]))
+        first = set(content_words(units[0]))
         ranked = []
         for key, phrase in candidates[number].items():
-            if not any(_stem(w.lower()) in first for w in phrase.words):
+            if not any(stem_of(w.lower()) in first for w in phrase.words):
                 continue
             weights = [word_weight(w) for w in phrase.words]
             score = (sum(weights) / math.sqrt(len(weights))) * _LENGTH[len(weights)]

@@ -53,7 +53,7 @@ CUE_OPENING_WORDS = 8
 #: A proposed title is at most this long.
 MAX_TITLE = 40
 
-_STOP = frozenset(
+STOP_WORDS = frozenset(
     """\
     a about above according across after again against all almost also although always am
     among an and another any anyone anything are around as at away back be became because
@@ -71,7 +71,7 @@ _STOP = frozenset(
     with within without would yes yet you your yours yourself yourselves also further
     furthermore additionally notably particularly previously already e.g i.e""".split()  # noqa: SIM905 - a word list reads best as words
 )
-_WORD = re.compile(r"[^\W\d_](?:[\w’'-]*\w)?", re.UNICODE)
+WORD_PATTERN = re.compile(r"[^\W\d_](?:[\w’'-]*\w)?", re.UNICODE)
 _FENCE = re.compile(r"^(```|~~~|    )")
 #: Openings that lean on what came before: the paragraph continues a section.
 _REFERS_BACK = re.compile(
@@ -83,7 +83,7 @@ _REFERS_BACK = re.compile(
 _LIST = re.compile(r"^\s{0,3}([-*+]|\d{1,9}[.)])\s")
 
 
-def _stem(word: str) -> str:
+def stem_of(word: str) -> str:
     """A light English suffix stripper: enough to meet 'treaty' and 'treaties'."""
     for suffix, repl in (
         ("ies", "y"),
@@ -99,18 +99,18 @@ def _stem(word: str) -> str:
     return word
 
 
-def _words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     """Content words of ``text``, lowercased and stemmed, stop words dropped."""
     found = []
-    for match in _WORD.finditer(text):
+    for match in WORD_PATTERN.finditer(text):
         word = match.group().lower().replace("’", "'").removesuffix("'s")
         for part in re.split(r"[_'-]", word):
-            if len(part) > 2 and part not in _STOP:
-                found.append(_stem(part))
+            if len(part) > 2 and part not in STOP_WORDS:
+                found.append(stem_of(part))
     return found
 
 
-def _kind(unit: str) -> str:
+def unit_kind(unit: str) -> str:
     head = unit.lstrip("\n")
     if _FENCE.match(head):
         return "code"
@@ -203,7 +203,7 @@ MODEL = Model(_fitted.WEIGHTS, _fitted.OPENING_CUES, _fitted.UNIT_CUES)
 def cue_views(units: Sequence[str]) -> list[tuple[set[str], set[str]]]:
     """For each gap, the cue words looked up: those opening the unit after it, and all of
     that unit's (stemmed content words, as sets)."""
-    words = [_words(u) for u in units[1:]]
+    words = [content_words(u) for u in units[1:]]
     return [(set(w[:CUE_OPENING_WORDS]), set(w)) for w in words]
 
 
@@ -218,7 +218,7 @@ def gap_features(units: Sequence[str], model: Model = MODEL) -> list[dict[str, f
 
     The cue-word features read ``model``'s tables (the fitting script passes its own).
     """
-    bags = [Counter(_words(u)) for u in units]
+    bags = [Counter(content_words(u)) for u in units]
     sizes = [max(1, len(u.split())) for u in units]
     count = len(units)
     if count < 2:
@@ -238,7 +238,7 @@ def gap_features(units: Sequence[str], model: Model = MODEL) -> list[dict[str, f
         return _cosine(left, right, weight)
 
     two = [around(g, 2) for g in range(1, count)]
-    kinds = [_kind(u) for u in units]
+    kinds = [unit_kind(u) for u in units]
     cues = cue_views(units)
     seen: set[str] = set()
     rows = []
@@ -321,7 +321,7 @@ def segment(units: Sequence[str], sections: int | None = None, model: Model = MO
         # The scores are chances, so their sum is the expected number of breaks. Prose
         # alone (an article) scores low everywhere: it gets a section per so many words.
         wanted = max(round(sum(scores)) + 1, 1)
-        if all(_kind(u) == "prose" for u in units):
+        if all(unit_kind(u) == "prose" for u in units):
             wanted = max(wanted, min(round(sum(sizes) / WORDS_PER_SECTION), count))
     else:
         wanted = min(sections, count)
