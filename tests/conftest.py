@@ -20,6 +20,27 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+
+def _quick_pilot() -> None:
+    """Let the pilot wait in steps of 4 ms, not 20, and draw a frame every 2 ms.
+
+    Textual's pilot waits after every key press until the app is idle: it sleeps in steps
+    of ``SLEEP_GRANULARITY`` (1/50 s) until a step passes with almost no CPU used. That is
+    40 ms per key at least, even for an app with nothing left to do, and most of the
+    suite's UI time. A shorter step keeps the same test (a step in which the process
+    worked is not idle), and frames come twice per step, as one did per 20 ms step, so
+    what a test reads after a key press has been laid out and drawn, as before.
+    """
+    import textual._wait
+    import textual.screen
+
+    textual._wait.SLEEP_GRANULARITY = 0.004
+    textual._wait.SLEEP_IDLE = 0.004 / 20  # idle: under 5 % of a step's wall time, as before
+    textual.screen.UPDATE_PERIOD = 0.002  # type: ignore[misc]  # a Final, read per screen
+
+
+_quick_pilot()
+
 #: The suite in three layers (``pytest -m unit`` runs the fast pure ones). A module not
 #: listed here is pure unless its tests carry a marker of their own.
 UI_MODULES = {
