@@ -86,10 +86,10 @@ def _run_reader(data: Path, section: str, size: tuple[int, int], keys: list[byte
     try:
         deadline = time.monotonic() + 30
         while b"Plain words" not in output and time.monotonic() < deadline:
-            read_until_quiet(0.5, deadline)
-        for key in keys:
-            os.write(controller, key)
-            read_until_quiet(0.4, time.monotonic() + 10)
+            read_until_quiet(0.2, deadline)
+        for number, key in enumerate(keys, 1):
+            os.write(controller, key)  # each key's screen drawn before the next, the last in full
+            read_until_quiet(0.2 if number < len(keys) else 0.5, time.monotonic() + 10)
     finally:
         child.kill()
         child.wait()

@@ -23,8 +23,12 @@ from tests.conftest import SLUG
 pytestmark = pytest.mark.system
 
 
-def _drain(controller: int, output: bytearray, quiet: float, until: float) -> None:
-    while time.monotonic() < until:
+def _drain(
+    controller: int, output: bytearray, quiet: float, until: float, seen: bytes | None = None
+) -> None:
+    """Read what the reader draws until ``quiet`` seconds pass without output, ``until``,
+    or ``seen`` has been drawn."""
+    while time.monotonic() < until and not (seen and seen in output):
         ready, _, _ = select.select([controller], [], [], quiet)
         if not ready:
             return
@@ -58,19 +62,19 @@ def test_a_note_a_tab_and_tags_in_one_write_land_in_their_fields(store: Store) -
     try:
         deadline = time.monotonic() + 30
         while b"Security" not in output and time.monotonic() < deadline:
-            _drain(controller, output, 0.5, deadline)
+            _drain(controller, output, 0.5, deadline, seen=b"Security")
         os.write(controller, b"la")  # the first sentence, then the editor
         while b"Tags (comma" not in output and time.monotonic() < deadline + 30:
-            _drain(controller, output, 0.5, deadline + 30)
+            _drain(controller, output, 0.5, deadline + 30, seen=b"Tags (comma")
         os.write(controller, b"my note\twatch legal\r")  # enter in the tags field saves
-        for _ in range(100):
+        for _ in range(400):
             if Store(store.paths.root, "tester").annotations(SLUG):
                 break
-            _drain(controller, output, 0.2, time.monotonic() + 0.5)
+            _drain(controller, output, 0.05, time.monotonic() + 0.5)
         os.write(controller, b"q\x11")  # to the library, and quit (ctrl+q)
         until = time.monotonic() + 30
         while child.poll() is None and time.monotonic() < until:
-            _drain(controller, output, 0.2, time.monotonic() + 0.5)  # the pty must not fill
+            _drain(controller, output, 0.05, time.monotonic() + 0.5)  # the pty must not fill
         assert child.poll() == 0, output[-2000:]
     finally:
         if child.poll() is None:
