@@ -118,6 +118,17 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def quick_follow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader and the notes list look for changes made elsewhere every 20 ms, not every
+    second: a test waiting for them to follow a change waits for the change, not the clock."""
+    from briefing.tui.screens.all_notes import AllNotesScreen
+    from briefing.tui.screens.reader import ReaderScreen
+
+    monkeypatch.setattr(ReaderScreen, "FOLLOW_EVERY", 0.02)
+    monkeypatch.setattr(AllNotesScreen, "FOLLOW_EVERY", 0.02)
+
+
+@pytest.fixture
 def data_dir(isolated_env: Path) -> Path:
     return isolated_env
 

@@ -18,6 +18,7 @@ from briefing.tui.widgets.key_bar import KeyBar
 from briefing.tui.widgets.notes_pane import NotesPane
 from tests.conftest import SLUG
 from tests.helpers.screen_text import on_screen
+from tests.helpers.waiting import until
 
 pytestmark = pytest.mark.ui
 
@@ -163,6 +164,7 @@ async def test_the_notes_list_reads_no_briefing_text(
         assert len(app.screen.query_one(NotesPane).shown) == 3
 
 
+@pytest.mark.usefixtures("quick_follow")
 async def test_the_notes_list_follows_a_note_added_elsewhere_and_starts_at_the_top(
     two_briefings: Store,
 ) -> None:
@@ -185,11 +187,9 @@ async def test_the_notes_list_follows_a_note_added_elsewhere_and_starts_at_the_t
         Store(two_briefings.paths.root, "tester").add_annotation(
             "arctic", "routes", 0, 12, note="added from the CLI"
         )
-        for _ in range(60):
-            if any("added from the CLI" in text for text in cards(pane)):
-                break
-            await pilot.pause(0.1)
-        assert any("added from the CLI" in text for text in cards(pane))
+        await until(
+            pilot, lambda: any("added from the CLI" in text for text in cards(pane)), "the note"
+        )
 
 
 async def test_a_section_is_named_once_for_its_notes(two_briefings: Store) -> None:

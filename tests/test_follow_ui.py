@@ -1,8 +1,8 @@
 """Issue #12, case 1: a re-import (or a note added) in another process under an open reader.
 
 The reader notices within a second or so (a stat per second, see
-``AnnotatingScreen.FOLLOW_EVERY``); the tests wait for it by pausing in a loop,
-and time nothing.
+``ReaderScreen.FOLLOW_EVERY``; every 20 ms here, the ``quick_follow`` fixture); the tests
+wait for it by pausing in a loop, and time nothing.
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from briefing.core.sentences import sentences
@@ -26,8 +24,9 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_view import HIGHLIGHT_STYLES, SectionView
 from tests.conftest import BUNDLED, ROOT, SLUG
 from tests.helpers.screen_text import styles_at
+from tests.helpers.waiting import until
 
-pytestmark = pytest.mark.ui
+pytestmark = [pytest.mark.ui, pytest.mark.usefixtures("quick_follow")]
 SECTION = "treaty-terms"
 SIZE = (100, 30)
 ADDED = "A paragraph added in the revised briefing, before everything else."
@@ -57,14 +56,6 @@ def _cli_in_another_process(data_dir: Path, *argv: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-async def _until(pilot: Pilot[object], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    pytest.fail(f"the reader never showed {what}")
-
-
 async def test_the_reader_follows_a_reimport_in_another_process(
     store: Store, tmp_path: Path
 ) -> None:
@@ -80,7 +71,7 @@ async def test_the_reader_follows_a_reimport_in_another_process(
         assert HIGHLIGHT_STYLES["yellow"] in styles_at(view, note.start)
 
         _cli_in_another_process(store.paths.root, "import", str(_revise(tmp_path)))
-        await _until(pilot, lambda: ADDED in view.section.text, "the revised text")
+        await until(pilot, lambda: ADDED in view.section.text, "the revised text")
         new_text = view.section.text
         [moved] = screen._pane.annotations
         assert new_text[moved.start : moved.end] == note.quote  # on the same words
@@ -139,7 +130,7 @@ async def test_a_note_added_from_the_cli_appears_in_the_open_reader(store: Store
         _cli_in_another_process(
             store.paths.root, "notes", "add", SLUG, SECTION, "--quote", words, "--note", "cli"
         )
-        await _until(
+        await until(
             pilot, lambda: [n.note for n in screen._pane.annotations] == ["cli"], "the new note"
         )
 
@@ -163,7 +154,7 @@ async def test_a_reimport_keeps_the_window_on_the_same_passage(
 
         before = top_sentence()
         _cli_in_another_process(store.paths.root, "import", str(_revise(tmp_path)))
-        await _until(pilot, lambda: ADDED in view.section.text, "the revised text")
+        await until(pilot, lambda: ADDED in view.section.text, "the revised text")
         await pilot.pause()
         await pilot.pause()
         assert top_sentence() == before

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from briefing.store.facade import Store
 from briefing.store.importing import import_paths
 from briefing.tui.app import make_app
 from briefing.tui.screens.reader import ReaderScreen
 from tests.conftest import BUNDLED, SLUG
+from tests.helpers.waiting import until
 
 pytestmark = pytest.mark.ui
 
 VETO = "Russia can veto decisions of the UN Security Council."
 CONCERN = "The deepening military partnership has raised concern among Western nations."
-
-
-async def _until(pilot: Pilot[object], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    pytest.fail(f"the reader never showed {what}")
 
 
 def _mark(store: Store, key: str, quote: str) -> None:
@@ -34,6 +25,7 @@ def _mark(store: Store, key: str, quote: str) -> None:
     store.add_annotation(SLUG, key, start, start + len(quote))
 
 
+@pytest.mark.usefixtures("quick_follow")
 async def test_the_reimport_notice_says_what_the_cli_says_a_rename_is_no_move(
     store: Store, tmp_path: Path
 ) -> None:
@@ -57,7 +49,7 @@ async def test_the_reimport_notice_says_what_the_cli_says_a_rename_is_no_move(
         def said() -> str:
             return "\n".join(f"{n.title}\n{n.message}" for n in app._notifications)
 
-        await _until(pilot, lambda: "Re-imported" in said(), "the re-import")
+        await until(pilot, lambda: "Re-imported" in said(), "the re-import")
         shown = said()
     assert "Re-imported: 1 of your notes moved" in shown
     assert "section “Western reaction” is now “Western response”" in shown

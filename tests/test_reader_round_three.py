@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Label
 
 from briefing.core.sentences import sentences
@@ -20,6 +18,7 @@ from briefing.tui.widgets.notes_pane import excerpt, preview
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import BUNDLED, SLUG
 from tests.helpers.screen_text import on_screen
+from tests.helpers.waiting import until
 
 pytestmark = pytest.mark.ui
 
@@ -43,14 +42,7 @@ async def test_the_config_theme_is_not_saved_as_a_pick_and_a_later_change_takes_
     assert Store(store.paths.root, "tester").setting("theme") == "nord"
 
 
-async def _until(pilot: Pilot[object], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    pytest.fail(f"the reader never showed {what}")
-
-
+@pytest.mark.usefixtures("quick_follow")
 async def test_the_open_reader_says_what_a_reimport_did_to_the_notes_once(
     store: Store, tmp_path: Path
 ) -> None:
@@ -77,7 +69,7 @@ async def test_the_open_reader_says_what_a_reimport_did_to_the_notes_once(
         def said() -> str:
             return "\n".join(f"{n.title}\n{n.message}" for n in app._notifications)
 
-        await _until(pilot, lambda: "orphaned" in said(), "the orphaned note")
+        await until(pilot, lambda: "orphaned" in said(), "the orphaned note")
         shown = said()
         assert "1 of your notes moved, 1 orphaned" in shown
         assert "(from Treaty terms to UN veto)" in shown
