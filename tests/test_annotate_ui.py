@@ -36,6 +36,7 @@ from briefing.tui.widgets.section_view import (
 )
 from tests.conftest import BUNDLED, SLUG, snapshot_files
 from tests.helpers.screen_text import on_screen, styles_at
+from tests.helpers.waiting import until
 
 SECTION = "treaty-terms"
 SIZE = (100, 30)
@@ -276,11 +277,12 @@ async def test_jump_from_the_notes_pane_to_the_passage(
         await pilot.pause()
         assert on_screen(view, start)
         assert FLASH_STYLE in styles_at(view, start)
-        for _ in range(200):  # wait for the flash to end, however slow the machine
-            await pilot.pause(0.1)
-            if FLASH_STYLE not in styles_at(view, start):
-                break
-        assert FLASH_STYLE not in styles_at(view, start)  # a flash, not a mark
+        # A flash, not a mark: it ends. (Enter again flashes for 50 ms; that end waited for.)
+        monkeypatch.setattr("briefing.tui.widgets.section_view.FLASH_SECONDS", 0.05)
+        assert pane.has_focus
+        await pilot.press("enter")
+        await until(pilot, lambda: FLASH_STYLE not in styles_at(view, start), "the flash end")
+        assert FLASH_STYLE not in styles_at(view, start)
         assert HIGHLIGHT_STYLES["yellow"] in styles_at(view, start)
 
 
@@ -506,7 +508,8 @@ async def _palette_names(pilot, query: str) -> list[str]:  # type: ignore[no-unt
 
     await pilot.press("ctrl+p")
     await pilot.press(*query)
-    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()  # its search (a worker), for the whole query
+    await pilot.pause()
     palette = pilot.app.screen
     assert isinstance(palette, CommandPalette)
     options = palette.query_one(CommandList)

@@ -103,11 +103,8 @@ async def palette_offers(pilot, query: str) -> list[str]:  # type: ignore[no-unt
     palette = pilot.app.screen
     assert isinstance(palette, CommandPalette)
     options = palette.query_one(CommandList)
-    for _ in range(POLLS):
-        await pilot.pause(0.02)
-        gathering = any(w.node is palette and not w.is_finished for w in pilot.app.workers)
-        if options.option_count and not gathering:
-            break
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
