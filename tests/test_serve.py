@@ -541,15 +541,15 @@ async def test_session_limits_overall_and_per_user(
 async def test_idle_sessions_are_ended_with_a_message(
     start_server: Callable[..., RunningServer], keys: dict[str, Path], fake_reader: tuple[str, ...]
 ) -> None:
-    server = start_server(launcher=fake_reader, idle_timeout=1.5)
+    server = start_server(launcher=fake_reader, idle_timeout=1.0)
     async with await connect(server.port, keys["alice"], "alice") as conn:
         screen, pid = await open_fake(conn)
-        for key in "1234567":  # input every 0.3 s keeps it open well past the timeout
-            await asyncio.sleep(0.3)
+        for key in "1234567":  # input every 0.2 s keeps it open well past the timeout
+            await asyncio.sleep(0.2)
             screen.process.stdin.write(key)
-        await screen.wait_for("GOT b'7'")  # still there, 2.1 s or more after it opened
+        await screen.wait_for("GOT b'7'")  # still there, 1.4 s or more after it opened
         stderr = await asyncio.wait_for(screen.process.stderr.read(), TIMEOUT)
-        assert "session closed after 1.5 s without input" in stderr
+        assert "session closed after 1 s without input" in stderr
         assert (await asyncio.wait_for(screen.process.wait(), TIMEOUT)).exit_status == 1
         assert await agone(pid)
     log = await asyncio.to_thread(server.logged, "reader ended: idle timeout")
@@ -801,12 +801,12 @@ def readers_of(data: Path) -> list[int]:
 def test_a_login_that_takes_too_long_is_cut_off(
     start_server: Callable[..., RunningServer],
 ) -> None:
-    server = start_server(login_timeout=1.0)
+    server = start_server(login_timeout=0.3)
     with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as sock:
         assert sock.recv(256).startswith(b"SSH-2.0-")
         sock.sendall(b"SSH-2.0-slow_client\r\n")  # then nothing: no key exchange, no login
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
-    assert b"login timed out after 1 s" in received  # the disconnect message
+    assert b"login timed out after 0.3 s" in received  # the disconnect message
     assert "refused: login timeout" in server.logged("login timeout")

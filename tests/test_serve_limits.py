@@ -180,13 +180,18 @@ async def test_a_reader_asked_for_a_huge_terminal_stays_small(
                 assert chunk, screen.text[-500:]
                 screen.text += chunk
 
+        async def quiet(seconds: float) -> None:  # until it has drawn all it had to
+            with contextlib.suppress(TimeoutError):
+                while chunk := await asyncio.wait_for(process.stdout.read(65536), seconds):
+                    screen.text += chunk
+
         await asyncio.wait_for(first_frame(), 90)
         readers = [pid for pid in children(served.proc.pid) if pid not in before]
         assert len(readers) == 1
-        await asyncio.sleep(0.5)  # let it settle after its first frames
+        await asyncio.wait_for(quiet(0.3), 90)  # let it settle after its first frames
         assert rss_kb(readers[0]) < RSS_BOUND_KB
         process.change_terminal_size(65535, 65535)  # and again on a window change
-        await asyncio.sleep(1.0)
+        await asyncio.wait_for(quiet(0.3), 90)
         assert rss_kb(readers[0]) < RSS_BOUND_KB
     # Leaving the connection ends the reader (tested elsewhere).
 
