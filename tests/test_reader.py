@@ -14,6 +14,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
+from tests.helpers.waiting import resize
 
 KEYS = ["lead", "treaty-terms", "western-reaction", "legal-framework", "un-veto"]
 
@@ -70,7 +71,7 @@ async def test_list_items_hang_under_their_marker_and_reflow_on_resize(store: St
         assert first.startswith("• " + item.text[:10])
         assert second.startswith("  ") and second[2] != " "  # under the text, not the bullet
         narrow = len(drawn()[0])
-        await pilot.resize_terminal(170, 40)
+        await resize(pilot, 170, 40)
         await pilot.pause()
         assert len(drawn()[0]) > narrow  # the wider column holds more of the item per line
         assert drawn()[1].startswith("  ")
@@ -244,7 +245,7 @@ async def test_at_80_columns_the_key_bar_keeps_help_and_the_keys_of_the_moment(
         assert len(text) <= 80
         for key in ("] Next §", "[ Prev §", "a Annotate", "q Library", "? Help"):
             assert key in text, text
-        await pilot.resize_terminal(130, 30)
+        await resize(pilot, 130, 30)
         await pilot.pause()
         wide = str(bar.render())
         assert "c Contents" in wide and "s Notes" in wide and "^p palette" in wide

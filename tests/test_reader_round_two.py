@@ -11,6 +11,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
 from tests.conftest import run_cli as run
+from tests.helpers.waiting import resize
 
 pytestmark = pytest.mark.ui
 
@@ -84,7 +85,7 @@ async def test_resize_keeps_the_first_visible_passage_on_screen(store: Store) ->
         await pilot.pause()
         assert on_screen(view, third) and view.scroll_y > 0
         for size in ((100, 30), (60, 20), (160, 48), (80, 24)):
-            await pilot.resize_terminal(*size)
+            await resize(pilot, *size)
             await pilot.pause()
             await pilot.pause()
             assert on_screen(view, third), size
@@ -113,10 +114,10 @@ async def test_tiny_terminals_fold_the_side_panes_and_show_them_over_the_text(
         assert notes.display
         await pilot.press("escape")  # Esc folds it too
         assert not notes.display and app.focused is view
-        await pilot.resize_terminal(20, 10)
+        await resize(pilot, 20, 10)
         await pilot.pause()
         assert view.size.width >= 18
-        await pilot.resize_terminal(80, 24)  # grown: the contents pane is back beside the text
+        await resize(pilot, 80, 24)  # grown: the contents pane is back beside the text
         await pilot.pause()
         assert contents.display and view.size.width >= 30
 

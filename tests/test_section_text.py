@@ -15,6 +15,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_body import BLANK, SectionBody
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
+from tests.helpers.waiting import resize
 
 LONG = "\n\n".join(f"Paragraph {i} " + "word " * 30 for i in range(12))
 BRIEFING = f"""---
@@ -133,7 +134,7 @@ async def test_a_selection_is_let_go_when_the_text_changes_under_it(store: Store
 
         await drag(pilot, body, (x, y), (x + 15, y))
         assert screen.passage() is not None
-        await pilot.resize_terminal(70, 30)  # rewrapped: the columns mean other text now
+        await resize(pilot, 70, 30)  # rewrapped: the columns mean other text now
         await pilot.pause()
         assert not screen.selections and screen.passage() is None
 

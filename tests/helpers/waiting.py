@@ -21,3 +21,14 @@ async def until(pilot: Pilot[object], condition: Callable[[], bool], what: str) 
         await pilot.pause(STEP)
     if not condition():
         pytest.fail(f"the reader never showed {what}")
+
+
+async def resize(pilot: Pilot[object], width: int, height: int) -> None:
+    """Resize the terminal, then wait until the screen is laid out at the new size.
+
+    Textual applies a resize 1/120 s after it arrives, and a pause may end before that.
+    """
+    await pilot.resize_terminal(width, height)
+    size = (width, height)
+    await until(pilot, lambda: pilot.app.screen.size == size, f"the screen at {width}x{height}")
+    await pilot.pause()
