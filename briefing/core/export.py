@@ -121,6 +121,10 @@ _ORDERED = re.compile(r"[0-9]{1,9}(?=[.)](?:[ \t]|$))")
 _CONTAINER = re.compile(r"[ \t]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*")
 _URL = re.compile(r"https?://[^\s<>]+")
 _SENTINEL = "end-of-note"
+#: A line that can only be a paragraph's (or blank): it starts, after at most three spaces,
+#: with a letter or an opening quote or bracket, none of which opens another Markdown block
+#: (a heading, rule, list, quote, fence, HTML block or link reference all start otherwise).
+_PROSE_LINE = re.compile(r" {0,3}(?:[^\W\d_]|[\"'“‘«(¿¡])| *$")
 _BLOCK_ID_AT_END = re.compile(r"(?:(?<=\s)|^)\^(?=[A-Za-z0-9-]+[ \t]*$)", re.MULTILINE)
 
 #: Highlight colour -> the stock Obsidian callout type drawn in (nearly) that colour.
@@ -442,6 +446,16 @@ def _judge() -> MarkdownIt:
 def _note_markdown(note: str) -> str:
     """The note's own Markdown, repaired until it cannot escape its place."""
     lines = _visible(note).strip().split("\n")
+    if all(_PROSE_LINE.match(line) for line in lines):
+        # Paragraphs only: nothing a repair would touch, and no Markdown parser to load
+        # (markdown-it is a third of an export's start; most notes are prose).
+        return _obsidian_closed("\n".join(lines))
+    return _repaired(note, lines)
+
+
+def _repaired(note: str, lines: list[str]) -> str:
+    """Each line that would open a heading, rule, HTML block, quote or link reference
+    escaped, and a code fence left open closed, judged by a CommonMark parser."""
     for _ in range(4):
         env: dict[str, Any] = {}
         tokens = _judge().parse("\n".join(lines) + f"\n\n# {_SENTINEL}", env)
@@ -484,6 +498,8 @@ def _obsidian_closed(note: str) -> str:
 def _no_block_ids(note: str) -> str:
     """A ``^word`` ending a line would be an Obsidian block id: another note's id
     forged inside this one. Its caret is escaped, outside code, where it is literal."""
+    if not _BLOCK_ID_AT_END.search(note):
+        return note
     lines = note.split("\n")
     code: set[int] = set()
     for token in _judge().parse(note):
