@@ -21,7 +21,6 @@ from briefing.core.ingest import IngestError
 from briefing.core.paths import BadUserName, Paths, data_dir_known, resolve_data_dir, resolve_user
 from briefing.store.atomic import DataError, WriteRefused
 from briefing.store.facade import Store
-from briefing.store.importing import ensure_library
 from briefing.subcommands.common import EXIT_FAILURE, EXIT_OK, Context, Failure, UsageError
 
 #: command -> (module in briefing.subcommands, function). What the function is given:
@@ -87,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             store = Store(resolve_data_dir(args.data_dir), resolve_user(args.user))
         except BadUserName as error:
             parser.error(str(error))
-        if name != "doctor":
+        if name != "doctor" and not store.exists():
+            from briefing.store.importing import ensure_library  # the first run only
+
             ensure_library(store)
         return _command(name)(Context(sys.stdout.isatty(), store), args)
     except UsageError as error:  # named after the command given, whose --help explains it
