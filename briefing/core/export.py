@@ -104,7 +104,7 @@ from unicodedata import category
 
 from briefing.core import jsonshape
 from briefing.core.model import Annotation, Briefing
-from briefing.core.rules import normalise_tag, slugify, tag_key
+from briefing.core.rules import normalise_tag, paragraphs_only, slugify, tag_key
 from briefing.core.safetext import described, safe_json
 
 # YAML (for the front matter) and the Markdown parser (to judge a note's own Markdown) load
@@ -121,10 +121,6 @@ _ORDERED = re.compile(r"[0-9]{1,9}(?=[.)](?:[ \t]|$))")
 _CONTAINER = re.compile(r"[ \t]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*")
 _URL = re.compile(r"https?://[^\s<>]+")
 _SENTINEL = "end-of-note"
-#: A line that can only be a paragraph's (or blank): it starts, after at most three spaces,
-#: with a letter or an opening quote or bracket, none of which opens another Markdown block
-#: (a heading, rule, list, quote, fence, HTML block or link reference all start otherwise).
-_PROSE_LINE = re.compile(r" {0,3}(?:[^\W\d_]|[\"'“‘«(¿¡])| *$")
 _BLOCK_ID_AT_END = re.compile(r"(?:(?<=\s)|^)\^(?=[A-Za-z0-9-]+[ \t]*$)", re.MULTILINE)
 
 #: Highlight colour -> the stock Obsidian callout type drawn in (nearly) that colour.
@@ -446,7 +442,7 @@ def _judge() -> MarkdownIt:
 def _note_markdown(note: str) -> str:
     """The note's own Markdown, repaired until it cannot escape its place."""
     lines = _visible(note).strip().split("\n")
-    if all(_PROSE_LINE.match(line) for line in lines):
+    if paragraphs_only(lines):
         # Paragraphs only: nothing a repair would touch, and no Markdown parser to load
         # (markdown-it is a third of an export's start; most notes are prose).
         return _obsidian_closed("\n".join(lines))
