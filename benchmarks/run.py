@@ -4,6 +4,7 @@
     python benchmarks/run.py startup    # rows whose name contains "startup"
     python benchmarks/run.py printing   # each command that prints, wall and CPU
     python benchmarks/run.py scale      # issue 18's table at 1 and 2,000 briefings (slow)
+    python benchmarks/run.py instructions  # start-up and printing in instructions (valgrind)
 
 Rows are targets from the issues; they are measured here, not in timed tests.
 """
@@ -543,8 +544,18 @@ def combining_marks() -> list[Row]:
     return rows
 
 
-#: Groups run only when named: they generate and import thousands of briefings.
-HEAVY = {"scale"}
+@benchmark("instructions")
+def instructions() -> list[Row]:
+    """Start-up and printing in instructions, unmoved by load (see benchmarks/instructions.py).
+    Only when named: each row runs under valgrind."""
+    from instructions import instructions as count  # type: ignore[import-not-found]
+
+    return count()  # type: ignore[no-any-return]
+
+
+#: Groups run only when named: they generate and import thousands of briefings, or run
+#: under valgrind.
+HEAVY = {"scale", "instructions"}
 
 
 def main(argv: list[str]) -> int:

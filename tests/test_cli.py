@@ -773,3 +773,44 @@ def test_the_help_example_works_as_printed(
     example = DOCS[command][1].split(" > ")[0]  # the command, not where its output goes
     code, _, err = run(capsys, *shlex.split(example)[1:])
     assert code == 0, f"{example}: {err}"
+
+
+@pytest.mark.parametrize("command", sorted({c.split()[0] for c in every_command()}))
+def test_a_command_built_alone_reads_and_helps_as_in_the_whole_parser(command: str) -> None:
+    """``main`` builds only the parser of the command it is given: its help, and every
+    sub-command's, is the whole parser's, word for word."""
+    from briefing.cli import build_parser
+    from briefing.clidocs import subcommands
+
+    whole = subcommands(build_parser())
+    alone = subcommands(build_parser(command))
+    assert set(alone) == {c for c in whole if c.split()[0] == command}
+    for name, parser in alone.items():
+        assert parser.format_help() == whole[name].format_help(), name
+
+
+@pytest.mark.parametrize(
+    ("argv", "chosen"),
+    [
+        (["list"], "list"),
+        (["--data-dir", "D", "--user=u", "export", "--all"], "export"),
+        (["--user", "list", "show", "x"], "show"),  # a user named like a command
+        (["--us", "list", "show"], None),  # abbreviated: argparse decides, every command built
+        (["--help"], None),
+        (["man"], None),  # the man page and completion read every command
+        ([], None),
+    ],
+)
+def test_the_command_a_command_line_names(argv: list[str], chosen: str | None) -> None:
+    from briefing.cliparser import chosen_command
+
+    assert chosen_command(argv) == chosen
+
+
+def test_an_abbreviated_global_flag_before_a_command_still_works(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "--data", str(tmp_path / "d"), "--us", "list", "list", "--json")
+    assert code == 0, err
+    assert (tmp_path / "d" / "library.json").exists()
+    assert json.loads(out)["briefings"][0]["slug"] == SLUG

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -311,3 +311,45 @@ def test_bundled_briefing_exports_cleanly() -> None:
             notes.append(Annotation(f"{n:04x}{m:04x}", "u", briefing.slug, section.key, anchor))
     items = [ExportItem(briefing, tuple(notes))]
     assert_structure(export(items), items)
+
+
+# A note of paragraphs only is written without loading the Markdown parser. Whatever a
+# note's lines start with, the result is the one the parser-judged repair gives.
+_MARKERS = "#=-*_+>`~[]<|!:.()0123456789\\^%$ \"'“«¿\t"
+_FIRSTS = list("aZéß漢“(«¿½") + list(_MARKERS)
+note_lines = st.builds(
+    lambda lead, first, space, rest: lead + first + space + rest,
+    st.sampled_from(["", " ", "  ", "   ", "    "]),
+    st.sampled_from(_FIRSTS),
+    st.sampled_from(["", " "]),  # a marker then a space: how most blocks open
+    st.text(alphabet=st.sampled_from(list(_MARKERS + "abc xyz")), max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(note_lines, st.just(""), st.just("   ")), min_size=1, max_size=4))
+@example(["# h"])
+@example(["text"])
+@example(["==="])
+@example(["---"])
+@example(["* * *"])
+@example(["___"])
+@example(["> q"])
+@example(["<div>"])
+@example(["<!-- c"])
+@example(["[a]: /u"])
+@example(["```"])
+@example(["~~~ x"])
+@example(["  - item"])
+@example(["1. first"])
+@example(["    code"])
+@example(["tab\tx"])
+@example(["a ^id"])
+@example(["text", "==="])
+@example(["text", "---"])
+@example(["a", "<div>", "b"])
+def test_a_note_is_written_as_the_parser_judges_it(lines: list[str]) -> None:
+    from briefing.core.export import _note_markdown, _repaired, _visible
+
+    note = "\n".join(lines)
+    assert _note_markdown(note) == _repaired(note, _visible(note).strip().split("\n"))

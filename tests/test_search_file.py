@@ -99,7 +99,12 @@ def test_any_query_gives_the_same_hits_on_disk_and_in_memory(
     store = _shared_store(tmp_path_factory)
     query = f'"{" ".join(words)}"' if phrase else " ".join(words)
     in_memory = SearchIndex(store.briefings(), store.annotations())
-    assert store.search_index().search(query) == in_memory.search(query)
+    on_disk = store.search_index()
+    everything = on_disk.search(query)
+    assert everything == in_memory.search(query)
+    # The best N are the first N of every hit, ties at the last place in the same order.
+    for limit in (1, 2, 3, 5):
+        assert on_disk.search(query, limit=limit) == everything[:limit]
 
 
 _STORES: dict[str, Store] = {}

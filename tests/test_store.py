@@ -228,3 +228,21 @@ def test_files_parsed_in_workers_are_the_files_parsed_here(
 
     assert [(i, comparable(o)) for i, o in here] == [(i, comparable(o)) for i, o in forked]
     assert len(here) == 21 and sum(isinstance(o, Exception) for _, o in here) == 1
+
+
+def test_the_library_is_listed_in_title_order_and_renewed_by_a_re_import(store: Store) -> None:
+    """``library()`` is what the reader's search screen holds: it lists every briefing
+    by title, and stays the same object until an import changes the library file."""
+    for title in ("Zebra crossings", "apple harvest", "Mango season"):
+        text = f"# {title}\n\nLead.\n\n## One\n\nText about {title}.\n"
+        slug = title.lower().replace(" ", "-")
+        store.import_briefings([(parse_briefing(text, slug=slug), "test")])
+    library = store.library()
+    titles = [listing.title for listing in library.values()]
+    assert titles == sorted(titles, key=str.casefold)
+    assert store.slugs() == list(library) and store.library() is library
+    assert library["mango-season"].sections[-1].title == "One"
+    revised = "# Mango season\n\nLead.\n\n## Two\n\nNew text.\n"
+    store.import_briefings([(parse_briefing(revised, slug="mango-season"), "test")])
+    assert store.library() is not library
+    assert [s.title for s in store.library()["mango-season"].sections][-1] == "Two"

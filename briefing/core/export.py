@@ -104,7 +104,7 @@ from unicodedata import category
 
 from briefing.core import jsonshape
 from briefing.core.model import Annotation, Briefing
-from briefing.core.rules import normalise_tag, slugify, tag_key
+from briefing.core.rules import normalise_tag, paragraphs_only, slugify, tag_key
 from briefing.core.safetext import described, safe_json
 
 # YAML (for the front matter) and the Markdown parser (to judge a note's own Markdown) load
@@ -442,6 +442,16 @@ def _judge() -> MarkdownIt:
 def _note_markdown(note: str) -> str:
     """The note's own Markdown, repaired until it cannot escape its place."""
     lines = _visible(note).strip().split("\n")
+    if paragraphs_only(lines):
+        # Paragraphs only: nothing a repair would touch, and no Markdown parser to load
+        # (markdown-it is a third of an export's start; most notes are prose).
+        return _obsidian_closed("\n".join(lines))
+    return _repaired(note, lines)
+
+
+def _repaired(note: str, lines: list[str]) -> str:
+    """Each line that would open a heading, rule, HTML block, quote or link reference
+    escaped, and a code fence left open closed, judged by a CommonMark parser."""
     for _ in range(4):
         env: dict[str, Any] = {}
         tokens = _judge().parse("\n".join(lines) + f"\n\n# {_SENTINEL}", env)
@@ -484,6 +494,8 @@ def _obsidian_closed(note: str) -> str:
 def _no_block_ids(note: str) -> str:
     """A ``^word`` ending a line would be an Obsidian block id: another note's id
     forged inside this one. Its caret is escaped, outside code, where it is literal."""
+    if not _BLOCK_ID_AT_END.search(note):
+        return note
     lines = note.split("\n")
     code: set[int] = set()
     for token in _judge().parse(note):

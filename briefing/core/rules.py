@@ -98,3 +98,15 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     message that counts says it: ``"1 note"``, ``"0 notes"``, ``"2 matches"`` (give
     ``plural`` when adding an ``s`` is not it)."""
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+#: A line that CommonMark can only read as a paragraph's (or a blank one): it starts, after
+#: at most three spaces, with a letter or an opening quote or bracket, none of which opens
+#: another block (a heading, rule, list, quote, fence, HTML block or link reference each
+#: start otherwise). A note of such lines needs no Markdown parser to be placed safely.
+_PROSE_LINE = re.compile(r" {0,3}(?:[^\W\d_]|[\"'“‘«(¿¡])| *$")
+
+
+def paragraphs_only(lines: Iterable[str]) -> bool:
+    """Whether Markdown of these lines holds nothing but paragraphs (see ``_PROSE_LINE``)."""
+    return all(_PROSE_LINE.match(line) for line in lines)

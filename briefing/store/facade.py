@@ -59,6 +59,7 @@ from briefing.store.files import (
     write_wholes,
 )
 from briefing.store.records import (
+    LibraryIndex,
     annotation_from,
     annotation_record,
     annotations_from,
@@ -66,7 +67,6 @@ from briefing.store.records import (
     content_hash,
     content_tables,
     listing_record,
-    listings_from,
 )
 
 __all__ = [
@@ -117,12 +117,12 @@ class _Layout1(Exception):
     """The library file is in layout 1: move it before reading it."""
 
 
-def _listings_of_layout_2(data: dict[str, Any] | None) -> dict[str, Listing]:
+def _listings_of_layout_2(data: dict[str, Any] | None) -> LibraryIndex:
     if data is not None:
         meta: dict[str, Any] = next(iter(data.get("_meta", {}).values()), {})
         if meta.get("schema", LIBRARY_SCHEMA) < LIBRARY_SCHEMA:
             raise _Layout1
-    return listings_from(data)
+    return LibraryIndex(data)
 
 
 #: Re-anchorings of one notes file planned without its lock before one is done under it.
@@ -215,7 +215,7 @@ class Store:
 
     # -- library -------------------------------------------------------
 
-    def _index(self) -> dict[str, Listing]:
+    def _index(self) -> LibraryIndex:
         """The library index by slug, in title order; a layout-1 folder is moved first."""
         try:
             return self.library_file.cached(_listings_of_layout_2)  # type: ignore[no-any-return]
@@ -228,6 +228,16 @@ class Store:
     def listings(self) -> list[Listing]:
         """Every briefing as the library lists it (no text is read)."""
         return list(self._index().values())
+
+    def library(self) -> Mapping[str, Listing]:
+        """The library index, Listings by slug in title order: the same object until the
+        library file changes (a re-import makes a new one). Each Listing is made when
+        first read, so holding the whole library costs one file read."""
+        return self._index()
+
+    def slugs(self) -> list[str]:
+        """Every briefing's slug, in the library's order (no Listing is made)."""
+        return list(self._index())
 
     def listing(self, slug: str) -> Listing:
         listing = self._index().get(slug)
@@ -315,10 +325,10 @@ class Store:
         if rebuild:
             search.clear()
         indexed = search.revisions()
-        stale = [slug for slug, found in listings.items() if indexed.get(slug) != found.revision]
+        stale = [slug for slug in listings if indexed.get(slug) != listings.revision(slug)]
         gone = [slug for slug in indexed if slug not in listings]
         if stale or gone:
-            search.update(((self._load(slug), listings[slug].revision) for slug in stale), gone)
+            search.update(((self._load(slug), listings.revision(slug)) for slug in stale), gone)
         return search.corpus()
 
     def section(self, slug: str, key: str) -> Section:

@@ -6,6 +6,7 @@ Pure conversions on the JSON the data files hold; no file is read here.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from briefing.core.model import (
@@ -175,13 +176,37 @@ def listing_from(record: dict[str, Any]) -> Listing:
     )
 
 
-def listings_from(data: dict[str, Any] | None) -> dict[str, Listing]:
-    """Every briefing of the library index, by slug, in title order."""
-    if not data:
-        return {}
-    found = [listing_from(record) for record in data.get("briefings", {}).values()]
-    found.sort(key=lambda listing: listing.title.casefold())
-    return {listing.slug: listing for listing in found}
+class LibraryIndex(Mapping[str, Listing]):
+    """The library index: every briefing's :class:`Listing` by slug, in title order.
+
+    A record becomes a Listing when first asked for: showing, opening or searching one
+    briefing in a library of thousands converts one record, not every one (``list``
+    converts them all, to print them)."""
+
+    def __init__(self, data: dict[str, Any] | None) -> None:
+        records = list((data or {}).get("briefings", {}).values())
+        records.sort(key=lambda record: str(record["title"]).casefold())
+        self._records: dict[str, dict[str, Any]] = {r["slug"]: r for r in records}
+        self._listings: dict[str, Listing] = {}
+
+    def __getitem__(self, slug: str) -> Listing:
+        listing = self._listings.get(slug)
+        if listing is None:
+            listing = self._listings[slug] = listing_from(self._records[slug])
+        return listing
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._records
+
+    def revision(self, slug: str) -> str:
+        """The revision (content hash) of ``slug``, without making its Listing."""
+        return str(self._records[slug].get("hash", ""))
 
 
 def section_records(briefing: Briefing) -> list[dict[str, Any]]:

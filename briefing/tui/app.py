@@ -85,13 +85,13 @@ class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
         is resized and repainted with the one on top, one more full frame at start-up.
         """
         slug, section = self._start
+        slugs = self.store.slugs()
         if slug is None:
             slug = self.store.setting(LAST_BRIEFING)
-            listings = self.store.listings()
-            if slug is None and len(listings) == 1:
-                slug = listings[0].slug  # first run: the bundled briefing
+            if slug is None and len(slugs) == 1:
+                slug = slugs[0]  # first run: the bundled briefing
         screen: Screen[Any]
-        if slug is not None and any(b.slug == slug for b in self.store.listings()):
+        if slug is not None and slug in slugs:
             # The library is built only when the user goes back to it: start-up
             # draws one screen, not two.
             screen = self._reader(slug, section, remember=False)
@@ -174,9 +174,9 @@ class BriefingApp(KeysInOrderApp[int]):  # keys typed fast follow the focus
     def _search_index(self) -> ThreadedIndex:
         """The session's one search index, for every search screen: made again only when the
         library changed. Cheap: nothing is indexed before the first search."""
-        briefings = self.store.listings()
-        if self._index is None or not self._index.built_from(briefings):
-            self._index = ThreadedIndex(self.store, briefings)
+        library = self.store.library()
+        if self._index is None or not self._index.built_from(library):
+            self._index = ThreadedIndex(self.store, library)
         return self._index
 
     def action_help(self) -> None:
@@ -239,7 +239,7 @@ def run_reader(
     A damaged data file, an unknown slug or section fails here, as one line naming
     the file or the key, instead of as a traceback from inside the running app.
     """
-    store.listings()
+    store.slugs()  # reads the library index
     store.note_counts()  # reads every notes file of this user
     store.setting("theme")  # reads the state file
     if slug is not None and section is not None:

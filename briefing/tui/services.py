@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import operator
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from briefing.core.model import Annotation, Listing
@@ -23,19 +22,20 @@ class ThreadedIndex:
     from the shared search file, never loaded whole, so start-up pays for none of it.
     """
 
-    def __init__(self, store: Store, briefings: Iterable[Listing]) -> None:
-        """``briefings``: the library as listed when the index was made (titles, sections)."""
-        self.briefings = tuple(briefings)
+    def __init__(self, store: Store, briefings: Mapping[str, Listing]) -> None:
+        """``briefings``: the library index (:meth:`Store.library`) when the index was made:
+        titles and sections by slug."""
+        self.briefings = briefings
         self._store = store
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
         self._notes: tuple[Annotation, ...] | None = None
 
-    def built_from(self, briefings: Sequence[Listing]) -> bool:
-        """Whether ``briefings`` are the very objects listed: the store hands out the same
-        ones until the library file changes, so other objects mean it was re-imported."""
-        ours = self.briefings
-        return len(briefings) == len(ours) and all(map(operator.is_, briefings, ours))
+    def built_from(self, briefings: Mapping[str, Listing]) -> bool:
+        """Whether ``briefings`` is the very library index this was made from: the store
+        hands out the same one until the library file changes, so another one means the
+        library was re-imported."""
+        return briefings is self.briefings
 
     def search(self, query: str, notes: tuple[Annotation, ...], **options: Any) -> list[Hit]:
         """Hits for ``query`` (see ``SearchIndex.search`` for ``options``) among ``notes``;

@@ -421,7 +421,7 @@ class SearchIndex:
         ranked: list[_Ranked] = []
         if compiled.patterns and not compiled.tags and not notes_only:
             self._rank_titles(compiled, briefing, ranked)
-            self._rank_sections(compiled, briefing, ranked)
+            self._rank_sections(compiled, briefing, limit, ranked)
         self._rank_notes(compiled, briefing, ranked)
         ranked.sort(key=lambda item: item[0])
         if limit is not None:
@@ -464,7 +464,12 @@ class SearchIndex:
                 key = (-BRIEFING_TITLE_TIER, -score, slug, -1, 0, 0, "")
                 out.append((key, hit, score, False))
 
-    def _rank_sections(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
+    def _rank_sections(
+        self, compiled: Compiled, briefing: str | None, limit: int | None, out: list[_Ranked]
+    ) -> None:
+        """Every section that matches, scored; with ``limit`` and no ``briefing``, only
+        those that can be among the best ``limit`` (ties at the last place included), so
+        where a common word matches thousands, the places of a few are read."""
         corpus = self._corpus
         counted = [corpus.prefix_counts(simple) for simple in compiled.simple if simple is not None]
         scanned = [
@@ -473,10 +478,10 @@ class SearchIndex:
             if simple is None
         ]
         candidates = self._candidates(compiled)
-        places = corpus.places(candidates)
+        places = corpus.places(candidates) if briefing is not None else None
+        found: list[tuple[int, float, int, bool, SectionDoc | None]] = []
         for doc_id in candidates:
-            slug, order = places[doc_id]
-            if briefing is not None and slug != briefing:
+            if places is not None and places[doc_id][0] != briefing:
                 continue
             heading = 0
             body = 0
@@ -503,10 +508,19 @@ class SearchIndex:
                 else:
                     tier = HEADING_TIER if heading_only else 0
                     score = tier * TIER_SCORE + HEADING_MATCH_WEIGHT * heading + body
-                    rank = KIND_RANK["title" if heading_only else "text"]
-                    key = (-tier, -score, slug, order, rank, 0, "")
-                    # The texts are read for the hits kept only (see search).
-                    out.append((key, doc if doc is not None else doc_id, score, heading_only))
+                    found.append((tier, score, doc_id, heading_only, doc))
+        if limit is not None and places is None and len(found) > limit:
+            found.sort(key=lambda item: (-item[0], -item[1]))
+            last = found[limit - 1][:2]
+            found = [item for item in found if item[:2] >= last]  # ranks before, or ties
+        if places is None:
+            places = corpus.places([item[2] for item in found])
+        for tier, score, doc_id, heading_only, doc in found:
+            slug, order = places[doc_id]
+            rank = KIND_RANK["title" if heading_only else "text"]
+            key = (-tier, -score, slug, order, rank, 0, "")
+            # The texts are read for the hits kept only (see search).
+            out.append((key, doc if doc is not None else doc_id, score, heading_only))
 
     def _rank_notes(self, compiled: Compiled, briefing: str | None, out: list[_Ranked]) -> None:
         patterns = compiled.patterns

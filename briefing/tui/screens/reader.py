@@ -173,11 +173,12 @@ class ReaderScreen(Screen[None]):
 
     def _name_the_way_back(self) -> None:
         """``q`` goes back to the screen under this one: the notes list, if opened from it."""
+        stack = self.app.screen_stack
+        if self not in stack or not stack.index(self):
+            return  # the first screen (start-up): nothing under it, no module to load
         from briefing.tui.screens.all_notes import AllNotesScreen
 
-        stack = self.app.screen_stack
-        under = stack[stack.index(self) - 1] if self in stack and stack.index(self) else None
-        if isinstance(under, AllNotesScreen):
+        if isinstance(stack[stack.index(self) - 1], AllNotesScreen):
             self.query_one(KeyBar).relabel("library", "Notes")
 
     def _tell_changes(self) -> bool:

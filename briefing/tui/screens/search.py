@@ -71,7 +71,7 @@ class SearchScreen(Screen[Chosen | None]):
         super().__init__()
         self.store = store
         self._index = index
-        self._briefings = {briefing.slug: briefing for briefing in index.briefings}
+        self._briefings = index.briefings
         self._notes: tuple[Annotation, ...] = ()  # read on mount
         self._latest = LatestQuery[Hit](self, self._show_results)
 

@@ -7,11 +7,13 @@ control character in a note is shown, not obeyed. The line breaks the writer typ
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 
+from briefing.core.rules import paragraphs_only
 from briefing.core.safetext import visible
 
 if TYPE_CHECKING:
@@ -27,6 +29,10 @@ def _parser() -> Any:
         _PARSER.append(MarkdownIt("commonmark", {"breaks": True, "html": False}))
     return _PARSER[0]
 
+
+#: What Markdown may read as inline markup (emphasis, code, links, autolinks, entities,
+#: escapes), and whitespace other than spaces and newlines, which the parser would fold.
+_NOT_PLAIN = re.compile(r"[*_`\[\]<>&\\~\x00]|[^\S \n]")
 
 _STYLES = {
     "em": "italic",
@@ -58,6 +64,16 @@ def _inline(children: list[Token]) -> Content:
 
 def note_content(markdown: str) -> Content:
     """``markdown`` drawn as styled text: paragraphs, list items ("• "), quotes ("│ ")."""
+    lines = markdown.split("\n")
+    if paragraphs_only(lines) and not _NOT_PLAIN.search(markdown):
+        # Plain prose, most notes: what the parser would give, its lines trimmed, without
+        # loading it (the reader's first frame draws the folded notes pane's cards).
+        return Content(visible("\n".join(line.strip(" ") for line in lines if line.strip())))
+    return _parsed(markdown)
+
+
+def _parsed(markdown: str) -> Content:
+    """``markdown`` read by the CommonMark parser and drawn (see :func:`note_content`)."""
     blocks: list[Content] = []
     prefix: list[str] = []
     for token in _parser().parse(markdown):
