@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -133,11 +134,21 @@ def data_dir(isolated_env: Path) -> Path:
     return isolated_env
 
 
+@pytest.fixture(scope="session")
+def first_run_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir as the first run leaves it (the bundled briefing imported), made once."""
+    root = tmp_path_factory.mktemp("first-run") / "data"
+    ensure_library(Store(root, "tester"))
+    return root
+
+
 @pytest.fixture
-def store(data_dir: Path) -> Store:
-    """A store holding the bundled briefing, as after a first run."""
+def store(data_dir: Path, first_run_library: Path) -> Store:
+    """A store holding the bundled briefing, as after a first run (a copy of one made once
+    per session: importing it again for every test is the same work every time)."""
+    shutil.copytree(first_run_library, data_dir, dirs_exist_ok=True)
     store = Store(data_dir, "tester")
-    ensure_library(store)
+    assert not ensure_library(store)  # nothing left to import
     return store
 
 
