@@ -87,10 +87,8 @@ async def test_ctrl_n_lists_every_note_by_briefing_and_enter_opens_it(two_briefi
         # A tag filter with completion, by the one tag rule.
         await pilot.press("t", "W", "a")
         field = screen.query_one("#all-notes-filter")
-        for _ in range(100):  # the completion comes from a worker: wait for it
-            if field._suggestion:  # type: ignore[attr-defined]
-                break
-            await pilot.pause(0.05)
+        # The completion comes from a worker: wait for it.
+        await until(pilot, lambda: bool(field._suggestion), "the completion")  # type: ignore[attr-defined]
         await pilot.press("right", "enter")
         assert screen.query_one("#all-notes-filter").value == "Watch"  # type: ignore[attr-defined]
         texts = cards(pane)
@@ -105,11 +103,8 @@ async def test_ctrl_n_lists_every_note_by_briefing_and_enter_opens_it(two_briefi
         assert isinstance(reader, ReaderScreen)
         assert reader.briefing.slug == SLUG and reader.current.key == "un-veto"
         view = reader.query_one("#text")
-        for _ in range(50):  # scrolled to the passage once it is laid out
-            if on_screen(view, 0):  # type: ignore[arg-type]
-                break
-            await pilot.pause(0.05)
-        assert on_screen(view, 0)  # type: ignore[arg-type]
+        # Scrolled to the passage once it is laid out.
+        await until(pilot, lambda: on_screen(view, 0), "the passage")  # type: ignore[arg-type]
         chosen = reader.notes.pane.highlighted_annotation
         assert chosen is not None and chosen.note == "veto note"
         bar = str(reader.query_one(KeyBar).render())

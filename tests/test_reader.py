@@ -14,7 +14,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_nav import SectionNav
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
-from tests.helpers.waiting import resize
+from tests.helpers.waiting import resize, until
 
 KEYS = ["lead", "treaty-terms", "western-reaction", "legal-framework", "un-veto"]
 
@@ -183,16 +183,19 @@ async def test_read_marks_and_position_survive_a_restart(store: Store) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("G")  # the end of the lead is on screen: read
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "lead" in app.screen.state.read, "the lead read")  # type: ignore[attr-defined]
         await pilot.press("right_square_bracket", "j", "j", "j")
         await pilot.pause()
     again = make_app(Store(store.paths.root, "tester"))
     async with again.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await pilot.pause()
         screen = again.screen
         assert isinstance(screen, ReaderScreen)
         assert screen.current.key == "treaty-terms"
-        assert screen.query_one(SectionView).scroll_y == 3
+        view = screen.query_one(SectionView)
+        await until(pilot, lambda: view.scroll_y == 3, "the place it was left at")
+        await pilot.pause()
+        assert view.scroll_y == 3  # and it stays there
         assert "lead" in screen.state.read
         option = screen.query_one(SectionNav).get_option_at_index(0)
         assert str(option.prompt).startswith("✓")

@@ -11,7 +11,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
 from tests.conftest import run_cli as run
-from tests.helpers.waiting import resize
+from tests.helpers.waiting import resize, until
 
 pytestmark = pytest.mark.ui
 
@@ -276,7 +276,7 @@ async def test_notes_added_from_the_cli_show_in_an_open_reader(
     from briefing.tui.widgets.notes_pane import NotesPane
     from briefing.tui.widgets.section_nav import SectionNav
 
-    monkeypatch.setattr(ReaderScreen, "FOLLOW_EVERY", 0.1)
+    monkeypatch.setattr(ReaderScreen, "FOLLOW_EVERY", 0.02)
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
@@ -288,11 +288,9 @@ async def test_notes_added_from_the_cli_show_in_an_open_reader(
             "--note", "from the shell",
         )  # fmt: skip
         assert code == 0, err
-        for _ in range(30):  # the reader looks again every FOLLOW_EVERY seconds
-            await pilot.pause(0.1)
-            if str(nav.get_option("treaty-terms").prompt).endswith("(1)"):
-                break
-        assert str(nav.get_option("treaty-terms").prompt).endswith("(1)")
+        await until(  # the reader looks again every FOLLOW_EVERY seconds
+            pilot, lambda: str(nav.get_option("treaty-terms").prompt).endswith("(1)"), "(1)"
+        )
         pane = screen.query_one(NotesPane)
         assert "from the shell" in str(pane.get_option_at_index(0).prompt)
 

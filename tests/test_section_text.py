@@ -15,7 +15,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.widgets.section_body import BLANK, SectionBody
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import SLUG
-from tests.helpers.waiting import resize
+from tests.helpers.waiting import resize, until
 
 LONG = "\n\n".join(f"Paragraph {i} " + "word " * 30 for i in range(12))
 BRIEFING = f"""---
@@ -149,8 +149,7 @@ async def test_leaving_a_section_at_its_end_does_not_mark_the_next_read(
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         await pilot.press("G")
-        await pilot.pause(0.1)
-        assert "long-one" in screen.state.read
+        await until(pilot, lambda: "long-one" in screen.state.read, "the section read")
         await pilot.press("right_square_bracket")
         await pilot.pause(0.2)
         assert screen.current.key == "long-two"
@@ -161,10 +160,10 @@ async def test_an_empty_section_counts_as_read_once_shown(store: Store, tmp_path
     slug = add_briefing(store, tmp_path)
     app = make_app(store, slug, "empty")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
-        assert "empty" in screen.state.read
+        await until(pilot, lambda: "empty" in screen.state.read, "the empty section read")
 
 
 async def test_tabs_are_drawn_as_spaces(store: Store, tmp_path: Path) -> None:

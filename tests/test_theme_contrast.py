@@ -74,7 +74,8 @@ async def test_every_built_in_theme_keeps_text_at_aa_contrast(store: Store) -> N
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         await pilot.press("slash", *"the", "enter", "escape", "l", "l")
-        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()  # the search, in its thread
+        await pilot.pause()
         view = screen.query_one(SectionView)
         body = view.body
         screen.selections = {body: Selection(Offset(0, 6), Offset(12, 7))}
