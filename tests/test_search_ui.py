@@ -24,6 +24,7 @@ from briefing.tui.screens.reader import ReaderScreen
 from briefing.tui.screens.search import SearchScreen
 from briefing.tui.screens.searching import Match, reader_matches
 from briefing.tui.services import ThreadedIndex
+from briefing.tui.widgets import search_bar
 from briefing.tui.widgets.notes_pane import NotesPane
 from briefing.tui.widgets.search_bar import DEBOUNCE, SearchBar
 from briefing.tui.widgets.section_view import (
@@ -37,6 +38,14 @@ from tests.helpers.screen_text import on_screen, styles_at
 SIZE = (100, 30)
 KOREA = {"lead": 1, "treaty-terms": 6, "western-reaction": 3, "legal-framework": 1, "un-veto": 2}
 POLLS = 100
+
+
+@pytest.fixture(autouse=True)
+def quick_typing_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search line sends a query 50 ms after the last key here, not 150 ms: the pilot
+    types a key every 10 ms or so. (Tests where no prefix of a query may be searched set
+    the real pause again.)"""
+    monkeypatch.setattr(search_bar, "DEBOUNCE", 0.05)
 
 
 def reader(app: BriefingApp) -> ReaderScreen:
@@ -57,7 +66,7 @@ def spans(store: Store, section: str, query: str) -> list[tuple[int, int]]:
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     """Wait as a user waits for the counter: the pause in typing, then the search."""
-    await pilot.pause(DEBOUNCE)
+    await pilot.pause(search_bar.DEBOUNCE)
     await pilot.pause()  # the query goes up and its search starts
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()  # what it found is drawn
@@ -407,6 +416,7 @@ async def test_search_keys_are_in_help_and_the_palette(store: Store) -> None:
 async def test_a_result_that_comes_late_is_dropped_for_the_newer_query(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(search_bar, "DEBOUNCE", DEBOUNCE)  # "kor" must never be searched
     release, ended = hold_searches(monkeypatch, "korea")
     putin = sum(len(spans(store, section, "putin")) for section in KOREA)
     app = make_app(store, SLUG, "treaty-terms")
@@ -434,6 +444,7 @@ async def test_a_result_that_comes_late_is_dropped_for_the_newer_query(
 async def test_a_clicked_result_opens_with_the_query_that_found_it(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(search_bar, "DEBOUNCE", DEBOUNCE)  # "wom" must never be searched
     release, _ = hold_searches(monkeypatch, "wombat")
     app = make_app(store, SLUG, "treaty-terms")
     async with app.run_test(size=(80, 24)) as pilot:
