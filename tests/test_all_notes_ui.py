@@ -109,6 +109,8 @@ async def test_ctrl_n_lists_every_note_by_briefing_and_enter_opens_it(two_briefi
         assert chosen is not None and chosen.note == "veto note"
         bar = str(reader.query_one(KeyBar).render())
         assert " q Notes" in bar and "Library" not in bar  # named for where q goes
+        told = str(help_text(reader))
+        assert "Back to the notes list" in told and "Back to the library" not in told
         await pilot.press("q")  # back to the notes list, where the user came from
         await pilot.pause()
         assert app.screen is screen

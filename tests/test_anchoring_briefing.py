@@ -197,8 +197,8 @@ def test_import_tells_the_user_which_notes_moved_were_edited_or_orphaned(
     assert code == 0
     assert "(notes: 1 moved, 1 edited, 1 orphaned)" in out
     assert "moved     “Talks in Geneva" in out and "(from Sanctions to Diplomacy)" in out
-    assert "edited    “…e council agreed a sixth package" in out
-    assert "-> “…e council agreed a seventh package" in out
+    assert "edited    “…council agreed a sixth package" in out  # cut at a word
+    assert "-> “…council agreed a seventh package" in out
     assert "orphaned  “Rain later.” (was in Outlook)" in out
     # The reader is told once, then not again.
     kinds = sorted(c.kind for c in Store(data_dir, "tester").take_changes("weekly"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Label
 
+from briefing.core.rules import excerpt
 from briefing.core.sentences import sentences
 from briefing.store.facade import Store
 from briefing.store.importing import import_paths
@@ -14,7 +15,7 @@ from briefing.tui.app import make_app
 from briefing.tui.passage import by_word, word_spans
 from briefing.tui.screens.library import LibraryScreen
 from briefing.tui.screens.reader import ReaderScreen
-from briefing.tui.widgets.notes_pane import excerpt, preview
+from briefing.tui.widgets.notes_pane import preview
 from briefing.tui.widgets.section_view import SectionView
 from tests.conftest import BUNDLED, SLUG
 from tests.helpers.screen_text import on_screen

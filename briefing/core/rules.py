@@ -110,3 +110,16 @@ _PROSE_LINE = re.compile(r" {0,3}(?:[^\W\d_]|[\"'“‘«(¿¡])| *$")
 def paragraphs_only(lines: Iterable[str]) -> bool:
     """Whether Markdown of these lines holds nothing but paragraphs (see ``_PROSE_LINE``)."""
     return all(_PROSE_LINE.match(line) for line in lines)
+
+
+def excerpt(text: str, limit: int = 60) -> str:
+    """``text`` on one line, at most ``limit`` characters: cut at a word boundary, with "…"."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut and not flat[limit - 1].isspace():  # not in the middle of a word...
+        at_word = cut[: cut.rindex(" ")]
+        if len(at_word) >= limit // 2:  # ...unless that would waste half the room
+            cut = at_word
+    return cut.rstrip(" ,;:") + "…"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from briefing.core.model import Annotation
+from briefing.core.rules import excerpt
 
 ChangeKind = Literal["moved", "edited", "orphaned"]
 
@@ -174,10 +175,11 @@ def _short(quote: str, width: int = 60, around: int = 0) -> str:
     if len(flat) <= width:
         return f"“{flat}”"
     start = max(0, min(around - width // 3, len(flat) - width + 1))
+    if start and not flat[start - 1].isspace():  # begin at a word, if one starts soon
+        space = flat.find(" ", start, max(around, start + 1))
+        start = space + 1 if space != -1 else start
     head = "…" if start else ""
-    body = flat[start : start + width - 1 - len(head)]
-    tail = "…" if start + len(body) < len(flat) else ""
-    return f"“{head}{body}{tail}”"
+    return f"“{head}{excerpt(flat[start:], width - len(head))}”"
 
 
 def _first_difference(a: str, b: str) -> int:

@@ -20,9 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, RadioButton, RadioSet, Static, TextArea
 
 from briefing.core.model import COLORS, DEFAULT_COLOR
-from briefing.core.rules import normalise_tags, split_tag_input
+from briefing.core.rules import excerpt, normalise_tags, split_tag_input
 from briefing.core.safetext import visible
-from briefing.tui.widgets.notes_pane import excerpt, preview
+from briefing.tui.widgets.notes_pane import preview
 from briefing.tui.widgets.section_view import HIGHLIGHT_STYLES
 
 

@@ -38,9 +38,13 @@ def help_text(screen: Screen[object], width: int = BOX_INSIDE) -> Content:
     """Every key of ``screen`` and what it does, in two columns ``width`` cells wide in all:
     a description too long for its line wraps under its own column, not under the keys."""
     rows: list[tuple[str, str]] = []
+    # What a key does can depend on how the screen was reached (``q`` back to the notes
+    # list rather than the library): the screen's ``help_now``, by action, says so.
+    now: dict[str, str] = getattr(screen, "help_now", {})
     for binding in screen.BINDINGS:
         if isinstance(binding, Binding) and binding.description:
-            rows.append((key_label(binding), binding.tooltip or binding.description))
+            told = now.get(binding.action, binding.tooltip or binding.description)
+            rows.append((key_label(binding), told))
     extra = getattr(screen, "HELP_EXTRA", [])
     # The keys' column is as wide as the longest key; in a box too narrow for that to
     # leave a description 20 cells, as wide as makes the fewest lines: a longer key gets a

@@ -13,10 +13,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
 from briefing.core.model import Listing, ReadingState
+from briefing.core.rules import excerpt
 from briefing.core.safetext import visible
 from briefing.store.facade import Store
 from briefing.tui.widgets.key_bar import KeyBar
-from briefing.tui.widgets.notes_pane import excerpt
 
 
 def matches(briefing: Listing, words: list[str]) -> bool:

@@ -88,6 +88,9 @@ class ReaderScreen(Screen[None]):
         ("enter", "Notes pane: go to the note's passage"),
         ("mouse drag", "Select text; then a annotates it"),
     ]
+    #: Help's text for a key, by action, where it differs from the binding's: set when
+    #: the reader was opened from the notes list, where ``q`` goes back to.
+    help_now: dict[str, str] = {}
 
     class Leave(Message):
         """The reader is done: back to the library."""
@@ -180,6 +183,7 @@ class ReaderScreen(Screen[None]):
 
         if isinstance(stack[stack.index(self) - 1], AllNotesScreen):
             self.query_one(KeyBar).relabel("library", "Notes")
+            self.help_now = {"library": "Back to the notes list"}
 
     def _tell_changes(self) -> bool:
         """Say once what a re-import did to this user's notes here: moved, edited, orphaned.

@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from briefing.core.model import Annotation
-from briefing.core.rules import tag_key
+from briefing.core.rules import excerpt, tag_key
 from briefing.core.safetext import visible
 from briefing.tui.widgets.note_text import local_time, note_content
 
@@ -31,19 +31,6 @@ class Group:
     place: int
     title: str
     sections: Mapping[str, tuple[int, str]]
-
-
-def excerpt(text: str, limit: int = 60) -> str:
-    """``text`` on one line, at most ``limit`` characters: cut at a word boundary, with "…"."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    if " " in cut and not flat[limit - 1].isspace():  # not in the middle of a word...
-        at_word = cut[: cut.rindex(" ")]
-        if len(at_word) >= limit // 2:  # ...unless that would waste half the room
-            cut = at_word
-    return cut.rstrip(" ,;:") + "…"
 
 
 def preview(text: str, width: int, lines: int) -> str:
