@@ -3,6 +3,7 @@ rebuilt by ``doctor --reindex``, and never holding anyone's notes."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -179,6 +180,27 @@ def test_a_library_changed_behind_the_index_is_caught_up_at_the_next_search(
     parsed = parse_briefing(EXTRA, slug="late")
     store.search_file.update([(parsed, "stale-revision")])  # a slug the library lacks
     assert "late" not in {h.briefing for h in store.search_index().search("geneva")}
+
+
+def test_a_library_file_put_back_by_other_means_is_searched_as_it_is_now(
+    store: Store, tmp_path: Path
+) -> None:
+    """A search reads the library only when its file is not the one the index was last
+    found up to date with; a library put back by a restore or a sync tool is such a file."""
+    import_paths(store, [_write(tmp_path, "geneva.md", EXTRA)])
+    assert "geneva" in {h.briefing for h in store.search_index().search("relief")}
+    other = Store(tmp_path / "other", store.user)
+    (tmp_path / "elsewhere").mkdir()
+    moved = EXTRA.replace("sanctions relief", "armistice")
+    import_paths(other, [_write(tmp_path / "elsewhere", "geneva.md", moved)])
+    for path in (store.paths.library, store.paths.briefing_file("geneva")):
+        source = other.paths.root / path.relative_to(store.paths.root)
+        copy = path.with_name(f"{path.name}.new")
+        copy.write_bytes(source.read_bytes())
+        os.replace(copy, path)
+    search = store.search_index()
+    assert "geneva" in {h.briefing for h in search.search("armistice")}
+    assert "geneva" not in {h.briefing for h in search.search("relief")}
 
 
 def test_re_imports_in_any_order_leave_the_index_finding_what_a_rebuild_finds(

@@ -319,9 +319,18 @@ class Store:
 
     def sync_search(self, *, rebuild: bool = False) -> SqliteCorpus:
         """Index what changed in the library since the search file was written; with
-        ``rebuild``, everything again (``doctor --reindex``). The corpus to search."""
-        listings = self._index()
+        ``rebuild``, everything again (``doctor --reindex``). The corpus to search.
+
+        While the library file is the very one the index was last found up to date with
+        (same inode, time and size: every write renames a new file in), the library is
+        not read at all: a search in a big library skips parsing its index."""
         search = self.search_file
+        # Taken before the library is read: if a newer file is read below, the signature
+        # noted is the older one, and the next search checks again.
+        signature = repr(self.library_file.signature())
+        if not rebuild and search.synced_with() == signature:
+            return search.corpus()
+        listings = self._index()
         if rebuild:
             search.clear()
         indexed = search.revisions()
@@ -329,6 +338,7 @@ class Store:
         gone = [slug for slug in indexed if slug not in listings]
         if stale or gone:
             search.update(((self._load(slug), listings.revision(slug)) for slug in stale), gone)
+        search.mark_synced(signature)
         return search.corpus()
 
     def section(self, slug: str, key: str) -> Section:

@@ -35,7 +35,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, suppress
 from itertools import repeat
 from pathlib import Path
 
@@ -70,6 +70,9 @@ CREATE TABLE IF NOT EXISTS postings (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vocab (token TEXT PRIMARY KEY) WITHOUT ROWID;
 """
+#: Facts about the index as a whole: ``library``, the library file's signature when the
+#: index was last found up to date with it (see :meth:`SearchFile.synced_with`).
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
 #: A section as indexed: heading folded and whether folding changed lengths, the same
@@ -118,6 +121,8 @@ class SearchFile:
                     db.execute("PRAGMA journal_mode=WAL")  # reads never wait for an import
                     db.executescript(_TABLES)
                     db.execute(f"PRAGMA user_version={FORMAT}")
+                with suppress(sqlite3.Error):  # a read-only folder: searched, never marked
+                    db.execute(_META)  # a no-op once there; older files of this format lack it
             except sqlite3.Error:
                 db.close()
                 raise
@@ -128,6 +133,25 @@ class SearchFile:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    def synced_with(self) -> str:
+        """The library file's signature when this index was last found up to date with it
+        ('' if never): while the library file still has it, there is nothing to check."""
+        try:
+            row = self._connect().execute("SELECT value FROM meta WHERE key = 'library'")
+            found = row.fetchone()
+        except sqlite3.OperationalError:  # no meta table: a read-only folder's older file
+            return ""
+        return str(found[0]) if found else ""
+
+    def mark_synced(self, signature: str) -> None:
+        """Note that the index is up to date with the library file of ``signature``. Only a
+        shortcut for the next search: skipped, not waited for, while an import writes (or
+        in a read-only folder), and that search checks the library again."""
+        self._connect()
+        with suppress(sqlite3.Error), closing(sqlite3.connect(self.path, timeout=0)) as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('library', ?)", (signature,))
+            db.commit()
 
     def revisions(self) -> dict[str, str]:
         """Slug -> revision of every briefing indexed."""
@@ -150,6 +174,9 @@ class SearchFile:
         with self._lock:
             db.execute("BEGIN IMMEDIATE")
             try:
+                # Checked against the library again at the next search: an import killed
+                # after this commit and before its library file leaves the two apart.
+                db.execute("DELETE FROM meta WHERE key = 'library'")
                 rows = _Postings(db)
                 for slug in removed:
                     self._remove(db, slug, rows)
@@ -169,7 +196,7 @@ class SearchFile:
         db = self._connect()
         with self._lock:
             db.execute("BEGIN IMMEDIATE")
-            for table in ("briefings", "sections", "postings", "vocab"):
+            for table in ("briefings", "sections", "postings", "vocab", "meta"):
                 db.execute(f"DELETE FROM {table}")
             db.execute("COMMIT")
         db.execute("VACUUM")
