@@ -326,7 +326,7 @@ note_lines = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(st.one_of(note_lines, st.just(""), st.just("   ")), min_size=1, max_size=4))
 @example(["# h"])
 @example(["text"])

@@ -29,7 +29,7 @@ _CHARS = list("ab é漢 .,;:!?'\"“«(-+=#>*_`[]<>&\\~|0123456789\n\t\u00a0\x00
 _notes = st.text(alphabet=st.sampled_from(_CHARS), max_size=40)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_notes)
 @example("on veto")
 @example("  two  spaces \n\nand a  line \n")
