@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from briefing.core.ingest import load_file
 from briefing.store.facade import Store
@@ -56,6 +57,19 @@ def two_briefings(store: Store, tmp_path: Path) -> Store:
 
 def cards(pane: NotesPane) -> list[str]:
     return [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
+
+
+async def _open_notes_list(pilot: Pilot[int]) -> AllNotesScreen:
+    """From wherever the app started, back to the library, then ctrl+n: the notes list."""
+    await pilot.pause()
+    if not isinstance(pilot.app.screen, LibraryScreen):
+        await pilot.press("q")
+        await pilot.pause()
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, AllNotesScreen)
+    return screen
 
 
 async def test_ctrl_n_lists_every_note_by_briefing_and_enter_opens_it(two_briefings: Store) -> None:
@@ -122,14 +136,7 @@ async def test_ctrl_n_lists_every_note_by_briefing_and_enter_opens_it(two_briefi
 async def test_esc_leaves_the_filter_then_clears_it_then_goes_back(two_briefings: Store) -> None:
     app = make_app(two_briefings, None)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        if not isinstance(app.screen, LibraryScreen):
-            await pilot.press("q")
-            await pilot.pause()
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AllNotesScreen)
+        screen = await _open_notes_list(pilot)
         pane = screen.query_one(NotesPane)
         await pilot.press("t", *"legal", "escape")
         assert len(pane.shown) == 1 and pane.has_focus
@@ -167,14 +174,7 @@ async def test_the_notes_list_follows_a_note_added_elsewhere_and_starts_at_the_t
 ) -> None:
     app = make_app(two_briefings, None)
     async with app.run_test(size=(40, 12)) as pilot:
-        await pilot.pause()
-        if not isinstance(app.screen, LibraryScreen):
-            await pilot.press("q")
-            await pilot.pause()
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AllNotesScreen)
+        screen = await _open_notes_list(pilot)
         pane = screen.query_one(NotesPane)
         await pilot.pause(0.2)
         await pilot.pause()
@@ -193,12 +193,6 @@ async def test_a_section_is_named_once_for_its_notes(two_briefings: Store) -> No
     two_briefings.add_annotation(SLUG, "treaty-terms", 30, 50, note="second in terms")
     app = make_app(two_briefings, None)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        if not isinstance(app.screen, LibraryScreen):
-            await pilot.press("q")
-            await pilot.pause()
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        shown = cards(app.screen.query_one(NotesPane))
+        shown = cards((await _open_notes_list(pilot)).query_one(NotesPane))
         assert sum("§ Treaty terms" in text for text in shown) == 1
         assert sum("§ UN veto" in text for text in shown) == 1
