@@ -7,18 +7,14 @@ word that must come out only as visible text (␛[31mEVILRED), never as ESC [31m
 
 from __future__ import annotations
 
-import fcntl
 import os
 import select
-import struct
-import subprocess
-import sys
-import termios
 import time
 from pathlib import Path
 
 from briefing.store.facade import Store
 from briefing.store.importing import import_paths
+from tests.helpers.pty import open_reader
 
 ESC, BEL, CSI8 = "\x1b", "\x07", "\x9b"
 HOSTILE = {
@@ -52,25 +48,7 @@ def _briefing(folder: Path) -> Path:
 
 
 def _run_reader(data: Path, section: str, size: tuple[int, int], keys: list[bytes]) -> bytes:
-    controller, terminal = os.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-    env = {
-        **{
-            k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "COLUMNS", "LINES"))
-        },
-        "TERM": "xterm-256color",
-        "BRIEFING_HOME": str(data),
-        "BRIEFING_USER": "tester",
-    }
-    child = subprocess.Popen(
-        [sys.executable, "-m", "briefing", "open", "hostile", section],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(terminal)
+    child, controller = open_reader(data, "hostile", section, size)
     output = bytearray()
 
     def read_until_quiet(quiet: float, deadline: float) -> None:

@@ -6,19 +6,15 @@ Tab and the tags are one write, as ``tmux send-keys "note<Tab>tags"`` does.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import select
-import struct
-import subprocess
-import sys
-import termios
 import time
 
 import pytest
 
 from briefing.store.facade import Store
 from tests.conftest import SLUG
+from tests.helpers.pty import open_reader
 
 pytestmark = pytest.mark.system
 
@@ -39,25 +35,7 @@ def _drain(
 
 
 def test_a_note_a_tab_and_tags_in_one_write_land_in_their_fields(store: Store) -> None:
-    controller, terminal = os.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {
-        **{
-            k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "COLUMNS", "LINES"))
-        },
-        "TERM": "xterm-256color",
-        "BRIEFING_HOME": str(store.paths.root),
-        "BRIEFING_USER": "tester",
-    }
-    child = subprocess.Popen(
-        [sys.executable, "-m", "briefing", "open", SLUG, "un-veto"],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(terminal)
+    child, controller = open_reader(store.paths.root, SLUG, "un-veto")
     output = bytearray()
     try:
         deadline = time.monotonic() + 30
