@@ -1,7 +1,7 @@
 """What the command line says about itself: each command's description and example,
 the global flags accepted after a command too, shell completion and the man page.
 
-All of it is derived from the one argparse parser (``briefing.cli.build_parser``),
+All of it is derived from the one argparse parser (``briefing.cliparser.build_parser``),
 so ``--help``, ``briefing completion bash|zsh|fish`` and ``briefing man`` cannot
 drift apart. Completion scripts come from shtab: static scripts generated from the
 parser, so a TAB press runs no Python (argcomplete would start the interpreter and

@@ -429,8 +429,8 @@ def test_one_tag_rule_across_store_search_export_and_notes_pane(
 
 
 def every_command() -> list[str]:
-    from briefing.cli import build_parser
     from briefing.clidocs import subcommands
+    from briefing.cliparser import build_parser
 
     return list(subcommands(build_parser()))
 
@@ -449,8 +449,8 @@ def test_every_command_help_has_a_description_and_an_example(
 
 
 def test_every_option_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    from briefing.cli import build_parser
     from briefing.clidocs import subcommands
+    from briefing.cliparser import build_parser
 
     for name, parser in {"": build_parser(), **subcommands(build_parser())}.items():
         for action in parser._actions:
@@ -779,8 +779,8 @@ def test_the_help_example_works_as_printed(
 def test_a_command_built_alone_reads_and_helps_as_in_the_whole_parser(command: str) -> None:
     """``main`` builds only the parser of the command it is given: its help, and every
     sub-command's, is the whole parser's, word for word."""
-    from briefing.cli import build_parser
     from briefing.clidocs import subcommands
+    from briefing.cliparser import build_parser
 
     whole = subcommands(build_parser())
     alone = subcommands(build_parser(command))
